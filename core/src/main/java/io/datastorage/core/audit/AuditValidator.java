@@ -1,0 +1,396 @@
+package io.datastorage.core.audit;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Checks client input against the schema of an {@link AuditKind} and turns it into
+ * {@link AuditDraft}s.
+ *
+ * <p>Input is the neutral tree a JSON parser produces: {@code Map<String, Object>} for objects
+ * (in document order), {@code List} for arrays, {@code String}, {@code Boolean}, {@code null},
+ * and {@code Number} ({@code BigDecimal} for fractions, an integral type otherwise). Every
+ * violation is collected before failing, so a client learns all of them from one answer; the
+ * list is capped at {@value #MAX_REPORTED_ERRORS} entries so that a hostile body cannot make the
+ * answer larger than itself.
+ *
+ * <p>Text is never altered: a value is accepted verbatim or rejected with a reason. The only
+ * characters refused are NUL and unpaired surrogates (PostgreSQL cannot store them).
+ *
+ * <p>Thread-safe; one instance serves all requests.
+ */
+public final class AuditValidator {
+    static final int MAX_REPORTED_ERRORS = 100;
+    private static final int MAX_ECHOED_NAME_CHARS = 64;
+
+    private final ValidationPolicy policy;
+    private final Clock clock;
+
+    public AuditValidator(ValidationPolicy policy, Clock clock) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public ValidationPolicy policy() {
+        return policy;
+    }
+
+    /** Validates one record. @throws AuditValidationException listing every violation */
+    public AuditDraft validate(AuditKind kind, Object body) {
+        Errors errors = new Errors();
+        AuditDraft draft = validateRecord(kind, body, errors, "");
+        errors.throwIfAny();
+        return draft;
+    }
+
+    /**
+     * Validates a batch: a JSON array of 1..{@link ValidationPolicy#maxBatchRecords()} records.
+     * Errors of element {@code i} are reported as {@code [i].field}.
+     *
+     * @return the drafts in input order
+     * @throws AuditValidationException listing every violation of every element
+     */
+    public List<AuditDraft> validateBatch(AuditKind kind, Object body) {
+        Errors errors = new Errors();
+        if (!(body instanceof List<?> elements)) {
+            throw new AuditValidationException(List.of(new FieldError("", "must be a JSON array of records")));
+        }
+        if (elements.isEmpty() || elements.size() > policy.maxBatchRecords()) {
+            throw new AuditValidationException(List.of(new FieldError("",
+                    "must hold 1.." + policy.maxBatchRecords() + " records, held " + elements.size())));
+        }
+        List<AuditDraft> drafts = new ArrayList<>(elements.size());
+        for (int i = 0; i < elements.size(); i++) {
+            drafts.add(validateRecord(kind, elements.get(i), errors, "[" + i + "]"));
+        }
+        errors.throwIfAny();
+        return drafts;
+    }
+
+    private AuditDraft validateRecord(AuditKind kind, Object body, Errors errors, String prefix) {
+        if (!(body instanceof Map<?, ?> raw)) {
+            errors.add(prefix, "", "must be a JSON object");
+            return null;
+        }
+        int errorsBefore = errors.count();
+        Map<String, Object> document = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> entry : raw.entrySet()) {
+            String key = String.valueOf(entry.getKey());
+            if (kind.field(key).isEmpty()) {
+                errors.add(prefix, echo(key), "unknown field; " + kind.pathName() + " accepts: "
+                        + String.join(", ", kind.fields().stream().map(FieldSpec::name).toList()));
+            }
+        }
+        Values values = new Values();
+        for (FieldSpec spec : kind.fields()) {
+            Object value = raw.get(spec.name());
+            if (value == null) {
+                // Absent and explicit null mean the same: the field is not set.
+                if (spec.required()) {
+                    errors.add(prefix, spec.name(), "is required");
+                }
+                continue;
+            }
+            if (checkValue(spec, value, errors, prefix, values)) {
+                document.put(spec.name(), value);
+            }
+        }
+        checkTimeOrder(values, errors, prefix);
+        if (errors.count() != errorsBefore) {
+            return null;
+        }
+        return new AuditDraft(kind,
+                (String) document.get("correlationId"),
+                (String) document.get("name"),
+                (String) document.get("namespace"),
+                values.phase,
+                values.severity,
+                values.createdAt,
+                values.labels,
+                document);
+    }
+
+    /** Typed projections gathered while checking one record. */
+    private static final class Values {
+        Phase phase;
+        Severity severity;
+        Instant createdAt;
+        Instant startedAt;
+        Instant completedAt;
+        Map<String, String> labels = Map.of();
+    }
+
+    private boolean checkValue(FieldSpec spec, Object value, Errors errors, String prefix, Values values) {
+        String field = spec.name();
+        switch (spec.type()) {
+            case IDENTIFIER -> {
+                return checkString(value, errors, prefix, field, false)
+                        && checkChars((String) value, AuditLimits.MAX_IDENTIFIER_CHARS, errors, prefix, field);
+            }
+            case TEXT -> {
+                if (!checkString(value, errors, prefix, field, true)) {
+                    return false;
+                }
+                int bytes = ((String) value).getBytes(StandardCharsets.UTF_8).length;
+                if (bytes > AuditLimits.MAX_TEXT_BYTES) {
+                    errors.add(prefix, field, "must be at most " + AuditLimits.MAX_TEXT_BYTES
+                            + " bytes in UTF-8, was " + bytes);
+                    return false;
+                }
+                return true;
+            }
+            case PHASE -> {
+                if (!checkString(value, errors, prefix, field, false)) {
+                    return false;
+                }
+                values.phase = Phase.parse((String) value).orElse(null);
+                if (values.phase == null) {
+                    errors.add(prefix, field, "must be one of: " + Phase.allowed());
+                    return false;
+                }
+                return true;
+            }
+            case SEVERITY -> {
+                if (!checkString(value, errors, prefix, field, false)) {
+                    return false;
+                }
+                values.severity = Severity.parse((String) value).orElse(null);
+                if (values.severity == null) {
+                    errors.add(prefix, field, "must be one of: " + Severity.allowed());
+                    return false;
+                }
+                return true;
+            }
+            case TIMESTAMP -> {
+                Instant instant = parseTimestamp(value, errors, prefix, field);
+                if (instant == null) {
+                    return false;
+                }
+                switch (field) {
+                    case "createdAt" -> {
+                        Instant latest = clock.instant().plus(policy.maxFutureSkew());
+                        if (instant.isAfter(latest)) {
+                            errors.add(prefix, field, "must be at most " + policy.maxFutureSkew().toSeconds()
+                                    + "s in the future (the service's clock reads " + clock.instant() + ")");
+                            return false;
+                        }
+                        values.createdAt = instant;
+                    }
+                    case "startedAt" -> values.startedAt = instant;
+                    case "completedAt" -> values.completedAt = instant;
+                    default -> throw new IllegalStateException("unexpected timestamp field " + field);
+                }
+                return true;
+            }
+            case LABELS -> {
+                Map<String, String> labels = checkLabels(value, errors, prefix);
+                if (labels == null) {
+                    return false;
+                }
+                values.labels = labels;
+                return true;
+            }
+            case CONFIDENCE -> {
+                if (!(value instanceof Number number) || !isFinite(number)) {
+                    errors.add(prefix, field, "must be a number from 0 to 1");
+                    return false;
+                }
+                BigDecimal decimal = new BigDecimal(number.toString());
+                if (decimal.compareTo(BigDecimal.ZERO) < 0 || decimal.compareTo(BigDecimal.ONE) > 0) {
+                    errors.add(prefix, field, "must be from 0 to 1, was " + echo(number.toString()));
+                    return false;
+                }
+                return true;
+            }
+            case EXIT_CODE -> {
+                if (!(value instanceof Integer || value instanceof Long || value instanceof Short
+                        || value instanceof Byte || value instanceof BigInteger)) {
+                    errors.add(prefix, field, "must be a whole number");
+                    return false;
+                }
+                BigInteger integer = new BigInteger(value.toString());
+                if (integer.bitLength() > 31) {
+                    errors.add(prefix, field, "must fit in 32 bits (" + Integer.MIN_VALUE + ".."
+                            + Integer.MAX_VALUE + "), was " + echo(integer.toString()));
+                    return false;
+                }
+                return true;
+            }
+        }
+        throw new IllegalStateException("unhandled field type " + spec.type());
+    }
+
+    private static boolean isFinite(Number number) {
+        if (number instanceof Double d) {
+            return Double.isFinite(d);
+        }
+        if (number instanceof Float f) {
+            return Float.isFinite(f);
+        }
+        return true;
+    }
+
+    private static boolean checkString(Object value, Errors errors, String prefix, String field, boolean blankAllowed) {
+        if (!(value instanceof String text)) {
+            errors.add(prefix, field, "must be a string");
+            return false;
+        }
+        String bad = unstorableCharacter(text);
+        if (bad != null) {
+            errors.add(prefix, field, "must not contain " + bad);
+            return false;
+        }
+        if (!blankAllowed && text.isBlank()) {
+            errors.add(prefix, field, "must not be blank");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Describes the first character PostgreSQL could not store faithfully, or null. NUL is refused
+     * by PostgreSQL text; an unpaired UTF-16 surrogate (a JSON escape such as {@code \\ud800})
+     * has no UTF-8 form and would be silently replaced on the way to the database.
+     */
+    static String unstorableCharacter(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\0') {
+                return "NUL (\\u0000) characters";
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return "unpaired UTF-16 surrogates (not valid Unicode text)";
+            }
+        }
+        return null;
+    }
+
+    private static boolean checkChars(String text, int max, Errors errors, String prefix, String field) {
+        int chars = text.codePointCount(0, text.length());
+        if (chars > max) {
+            errors.add(prefix, field, "must be at most " + max + " characters, was " + chars);
+            return false;
+        }
+        return true;
+    }
+
+    private static Instant parseTimestamp(Object value, Errors errors, String prefix, String field) {
+        String example = "an ISO-8601 date-time with an offset, e.g. 2026-11-20T10:15:30Z or 2026-11-20T11:15:30+01:00";
+        if (!(value instanceof String text)) {
+            errors.add(prefix, field, "must be " + example);
+            return null;
+        }
+        Instant instant;
+        try {
+            instant = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            errors.add(prefix, field, "must be " + example + ", was " + echo(text));
+            return null;
+        }
+        if (instant.isBefore(AuditLimits.MIN_TIMESTAMP) || instant.isAfter(AuditLimits.MAX_TIMESTAMP)) {
+            errors.add(prefix, field, "must lie between " + AuditLimits.MIN_TIMESTAMP + " and "
+                    + AuditLimits.MAX_TIMESTAMP + ", was " + echo(text));
+            return null;
+        }
+        return instant;
+    }
+
+    private static Map<String, String> checkLabels(Object value, Errors errors, String prefix) {
+        if (!(value instanceof Map<?, ?> raw)) {
+            errors.add(prefix, "labels", "must be an object of string keys to string values");
+            return null;
+        }
+        boolean ok = true;
+        if (raw.size() > AuditLimits.MAX_LABELS) {
+            errors.add(prefix, "labels", "must have at most " + AuditLimits.MAX_LABELS + " entries, had " + raw.size());
+            ok = false;
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> entry : raw.entrySet()) {
+            String key = String.valueOf(entry.getKey());
+            String field = "labels." + echo(key);
+            if (key.isEmpty()) {
+                errors.add(prefix, field, "label key must not be empty");
+                ok = false;
+            } else if (unstorableCharacter(key) != null) {
+                errors.add(prefix, field, "label key must not contain " + unstorableCharacter(key));
+                ok = false;
+            } else if (key.codePointCount(0, key.length()) > AuditLimits.MAX_LABEL_KEY_CHARS) {
+                errors.add(prefix, field, "label key must be at most " + AuditLimits.MAX_LABEL_KEY_CHARS
+                        + " characters, was " + key.codePointCount(0, key.length()));
+                ok = false;
+            }
+            if (!(entry.getValue() instanceof String text)) {
+                errors.add(prefix, field, "label value must be a string");
+                ok = false;
+                continue;
+            }
+            if (unstorableCharacter(text) != null) {
+                errors.add(prefix, field, "label value must not contain " + unstorableCharacter(text));
+                ok = false;
+            } else if (text.codePointCount(0, text.length()) > AuditLimits.MAX_LABEL_VALUE_CHARS) {
+                errors.add(prefix, field, "label value must be at most " + AuditLimits.MAX_LABEL_VALUE_CHARS
+                        + " characters, was " + text.codePointCount(0, text.length()));
+                ok = false;
+            }
+            labels.put(key, text);
+        }
+        return ok ? labels : null;
+    }
+
+    private static void checkTimeOrder(Values values, Errors errors, String prefix) {
+        if (values.startedAt != null && values.completedAt != null && values.startedAt.isAfter(values.completedAt)) {
+            errors.add(prefix, "completedAt", "must not be before startedAt");
+        }
+    }
+
+    /** Client text put into an error message: cut short so an answer never grows with the input. */
+    static String echo(String text) {
+        if (text.length() <= MAX_ECHOED_NAME_CHARS) {
+            return text;
+        }
+        return text.substring(0, MAX_ECHOED_NAME_CHARS) + "…";
+    }
+
+    /** Collects errors up to the cap; counts the rest. */
+    private static final class Errors {
+        private final List<FieldError> list = new ArrayList<>();
+        private int count;
+
+        void add(String prefix, String field, String message) {
+            count++;
+            if (list.size() < MAX_REPORTED_ERRORS) {
+                FieldError error = new FieldError(field, message);
+                list.add(prefix.isEmpty() ? error : error.prefixed(prefix));
+            }
+        }
+
+        int count() {
+            return count;
+        }
+
+        void throwIfAny() {
+            if (count == 0) {
+                return;
+            }
+            List<FieldError> reported = new ArrayList<>(list);
+            if (count > list.size()) {
+                reported.add(new FieldError("", (count - list.size()) + " more error(s) not listed"));
+            }
+            throw new AuditValidationException(reported);
+        }
+    }
+}

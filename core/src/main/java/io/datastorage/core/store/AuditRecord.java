@@ -1,0 +1,23 @@
+package io.datastorage.core.store;
+
+import io.datastorage.core.audit.AuditKind;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A stored audit record: its id, kind, when the service received it, and the document exactly as
+ * accepted (in canonical field order).
+ */
+public record AuditRecord(UUID id, AuditKind kind, Instant receivedAt, Map<String, Object> document) {
+    public AuditRecord {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(receivedAt, "receivedAt");
+        document = Collections.unmodifiableMap(new LinkedHashMap<>(kind.canonicalOrder(document)));
+    }
+}

@@ -1,0 +1,287 @@
+package io.datastorage.store.postgres;
+
+import com.fasterxml.uuid.Generators;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
+import io.datastorage.core.audit.AuditDraft;
+import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.store.AuditRecord;
+import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.IdempotencyConflictException;
+import io.datastorage.core.store.IdempotencyToken;
+import io.datastorage.core.store.Receipt;
+import io.datastorage.core.store.StoreException;
+import io.datastorage.core.store.StoreUnavailableException;
+import io.datastorage.core.store.WriteResult;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * {@link AuditStore} on PostgreSQL.
+ *
+ * <p>A write is one transaction: claim the idempotency key (if any), insert every record, store
+ * the receipts with the key, commit. Claiming uses {@code INSERT ... ON CONFLICT DO NOTHING} on the
+ * key's primary key, so a concurrent request with the same key waits for the first one's commit
+ * and then finds its receipts; it never writes a second copy. Ids are UUIDv7 (time-ordered), which
+ * keeps the primary-key index append-mostly.
+ *
+ * <p>Only parameterised SQL touches client text. Thread-safe.
+ */
+public final class PostgresAuditStore implements AuditStore {
+    private static final String INSERT_RECORD = """
+            INSERT INTO audit_records (id, kind, correlation_id, name, namespace, phase, severity,
+                                       created_at, received_at, labels, document)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)""";
+    private static final String CLAIM_KEY = """
+            INSERT INTO idempotency_keys (idempotency_key, fingerprint, receipts, created_at)
+            VALUES (?, ?, '[]'::jsonb, ?) ON CONFLICT (idempotency_key) DO NOTHING""";
+    private static final String SQLSTATE_NO_PARTITION = "23514";
+
+    private final DataSource dataSource;
+    private final Clock clock;
+    private final PartitionManager partitions;
+    private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
+
+    private PostgresAuditStore(DataSource dataSource, Clock clock) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.partitions = new PartitionManager(dataSource);
+    }
+
+    /**
+     * Opens the store on a migrated schema (see {@link PostgresSchema#migrate}) and creates the
+     * partitions of the current month and {@code monthsAhead} more.
+     */
+    public static PostgresAuditStore open(DataSource dataSource, Clock clock, int monthsAhead) {
+        PostgresAuditStore store = new PostgresAuditStore(dataSource, clock);
+        try {
+            store.partitions.refresh();
+        } catch (SQLException e) {
+            throw translate("reading partitions", e);
+        }
+        store.ensurePartitionsAhead(monthsAhead);
+        return store;
+    }
+
+    @Override
+    public WriteResult write(List<AuditDraft> drafts, IdempotencyToken token) {
+        if (drafts.isEmpty()) {
+            throw new IllegalArgumentException("nothing to write");
+        }
+        Set<YearMonth> months = new TreeSet<>();
+        drafts.forEach(d -> months.add(YearMonth.from(d.createdAt().atOffset(ZoneOffset.UTC))));
+        try {
+            partitions.ensure(months);
+            return writeOnce(drafts, token);
+        } catch (SQLException e) {
+            if (!SQLSTATE_NO_PARTITION.equals(e.getSQLState())) {
+                throw translate("writing " + drafts.size() + " record(s)", e);
+            }
+        }
+        // A partition we believed in is gone (dropped by an operator): look again, retry once.
+        try {
+            partitions.forget(months);
+            partitions.ensure(months);
+            return writeOnce(drafts, token);
+        } catch (SQLException e) {
+            throw translate("writing " + drafts.size() + " record(s)", e);
+        }
+    }
+
+    private WriteResult writeOnce(List<AuditDraft> drafts, IdempotencyToken token) throws SQLException {
+        Instant now = clock.instant();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (token != null) {
+                    Optional<WriteResult> earlier = claim(c, token, now);
+                    if (earlier.isPresent()) {
+                        c.rollback();
+                        return earlier.get();
+                    }
+                }
+                List<Receipt> receipts = insert(c, drafts, now);
+                if (token != null) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "UPDATE idempotency_keys SET receipts = ?::jsonb WHERE idempotency_key = ?")) {
+                        ps.setString(1, JsonCodec.write(receipts.stream().map(PostgresAuditStore::toJson).toList()));
+                        ps.setString(2, token.key());
+                        ps.executeUpdate();
+                    }
+                }
+                c.commit();
+                return new WriteResult(receipts, false);
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+        }
+    }
+
+    /** Claims the key, or returns the earlier result of the same request. */
+    private Optional<WriteResult> claim(Connection c, IdempotencyToken token, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(CLAIM_KEY)) {
+            ps.setString(1, token.key());
+            ps.setString(2, token.fingerprint());
+            ps.setTimestamp(3, Timestamp.from(now));
+            if (ps.executeUpdate() == 1) {
+                return Optional.empty();
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT fingerprint, receipts::text FROM idempotency_keys WHERE idempotency_key = ?")) {
+            ps.setString(1, token.key());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("idempotency key vanished while claiming it", "40001");
+                }
+                if (!rs.getString(1).equals(token.fingerprint())) {
+                    throw new IdempotencyConflictException(token.key());
+                }
+                List<Receipt> receipts = JsonCodec.readList(rs.getString(2)).stream()
+                        .map(PostgresAuditStore::fromJson).toList();
+                return Optional.of(new WriteResult(receipts, true));
+            }
+        }
+    }
+
+    private List<Receipt> insert(Connection c, List<AuditDraft> drafts, Instant now) throws SQLException {
+        List<Receipt> receipts = new ArrayList<>(drafts.size());
+        try (PreparedStatement ps = c.prepareStatement(INSERT_RECORD)) {
+            Timestamp received = Timestamp.from(now);
+            for (AuditDraft d : drafts) {
+                UUID id = ids.generate();
+                ps.setObject(1, id);
+                ps.setString(2, d.kind().pathName());
+                ps.setString(3, d.correlationId());
+                ps.setString(4, d.name());
+                ps.setString(5, d.namespace());
+                ps.setString(6, d.phase().name());
+                ps.setString(7, d.severity() == null ? null : d.severity().wireName());
+                ps.setTimestamp(8, Timestamp.from(d.createdAt()));
+                ps.setTimestamp(9, received);
+                ps.setString(10, JsonCodec.write(d.labels()));
+                ps.setString(11, JsonCodec.write(d.document()));
+                ps.addBatch();
+                receipts.add(new Receipt(id, d.kind(), d.correlationId(), d.createdAtText()));
+            }
+            ps.executeBatch();
+        }
+        return receipts;
+    }
+
+    @Override
+    public Optional<AuditRecord> find(AuditKind kind, UUID id) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT received_at, document::text FROM audit_records WHERE id = ? AND kind = ?")) {
+            ps.setObject(1, id);
+            ps.setString(2, kind.pathName());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new AuditRecord(id, kind, rs.getTimestamp(1).toInstant(),
+                        JsonCodec.readObject(rs.getString(2))));
+            }
+        } catch (SQLException e) {
+            throw translate("reading record " + id, e);
+        }
+    }
+
+    /** Creates the partitions of the current month and the next {@code monthsAhead}. */
+    public void ensurePartitionsAhead(int monthsAhead) {
+        YearMonth current = YearMonth.from(clock.instant().atOffset(ZoneOffset.UTC));
+        List<YearMonth> months = new ArrayList<>();
+        for (int i = 0; i <= monthsAhead; i++) {
+            months.add(current.plusMonths(i));
+        }
+        try {
+            partitions.ensure(months);
+        } catch (SQLException e) {
+            throw translate("creating partitions", e);
+        }
+    }
+
+    /** The months that have a partition, oldest first. */
+    public List<YearMonth> partitionMonths() {
+        try {
+            partitions.refresh();
+        } catch (SQLException e) {
+            throw translate("reading partitions", e);
+        }
+        return List.copyOf(partitions.known());
+    }
+
+    /**
+     * Deletes idempotency keys older than {@code retention}. After that a retry with an old key
+     * is treated as a new request.
+     *
+     * @return how many keys were deleted
+     */
+    public int purgeIdempotencyKeys(Duration retention) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM idempotency_keys WHERE created_at < ?")) {
+            ps.setTimestamp(1, Timestamp.from(clock.instant().minus(retention)));
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw translate("purging idempotency keys", e);
+        }
+    }
+
+    private static Map<String, Object> toJson(Receipt r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.id().toString());
+        m.put("kind", r.kind().pathName());
+        m.put("correlationId", r.correlationId());
+        m.put("createdAt", r.createdAt());
+        return m;
+    }
+
+    private static Receipt fromJson(Map<String, Object> m) {
+        return new Receipt(UUID.fromString((String) m.get("id")),
+                AuditKind.fromPathName((String) m.get("kind")).orElseThrow(),
+                (String) m.get("correlationId"), (String) m.get("createdAt"));
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /**
+     * Connection problems, resource exhaustion, shutdowns and serialisation failures are transient
+     * (SQLSTATE classes 08, 53, 57, 40); anything else is unexpected.
+     */
+    static RuntimeException translate(String what, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        boolean transientState = state.startsWith("08") || state.startsWith("53") || state.startsWith("57")
+                || state.startsWith("40");
+        if (transientState || e instanceof SQLTransientException) {
+            return new StoreUnavailableException("PostgreSQL unavailable while " + what + " (SQLSTATE " + state + ")", e);
+        }
+        return new StoreException("PostgreSQL failed while " + what + " (SQLSTATE " + state + ")", e);
+    }
+}

@@ -1,0 +1,57 @@
+package io.datastorage.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One real PostgreSQL for the whole test JVM; each call of {@link #freshDatabase()} creates an
+ * empty, migrated database on it so test classes do not see each other's rows.
+ */
+final class PostgresTestDatabase {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static EmbeddedPostgresServer server;
+
+    private PostgresTestDatabase() {
+    }
+
+    static synchronized EmbeddedPostgresServer server() {
+        if (server == null) {
+            try {
+                server = EmbeddedPostgresServer.start(Files.createTempDirectory("datastorage-pg-test"), 0);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        }
+        return server;
+    }
+
+    static HikariDataSource freshDatabase() {
+        String name = "test_" + COUNTER.incrementAndGet();
+        try (HikariDataSource admin = dataSource("postgres", 1);
+             Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        HikariDataSource ds = dataSource(name, 32);
+        PostgresSchema.migrate(ds);
+        return ds;
+    }
+
+    private static HikariDataSource dataSource(String database, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:postgresql://localhost:" + server().port() + "/" + database);
+        config.setUsername("postgres");
+        config.setMaximumPoolSize(poolSize);
+        return new HikariDataSource(config);
+    }
+}
