@@ -1,0 +1,37 @@
+package io.datastorage.server.config;
+
+import io.datastorage.store.postgres.EmbeddedPostgresServer;
+
+/**
+ * Where the database is: an external server from configuration, or the embedded one this process
+ * started (and stops on close, after the connection pool has closed).
+ */
+public record DatabaseServer(String jdbcUrl, String user, String password, EmbeddedPostgresServer embedded)
+        implements AutoCloseable {
+
+    static DatabaseServer of(DatastorageProperties properties) {
+        DatastorageProperties.Db db = properties.db();
+        if (!db.embedded()) {
+            return new DatabaseServer(db.url(), db.user(), db.password(), null);
+        }
+        EmbeddedPostgresServer server = EmbeddedPostgresServer.start(
+                properties.dataDir().resolve("postgres").toAbsolutePath(), db.embeddedPort());
+        return new DatabaseServer(server.jdbcUrl(), server.user(), null, server);
+    }
+
+    public boolean isEmbedded() {
+        return embedded != null;
+    }
+
+    @Override
+    public void close() {
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DatabaseServer[" + jdbcUrl + (isEmbedded() ? ", embedded" : "") + "]";
+    }
+}

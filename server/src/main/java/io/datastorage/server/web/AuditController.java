@@ -1,0 +1,177 @@
+package io.datastorage.server.web;
+
+import io.datastorage.core.audit.AuditDraft;
+import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.audit.AuditValidationException;
+import io.datastorage.core.audit.AuditValidator;
+import io.datastorage.core.audit.FieldError;
+import io.datastorage.core.store.AuditRecord;
+import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.IdempotencyConflictException;
+import io.datastorage.core.store.IdempotencyToken;
+import io.datastorage.core.store.Receipt;
+import io.datastorage.core.store.StoreUnavailableException;
+import io.datastorage.core.store.WriteResult;
+import io.datastorage.server.config.DatastorageProperties;
+import io.datastorage.server.metrics.AuditMetrics;
+import io.datastorage.server.metrics.AuditMetrics.Outcome;
+import io.micrometer.core.instrument.Timer;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The audit write and read-by-id API. Flow of a write: kind → body (size-limited) → JSON →
+ * validation of every field → idempotency fingerprint → one store transaction → 201.
+ * Errors are thrown as typed exceptions and turned into problem+json by {@link ProblemResponses}.
+ */
+@RestController
+@RequestMapping("/api/v1/audit")
+public class AuditController {
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
+    private final AuditStore store;
+    private final AuditValidator validator;
+    private final JsonBodies bodies;
+    private final AuditMetrics metrics;
+    private final DatastorageProperties.Limits limits;
+
+    public AuditController(AuditStore store, AuditValidator validator, JsonBodies bodies, AuditMetrics metrics,
+                           DatastorageProperties properties) {
+        this.store = store;
+        this.validator = validator;
+        this.bodies = bodies;
+        this.metrics = metrics;
+        this.limits = properties.limits();
+    }
+
+    @PostMapping(path = "/{kind}", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Map<String, Object>> create(@PathVariable String kind,
+                                                      @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
+                                                      HttpServletRequest request) throws IOException {
+        return write(kind, key, request, limits.maxBodySize().toBytes(), "",
+                (k, tree) -> List.of(validator.validate(k, tree)),
+                result -> {
+                    Receipt receipt = result.receipts().getFirst();
+                    return ResponseEntity.created(URI.create("/api/v1/audit/" + receipt.kind().pathName() + "/" + receipt.id()))
+                            .header(REPLAYED_HEADER, String.valueOf(result.replayed()))
+                            .body(receiptBody(receipt));
+                });
+    }
+
+    @PostMapping(path = "/{kind}/batch", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Map<String, Object>> createBatch(@PathVariable String kind,
+                                                           @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
+                                                           HttpServletRequest request) throws IOException {
+        return write(kind, key, request, limits.maxBatchBodySize().toBytes(), "/batch",
+                validator::validateBatch,
+                result -> {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("count", result.receipts().size());
+                    body.put("ids", result.receipts().stream().map(r -> r.id().toString()).toList());
+                    body.put("records", result.receipts().stream().map(AuditController::receiptBody).toList());
+                    return ResponseEntity.status(HttpStatus.CREATED)
+                            .header(REPLAYED_HEADER, String.valueOf(result.replayed()))
+                            .body(body);
+                });
+    }
+
+    @GetMapping(path = "/{kind}/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Map<String, Object> get(@PathVariable String kind, @PathVariable String id) {
+        AuditKind auditKind = kind(kind);
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw new AuditValidationException(List.of(new FieldError("id", "must be a UUID")));
+        }
+        AuditRecord record = store.find(auditKind, uuid)
+                .orElseThrow(() -> new RecordNotFoundException(auditKind, uuid));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", record.id().toString());
+        body.put("kind", record.kind().pathName());
+        body.putAll(record.document());
+        return body;
+    }
+
+    private interface Validation {
+        List<AuditDraft> apply(AuditKind kind, Object tree);
+    }
+
+    private ResponseEntity<Map<String, Object>> write(String kindName, String key, HttpServletRequest request, long limit,
+                                                      String pathSuffix, Validation validation,
+                                                      Function<WriteResult, ResponseEntity<Map<String, Object>>> answer)
+            throws IOException {
+        Timer.Sample sample = metrics.start();
+        AuditKind kind = null;
+        Outcome outcome = Outcome.ERROR;
+        try {
+            kind = kind(kindName);
+            if (key != null && !IdempotencyToken.isValidKey(key)) {
+                throw new AuditValidationException(List.of(new FieldError(IDEMPOTENCY_KEY,
+                        "header must be 1.." + IdempotencyToken.MAX_KEY_LENGTH + " printable ASCII characters")));
+            }
+            byte[] raw = bodies.read(request.getInputStream(), request.getContentLengthLong(), limit);
+            Object tree = bodies.parse(raw);
+            List<AuditDraft> drafts = validation.apply(kind, tree);
+            IdempotencyToken token = key == null ? null
+                    : new IdempotencyToken(key, bodies.fingerprint("POST /api/v1/audit/" + kind.pathName() + pathSuffix, tree));
+            WriteResult result = store.write(drafts, token);
+            outcome = result.replayed() ? Outcome.REPLAYED : Outcome.CREATED;
+            return answer.apply(result);
+        } catch (AuditValidationException e) {
+            outcome = Outcome.INVALID;
+            metrics.validationFailures(e.errors());
+            throw e;
+        } catch (JsonBodies.TooLargeException | JsonBodies.MalformedException e) {
+            outcome = Outcome.REJECTED;
+            throw e;
+        } catch (IdempotencyConflictException e) {
+            outcome = Outcome.CONFLICT;
+            throw e;
+        } catch (StoreUnavailableException e) {
+            outcome = Outcome.UNAVAILABLE;
+            throw e;
+        } finally {
+            metrics.record(sample, kind, outcome);
+        }
+    }
+
+    private static AuditKind kind(String name) {
+        return AuditKind.fromPathName(name).orElseThrow(() -> new AuditValidationException(List.of(
+                new FieldError("kind", "unknown kind '" + (name.length() > 64 ? name.substring(0, 64) + "…" : name)
+                        + "'; one of: " + AuditKind.allowedPathNames()))));
+    }
+
+    private static Map<String, Object> receiptBody(Receipt receipt) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", receipt.id().toString());
+        body.put("kind", receipt.kind().pathName());
+        body.put("correlationId", receipt.correlationId());
+        body.put("createdAt", receipt.createdAt());
+        return body;
+    }
+
+    /** No record of that kind has that id. */
+    static final class RecordNotFoundException extends RuntimeException {
+        RecordNotFoundException(AuditKind kind, UUID id) {
+            super("no " + kind.pathName() + " record with id " + id);
+        }
+    }
+}

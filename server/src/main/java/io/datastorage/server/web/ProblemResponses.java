@@ -1,0 +1,98 @@
+package io.datastorage.server.web;
+
+import io.datastorage.core.audit.AuditValidationException;
+import io.datastorage.core.audit.FieldError;
+import io.datastorage.core.store.IdempotencyConflictException;
+import io.datastorage.core.store.StoreUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every error as RFC 9457 {@code application/problem+json} with a stable {@code type} per kind of
+ * error. Client errors say exactly what is wrong; server errors say nothing of the internals.
+ */
+@RestControllerAdvice
+public class ProblemResponses extends ResponseEntityExceptionHandler {
+    private static final Logger log = LoggerFactory.getLogger(ProblemResponses.class);
+    static final String TYPE_PREFIX = "urn:datastorage:problem:";
+
+    @ExceptionHandler(AuditValidationException.class)
+    ProblemDetail invalid(AuditValidationException e) {
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "validation",
+                "The request has " + e.errors().size() + " invalid field(s); see errors.");
+        problem.setProperty("errors", e.errors());
+        return problem;
+    }
+
+    @ExceptionHandler(JsonBodies.MalformedException.class)
+    ProblemDetail malformed(JsonBodies.MalformedException e) {
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "malformed-json", e.getMessage());
+        problem.setProperty("errors", List.of(new FieldError("", e.getMessage())));
+        return problem;
+    }
+
+    @ExceptionHandler(JsonBodies.TooLargeException.class)
+    ProblemDetail tooLarge(JsonBodies.TooLargeException e) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", e.getMessage());
+    }
+
+    @ExceptionHandler(IdempotencyConflictException.class)
+    ProblemDetail conflict(IdempotencyConflictException e) {
+        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused", e.getMessage()
+                + "; resend the original request or use a new key");
+    }
+
+    @ExceptionHandler(AuditController.RecordNotFoundException.class)
+    ProblemDetail notFound(AuditController.RecordNotFoundException e) {
+        return problem(HttpStatus.NOT_FOUND, "not-found", e.getMessage());
+    }
+
+    @ExceptionHandler(StoreUnavailableException.class)
+    ResponseEntity<ProblemDetail> unavailable(StoreUnavailableException e) {
+        log.warn("Database unavailable: {}", e.getMessage());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, "5")
+                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+                        "The database is unavailable; nothing was stored. Retry later."));
+    }
+
+    @ExceptionHandler(Exception.class)
+    ProblemDetail unexpected(Exception e) {
+        log.error("Unexpected error", e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "An unexpected error occurred; nothing was stored.");
+    }
+
+    /** Spring MVC's own errors (415, 405, 404 for unknown paths, ...) get our type URNs too. */
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode statusCode,
+                                                          WebRequest request) {
+        if (body instanceof ProblemDetail problem
+                && (problem.getType() == null || problem.getType().toString().equals("about:blank"))) {
+            HttpStatus status = HttpStatus.resolve(statusCode.value());
+            String slug = status == null ? "http-" + statusCode.value()
+                    : status.name().toLowerCase(Locale.ROOT).replace('_', '-');
+            problem.setType(URI.create(TYPE_PREFIX + slug));
+        }
+        return super.createResponseEntity(body, headers, statusCode, request);
+    }
+
+    private static ProblemDetail problem(HttpStatus status, String type, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create(TYPE_PREFIX + type));
+        problem.setTitle(status.getReasonPhrase());
+        return problem;
+    }
+}

@@ -1,0 +1,38 @@
+package io.datastorage.server;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A bad setting stops start-up, and the report the operator reads names the property, the bad
+ * value and what is allowed.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class ConfigurationTest {
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "datastorage.db.pool-size|0|must be 1..500",
+            "datastorage.db.url|mysql://db/audit|jdbc:postgresql://host:port/database",
+            "datastorage.limits.max-batch-records|10001|must be 1..10000",
+            "datastorage.limits.max-body-size|10B|must be 1KB..256MB",
+            "datastorage.db.connection-timeout|10ms|must be 250ms..5m",
+            "datastorage.validation.max-future-skew|2h|must be 0s..1h",
+            "datastorage.idempotency.retention|soon|soon",
+            "datastorage.partitions.months-ahead|-1|must be 0..24"})
+    void refusesToStartWithABadSetting(String property, String value, String allowed, CapturedOutput output) {
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), "--" + property + "=" + value).close())
+                .isNotNull();
+
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains(property)
+                .contains(value)
+                .contains(allowed);
+    }
+}

@@ -1,0 +1,124 @@
+package io.datastorage.server;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * No client input produces a 5xx: random bytes, random JSON, and valid records with one field
+ * replaced by a random value, sent to every write and read endpoint of the running service.
+ */
+class NoServerErrorPropertyTest {
+    private static RunningService service;
+
+    @BeforeContainer
+    static void start() {
+        service = RunningService.shared();
+    }
+
+    @Property(tries = 300)
+    void randomBytesNeverCauseAServerError(@ForAll("paths") String path, @ForAll("bytes") byte[] body,
+                                           @ForAll("contentTypes") String contentType) {
+        HttpResponse<String> response = service.post(path, body, contentType);
+
+        assertThat(response.statusCode()).as(response.body()).isLessThan(500);
+    }
+
+    @Property(tries = 500)
+    void mutatedRecordsNeverCauseAServerError(@ForAll("kinds") String kind, @ForAll("fields") String field,
+                                              @ForAll("jsonValues") String value, @ForAll boolean batch) {
+        String record = RunningService.validRecord(kind, "fuzz");
+        String mutated = record.replaceFirst("\\{", "{\"" + field + "\":" + value + ",")
+                // a replaced duplicate would be a malformed-JSON 400; replace the existing field instead
+                .replaceAll(",\"" + java.util.regex.Pattern.quote(field) + "\":\"[^\"]*\"", "");
+        String body = batch ? "[" + mutated + "]" : mutated;
+
+        HttpResponse<String> response = service.postJson("/api/v1/audit/" + kind + (batch ? "/batch" : ""), body);
+
+        assertThat(response.statusCode()).as(body + " -> " + response.body()).isLessThan(500);
+    }
+
+    @Property(tries = 100)
+    void randomIdsNeverCauseAServerError(@ForAll("kinds") String kind, @ForAll("pathSegments") String id) {
+        HttpResponse<String> response = service.get("/api/v1/audit/" + kind + "/" + id);
+
+        assertThat(response.statusCode()).isIn(400, 404);
+    }
+
+    @Provide
+    Arbitrary<String> paths() {
+        return Arbitraries.of("/api/v1/audit/remediation", "/api/v1/audit/aianalysis/batch", "/api/v1/audit/workflow",
+                "/api/v1/audit/execution/batch", "/api/v1/audit/nope");
+    }
+
+    @Provide
+    Arbitrary<String> contentTypes() {
+        return Arbitraries.of("application/json", "application/json; charset=utf-8", "text/plain", "application/octet-stream");
+    }
+
+    @Provide
+    Arbitrary<byte[]> bytes() {
+        return Arbitraries.oneOf(
+                Arbitraries.bytes().array(byte[].class).ofMaxSize(2000),
+                Arbitraries.strings().ofMaxLength(500).map(s -> s.getBytes(StandardCharsets.UTF_8)),
+                Arbitraries.of("{", "[", "null", "1", "\"x\"", "{}", "[{}]", "[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]",
+                        "[".repeat(5000) + "]".repeat(5000), "{\"a\":" + "9".repeat(5000) + "}", "{\"a\":1e999999999}",
+                        "\uFEFF{}", "{\"name\":NaN}").map(s -> s.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Provide
+    Arbitrary<String> kinds() {
+        return Arbitraries.of(RunningService.KINDS);
+    }
+
+    @Provide
+    Arbitrary<String> fields() {
+        return Arbitraries.oneOf(
+                Arbitraries.of("name", "namespace", "phase", "createdAt", "startedAt", "completedAt", "correlationId",
+                        "message", "labels", "severity", "confidence", "exitCode", "step", "signalName", "rootCause"),
+                Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(12));
+    }
+
+    @Provide
+    Arbitrary<String> jsonValues() {
+        Arbitrary<String> strings = Arbitraries.strings().ofMaxLength(300).map(NoServerErrorPropertyTest::quote);
+        return Arbitraries.oneOf(
+                strings,
+                Arbitraries.of("null", "true", "[]", "{}", "0", "-1", "1.5", "1e308", "-1e-308", "123456789012345678901234567890",
+                        "\"\\u0000\"", "\"\\ud800\"", "\"2026-11-20T10:00:00Z\"", "\"+999999999-12-31T23:59:59Z\"",
+                        "\"2026-13-45T99:00:00Z\"", "\"" + "x".repeat(20000) + "\"", "{\"k\":1}", "{\"k\":\"v\"}", "[\"a\"]"),
+                Arbitraries.integers().map(String::valueOf),
+                Arbitraries.doubles().map(String::valueOf).filter(s -> !s.contains("N") && !s.contains("I")));
+    }
+
+    @Provide
+    Arbitrary<String> pathSegments() {
+        return Arbitraries.oneOf(
+                Arbitraries.strings().withCharRange('a', 'z').numeric().withChars('-').ofMinLength(1).ofMaxLength(50),
+                Arbitraries.create(() -> java.util.UUID.randomUUID().toString()),
+                Arbitraries.of("%00", "..", "%2e%2e", "00000000-0000-0000-0000-000000000000", "1-1-1-1-1"));
+    }
+
+    private static String quote(String s) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+
+}
