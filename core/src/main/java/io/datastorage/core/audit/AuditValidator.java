@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Checks client input against the schema of an {@link AuditKind} and turns it into
@@ -151,26 +153,12 @@ public final class AuditValidator {
                 return true;
             }
             case PHASE -> {
-                if (!checkString(value, errors, prefix, field, false)) {
-                    return false;
-                }
-                values.phase = Phase.parse((String) value).orElse(null);
-                if (values.phase == null) {
-                    errors.add(prefix, field, "must be one of: " + Phase.allowed());
-                    return false;
-                }
-                return true;
+                values.phase = parseEnum(value, Phase::parse, Phase.allowed(), errors, prefix, field);
+                return values.phase != null;
             }
             case SEVERITY -> {
-                if (!checkString(value, errors, prefix, field, false)) {
-                    return false;
-                }
-                values.severity = Severity.parse((String) value).orElse(null);
-                if (values.severity == null) {
-                    errors.add(prefix, field, "must be one of: " + Severity.allowed());
-                    return false;
-                }
-                return true;
+                values.severity = parseEnum(value, Severity::parse, Severity.allowed(), errors, prefix, field);
+                return values.severity != null;
             }
             case TIMESTAMP -> {
                 Instant instant = parseTimestamp(value, errors, prefix, field);
@@ -229,6 +217,18 @@ public final class AuditValidator {
             }
         }
         throw new IllegalStateException("unhandled field type " + spec.type());
+    }
+
+    private static <E> E parseEnum(Object value, Function<String, Optional<E>> parser, String allowed,
+                                   Errors errors, String prefix, String field) {
+        if (!checkString(value, errors, prefix, field, false)) {
+            return null;
+        }
+        Optional<E> parsed = parser.apply((String) value);
+        if (parsed.isEmpty()) {
+            errors.add(prefix, field, "must be one of: " + allowed);
+        }
+        return parsed.orElse(null);
     }
 
     private static boolean isFinite(Number number) {
