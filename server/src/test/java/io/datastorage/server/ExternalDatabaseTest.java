@@ -14,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -29,7 +28,7 @@ class ExternalDatabaseTest {
     @Test
     void usesTheServerNamedByEnvironmentVariables() throws Exception {
         Path dataDir = RunningService.newDataDir();
-        try (EmbeddedPostgresServer external = EmbeddedPostgresServer.start(Files.createTempDirectory("external-pg"), 0)) {
+        try (EmbeddedPostgresServer external = EmbeddedPostgresServer.start(RunningService.newDataDir(), 0)) {
             StandardEnvironment environment = new StandardEnvironment();
             environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
                     new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(

@@ -2,6 +2,7 @@ package io.datastorage.server;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.util.FileSystemUtils;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,17 +37,31 @@ public final class RunningService implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
+    private static Path root;
+
     public static synchronized RunningService shared() {
         if (shared == null) {
             shared = start(newDataDir());
-            Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
         }
         return shared;
     }
 
-    public static Path newDataDir() {
+    /**
+     * A fresh data directory. All of them live under one root that is deleted when the test JVM
+     * exits, after the shared service (and its database) stopped.
+     */
+    public static synchronized Path newDataDir() {
         try {
-            return Files.createTempDirectory("datastorage-test");
+            if (root == null) {
+                root = Files.createTempDirectory("datastorage-test");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    if (shared != null) {
+                        shared.close();
+                    }
+                    FileSystemUtils.deleteRecursively(root.toFile());
+                }));
+            }
+            return Files.createTempDirectory(root, "data");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -32,6 +32,9 @@ public record DatabaseServer(String jdbcUrl, String user, String password, Embed
 
     @Override
     public String toString() {
-        return "DatabaseServer[" + jdbcUrl + (isEmbedded() ? ", embedded" : "") + "]";
+        // The query string may carry credentials (?password=...): never log it.
+        int query = jdbcUrl.indexOf('?');
+        return "DatabaseServer[" + (query < 0 ? jdbcUrl : jdbcUrl.substring(0, query) + "?…")
+                + (isEmbedded() ? ", embedded" : "") + "]";
     }
 }

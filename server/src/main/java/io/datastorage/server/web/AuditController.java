@@ -28,6 +28,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +65,7 @@ public class AuditController {
     @PostMapping(path = "/{kind}", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<Map<String, Object>> create(@PathVariable String kind,
                                                       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
-                                                      HttpServletRequest request) throws IOException {
+                                                      HttpServletRequest request) {
         return write(kind, key, request, limits.maxBodySize().toBytes(), "",
                 (k, tree) -> List.of(validator.validate(k, tree)),
                 result -> {
@@ -78,7 +79,7 @@ public class AuditController {
     @PostMapping(path = "/{kind}/batch", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<Map<String, Object>> createBatch(@PathVariable String kind,
                                                            @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
-                                                           HttpServletRequest request) throws IOException {
+                                                           HttpServletRequest request) {
         return write(kind, key, request, limits.maxBatchBodySize().toBytes(), "/batch",
                 validator::validateBatch,
                 result -> {
@@ -116,8 +117,7 @@ public class AuditController {
 
     private ResponseEntity<Map<String, Object>> write(String kindName, String key, HttpServletRequest request, long limit,
                                                       String pathSuffix, Validation validation,
-                                                      Function<WriteResult, ResponseEntity<Map<String, Object>>> answer)
-            throws IOException {
+                                                      Function<WriteResult, ResponseEntity<Map<String, Object>>> answer) {
         Timer.Sample sample = metrics.start();
         AuditKind kind = null;
         Outcome outcome = Outcome.ERROR;
@@ -127,7 +127,7 @@ public class AuditController {
                 throw new AuditValidationException(List.of(new FieldError(IDEMPOTENCY_KEY,
                         "header must be 1.." + IdempotencyToken.MAX_KEY_LENGTH + " printable ASCII characters")));
             }
-            byte[] raw = bodies.read(request.getInputStream(), request.getContentLengthLong(), limit);
+            byte[] raw = bodies.read(inputOf(request), request.getContentLengthLong(), limit);
             Object tree = bodies.parse(raw);
             List<AuditDraft> drafts = validation.apply(kind, tree);
             IdempotencyToken token = key == null ? null
@@ -150,6 +150,14 @@ public class AuditController {
             throw e;
         } finally {
             metrics.record(sample, kind, outcome);
+        }
+    }
+
+    private static InputStream inputOf(HttpServletRequest request) {
+        try {
+            return request.getInputStream();
+        } catch (IOException e) {
+            throw new JsonBodies.MalformedException("the request body could not be read: " + e.getMessage());
         }
     }
 

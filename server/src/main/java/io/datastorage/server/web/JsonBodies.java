@@ -48,11 +48,17 @@ public class JsonBodies {
      * Reads at most {@code limit} bytes. A declared or actual length above it fails before the
      * body is buffered.
      */
-    public byte[] read(InputStream in, long declaredLength, long limit) throws IOException {
+    public byte[] read(InputStream in, long declaredLength, long limit) {
         if (declaredLength > limit) {
             throw new TooLargeException(limit);
         }
-        byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+        byte[] body;
+        try {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+        } catch (IOException e) {
+            // The client stopped sending (aborted, or sent less than its Content-Length): its fault, not ours.
+            throw new MalformedException("the request body could not be read completely: " + e.getMessage());
+        }
         if (body.length > limit) {
             throw new TooLargeException(limit);
         }

@@ -16,8 +16,10 @@ import io.datastorage.core.store.WriteResult;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -260,8 +262,8 @@ class PostgresAuditStoreTest {
     }
 
     @Test
-    void reportsAStoppedServerAsUnavailable() throws Exception {
-        EmbeddedPostgresServer own = EmbeddedPostgresServer.start(java.nio.file.Files.createTempDirectory("pg-stop"), 0);
+    void reportsAStoppedServerAsUnavailable(@TempDir Path dir) {
+        EmbeddedPostgresServer own = EmbeddedPostgresServer.start(dir, 0);
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(own.jdbcUrl());
         config.setUsername(own.user());

@@ -6,6 +6,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -24,14 +27,27 @@ final class PostgresTestDatabase {
 
     static synchronized EmbeddedPostgresServer server() {
         if (server == null) {
+            Path dir;
             try {
-                server = EmbeddedPostgresServer.start(Files.createTempDirectory("datastorage-pg-test"), 0);
+                dir = Files.createTempDirectory("datastorage-pg-test");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+            server = EmbeddedPostgresServer.start(dir, 0);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                deleteTree(dir);
+            }));
         }
         return server;
+    }
+
+    static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a temp directory left behind is not a test failure
+        }
     }
 
     static HikariDataSource freshDatabase() {
