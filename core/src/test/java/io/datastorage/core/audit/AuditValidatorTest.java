@@ -31,36 +31,8 @@ class AuditValidatorTest {
     static final AuditValidator VALIDATOR =
             new AuditValidator(ValidationPolicy.DEFAULT, Clock.fixed(NOW, ZoneOffset.UTC));
 
-    /** A valid record of each kind; tests change one thing at a time. */
     static Map<String, Object> valid(AuditKind kind) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", "rr-1");
-        body.put("namespace", "prod");
-        body.put("phase", "Completed");
-        body.put("createdAt", "2026-11-20T11:00:00Z");
-        body.put("correlationId", "corr-1");
-        switch (kind) {
-            case REMEDIATION -> {
-                body.put("signalType", "prometheus");
-                body.put("signalName", "PodOOMKilled");
-                body.put("signalNamespace", "prod");
-                body.put("targetType", "Deployment");
-                body.put("targetName", "api");
-                body.put("targetNamespace", "prod");
-            }
-            case AI_ANALYSIS -> { }
-            case WORKFLOW -> {
-                body.put("workflowName", "restart");
-                body.put("step", "scale-down");
-            }
-            case EXECUTION -> {
-                body.put("targetType", "Pod");
-                body.put("targetName", "api-1");
-                body.put("targetNamespace", "prod");
-                body.put("action", "delete-pod");
-            }
-        }
-        return body;
+        return AuditFixtures.valid(kind);
     }
 
     static Map<String, Object> with(AuditKind kind, Consumer<Map<String, Object>> change) {

@@ -3,6 +3,7 @@ package io.datastorage.store.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.datastorage.core.audit.AuditDraft;
+import io.datastorage.core.audit.AuditFixtures;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.ValidationPolicy;
@@ -63,19 +64,7 @@ class PostgresAuditStoreTest {
     }
 
     static Map<String, Object> remediation(String name, String createdAt) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", name);
-        body.put("namespace", "prod");
-        body.put("signalType", "prometheus");
-        body.put("signalName", "PodOOMKilled");
-        body.put("signalNamespace", "prod");
-        body.put("targetType", "Deployment");
-        body.put("targetName", "api");
-        body.put("targetNamespace", "prod");
-        body.put("phase", "Completed");
-        body.put("createdAt", createdAt);
-        body.put("correlationId", "corr-" + name);
-        return body;
+        return AuditFixtures.remediation(name, createdAt);
     }
 
     private static AuditDraft draft(Map<String, Object> body) {
