@@ -75,7 +75,9 @@ class AuditApiTest {
         assertThat(record.get("id").asString()).isEqualTo(id);
         assertThat(record.get("kind").asString()).isEqualTo(kind);
         sent.properties().forEach(field -> assertThat(record.get(field.getKey())).as(field.getKey()).isEqualTo(field.getValue()));
-        assertThat(record.size()).isEqualTo(sent.size() + 2);
+        assertThat(receipt.get("embedded").asBoolean()).isTrue();
+        assertThat(record.get("embedded").asBoolean()).isTrue();
+        assertThat(record.size()).isEqualTo(sent.size() + 3);
     }
 
     @Test

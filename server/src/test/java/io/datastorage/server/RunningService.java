@@ -68,12 +68,17 @@ public final class RunningService implements AutoCloseable {
     }
 
     public static RunningService start(Path dataDir, String... extraArgs) {
+        return start(new Class<?>[]{DatastorageApplication.class}, dataDir, extraArgs);
+    }
+
+    /** With extra configuration classes, e.g. one that replaces a bean by a test double. */
+    public static RunningService start(Class<?>[] sources, Path dataDir, String... extraArgs) {
         List<String> args = new ArrayList<>(List.of(
                 "--datastorage.data-dir=" + dataDir,
                 "--server.port=0",
                 "--management.server.port=0"));
         args.addAll(List.of(extraArgs));
-        return new RunningService(SpringApplication.run(DatastorageApplication.class, args.toArray(String[]::new)), dataDir);
+        return new RunningService(SpringApplication.run(sources, args.toArray(String[]::new)), dataDir);
     }
 
     public ConfigurableApplicationContext context() {

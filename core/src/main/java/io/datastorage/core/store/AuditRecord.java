@@ -10,10 +10,10 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * A stored audit record: its id, kind, when the service received it, and the document exactly as
- * accepted (in canonical field order).
+ * A stored audit record: its id, kind, when the service received it, the document exactly as
+ * accepted (in canonical field order), and whether its embedding is stored yet.
  */
-public record AuditRecord(UUID id, AuditKind kind, Instant receivedAt, Map<String, Object> document) {
+public record AuditRecord(UUID id, AuditKind kind, Instant receivedAt, Map<String, Object> document, boolean embedded) {
     public AuditRecord {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");

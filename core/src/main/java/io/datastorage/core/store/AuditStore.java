@@ -1,9 +1,9 @@
 package io.datastorage.core.store;
 
-import io.datastorage.core.audit.AuditDraft;
 import io.datastorage.core.audit.AuditKind;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -25,14 +25,28 @@ import java.util.UUID;
 public interface AuditStore {
 
     /**
-     * Stores the drafts in one transaction.
+     * Stores the records, each with its embedding or marked "embedding pending", in one transaction.
      *
-     * @param drafts 1..n validated records
-     * @param token  the idempotency key of the request and the fingerprint of its content, or null
-     * @return receipts in the order of {@code drafts}
+     * @param records 1..n validated records
+     * @param token   the idempotency key of the request and the fingerprint of its content, or null
+     * @return receipts in the order of {@code records}
      */
-    WriteResult write(List<AuditDraft> drafts, IdempotencyToken token);
+    WriteResult write(List<NewRecord> records, IdempotencyToken token);
 
     /** The record of this kind with this id, if stored. */
     Optional<AuditRecord> find(AuditKind kind, UUID id);
+
+    /** Up to {@code limit} records whose embedding is pending, oldest received first. */
+    List<PendingEmbedding> pendingEmbeddings(int limit);
+
+    /**
+     * Stores embeddings computed later and clears the pending marks. A record whose mark is already
+     * clear is left alone.
+     *
+     * @return how many records were updated
+     */
+    int completeEmbeddings(Map<PendingEmbedding, float[]> embeddings);
+
+    /** How many records wait for their embedding. */
+    long countPendingEmbeddings();
 }

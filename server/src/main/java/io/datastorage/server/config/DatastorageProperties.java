@@ -22,7 +22,8 @@ public record DatastorageProperties(
         @DefaultValue Limits limits,
         @DefaultValue Validation validation,
         @DefaultValue Idempotency idempotency,
-        @DefaultValue Partitions partitions) {
+        @DefaultValue Partitions partitions,
+        @DefaultValue Embedding embedding) {
 
     /**
      * @param url          JDBC URL of an external PostgreSQL 15+; empty starts the embedded one
@@ -97,6 +98,24 @@ public record DatastorageProperties(
         public Partitions {
             range("datastorage.partitions.months-ahead", monthsAhead, 0, 24);
             range("datastorage.partitions.maintenance-interval", maintenanceInterval, Duration.ofMinutes(1), Duration.ofDays(1));
+        }
+    }
+
+    /**
+     * @param dimension       vector length the rest of the system expects; must equal the model's
+     * @param threads         threads one model inference may use; 0 means all cores
+     * @param repairInterval  how often records whose embedding is pending are retried
+     * @param repairBatchSize records embedded per repair batch
+     */
+    public record Embedding(@DefaultValue("384") int dimension,
+                            @DefaultValue("0") int threads,
+                            @DefaultValue("5s") Duration repairInterval,
+                            @DefaultValue("32") int repairBatchSize) {
+        public Embedding {
+            range("datastorage.embedding.dimension", dimension, 1, 4096);
+            range("datastorage.embedding.threads", threads, 0, 256);
+            range("datastorage.embedding.repair-interval", repairInterval, Duration.ofMillis(100), Duration.ofHours(1));
+            range("datastorage.embedding.repair-batch-size", repairBatchSize, 1, 1000);
         }
     }
 

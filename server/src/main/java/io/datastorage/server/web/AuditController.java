@@ -13,6 +13,7 @@ import io.datastorage.core.store.Receipt;
 import io.datastorage.core.store.StoreUnavailableException;
 import io.datastorage.core.store.WriteResult;
 import io.datastorage.server.config.DatastorageProperties;
+import io.datastorage.server.embedding.RecordEmbedder;
 import io.datastorage.server.metrics.AuditMetrics;
 import io.datastorage.server.metrics.AuditMetrics.Outcome;
 import io.micrometer.core.instrument.Timer;
@@ -38,7 +39,8 @@ import java.util.function.Function;
 
 /**
  * The audit write and read-by-id API. Flow of a write: kind → body (size-limited) → JSON →
- * validation of every field → idempotency fingerprint → one store transaction → 201.
+ * validation of every field → idempotency fingerprint → embedding (pending if the model fails) →
+ * one store transaction → 201.
  * Errors are thrown as typed exceptions and turned into problem+json by {@link ProblemResponses}.
  */
 @RestController
@@ -51,11 +53,13 @@ public class AuditController {
     private final AuditValidator validator;
     private final JsonBodies bodies;
     private final AuditMetrics metrics;
+    private final RecordEmbedder embedder;
     private final DatastorageProperties.Limits limits;
 
     public AuditController(AuditStore store, AuditValidator validator, JsonBodies bodies, AuditMetrics metrics,
-                           DatastorageProperties properties) {
+                           RecordEmbedder embedder, DatastorageProperties properties) {
         this.store = store;
+        this.embedder = embedder;
         this.validator = validator;
         this.bodies = bodies;
         this.metrics = metrics;
@@ -108,6 +112,7 @@ public class AuditController {
         body.put("id", record.id().toString());
         body.put("kind", record.kind().pathName());
         body.putAll(record.document());
+        body.put("embedded", record.embedded());
         return body;
     }
 
@@ -132,7 +137,7 @@ public class AuditController {
             List<AuditDraft> drafts = validation.apply(kind, tree);
             IdempotencyToken token = key == null ? null
                     : new IdempotencyToken(key, bodies.fingerprint("POST /api/v1/audit/" + kind.pathName() + pathSuffix, tree));
-            WriteResult result = store.write(drafts, token);
+            WriteResult result = store.write(embedder.embed(drafts), token);
             outcome = result.replayed() ? Outcome.REPLAYED : Outcome.CREATED;
             return answer.apply(result);
         } catch (AuditValidationException e) {
@@ -173,6 +178,7 @@ public class AuditController {
         body.put("kind", receipt.kind().pathName());
         body.put("correlationId", receipt.correlationId());
         body.put("createdAt", receipt.createdAt());
+        body.put("embedded", receipt.embedded());
         return body;
     }
 

@@ -8,6 +8,8 @@ import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
+import io.datastorage.core.store.NewRecord;
+import io.datastorage.core.store.PendingEmbedding;
 import io.datastorage.core.store.Receipt;
 import io.datastorage.core.store.StoreException;
 import io.datastorage.core.store.StoreUnavailableException;
@@ -19,6 +21,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,8 +52,8 @@ import java.util.UUID;
 public final class PostgresAuditStore implements AuditStore {
     private static final String INSERT_RECORD = """
             INSERT INTO audit_records (id, kind, correlation_id, name, namespace, phase, severity,
-                                       created_at, received_at, labels, document)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)""";
+                                       created_at, received_at, labels, document, embedding, embedding_pending)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)""";
     private static final String CLAIM_KEY = """
             INSERT INTO idempotency_keys (idempotency_key, fingerprint, receipts, created_at)
             VALUES (?, ?, '[]'::jsonb, ?) ON CONFLICT (idempotency_key) DO NOTHING""";
@@ -83,12 +86,12 @@ public final class PostgresAuditStore implements AuditStore {
     }
 
     @Override
-    public WriteResult write(List<AuditDraft> drafts, IdempotencyToken token) {
+    public WriteResult write(List<NewRecord> drafts, IdempotencyToken token) {
         if (drafts.isEmpty()) {
             throw new IllegalArgumentException("nothing to write");
         }
         Set<YearMonth> months = new TreeSet<>();
-        drafts.forEach(d -> months.add(YearMonth.from(d.createdAt().atOffset(ZoneOffset.UTC))));
+        drafts.forEach(r -> months.add(YearMonth.from(r.draft().createdAt().atOffset(ZoneOffset.UTC))));
         try {
             partitions.ensure(months);
             return writeOnce(drafts, token);
@@ -107,7 +110,7 @@ public final class PostgresAuditStore implements AuditStore {
         }
     }
 
-    private WriteResult writeOnce(List<AuditDraft> drafts, IdempotencyToken token) throws SQLException {
+    private WriteResult writeOnce(List<NewRecord> drafts, IdempotencyToken token) throws SQLException {
         Instant now = clock.instant();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -164,11 +167,12 @@ public final class PostgresAuditStore implements AuditStore {
         }
     }
 
-    private List<Receipt> insert(Connection c, List<AuditDraft> drafts, Instant now) throws SQLException {
-        List<Receipt> receipts = new ArrayList<>(drafts.size());
+    private List<Receipt> insert(Connection c, List<NewRecord> records, Instant now) throws SQLException {
+        List<Receipt> receipts = new ArrayList<>(records.size());
         try (PreparedStatement ps = c.prepareStatement(INSERT_RECORD)) {
             Timestamp received = Timestamp.from(now);
-            for (AuditDraft d : drafts) {
+            for (NewRecord record : records) {
+                AuditDraft d = record.draft();
                 UUID id = ids.generate();
                 ps.setObject(1, id);
                 ps.setString(2, d.kind().pathName());
@@ -181,8 +185,10 @@ public final class PostgresAuditStore implements AuditStore {
                 ps.setTimestamp(9, received);
                 ps.setString(10, JsonCodec.write(d.labels()));
                 ps.setString(11, JsonCodec.write(d.document()));
+                ps.setArray(12, record.embedded() ? c.createArrayOf("float4", boxed(record.embedding())) : null);
+                ps.setBoolean(13, !record.embedded());
                 ps.addBatch();
-                receipts.add(new Receipt(id, d.kind(), d.correlationId(), d.createdAtText()));
+                receipts.add(new Receipt(id, d.kind(), d.correlationId(), d.createdAtText(), record.embedded()));
             }
             ps.executeBatch();
         }
@@ -193,7 +199,7 @@ public final class PostgresAuditStore implements AuditStore {
     public Optional<AuditRecord> find(AuditKind kind, UUID id) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "SELECT received_at, document::text FROM audit_records WHERE id = ? AND kind = ?")) {
+                     "SELECT received_at, document::text, embedding_pending FROM audit_records WHERE id = ? AND kind = ?")) {
             ps.setObject(1, id);
             ps.setString(2, kind.pathName());
             try (ResultSet rs = ps.executeQuery()) {
@@ -201,11 +207,76 @@ public final class PostgresAuditStore implements AuditStore {
                     return Optional.empty();
                 }
                 return Optional.of(new AuditRecord(id, kind, rs.getTimestamp(1).toInstant(),
-                        JsonCodec.readObject(rs.getString(2))));
+                        JsonCodec.readObject(rs.getString(2)), !rs.getBoolean(3)));
             }
         } catch (SQLException e) {
             throw translate("reading record " + id, e);
         }
+    }
+
+    @Override
+    public List<PendingEmbedding> pendingEmbeddings(int limit) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     SELECT id, kind, created_at, document::text FROM audit_records
+                     WHERE embedding_pending ORDER BY received_at, id LIMIT ?""")) {
+            ps.setInt(1, limit);
+            List<PendingEmbedding> pending = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    pending.add(new PendingEmbedding(rs.getObject(1, UUID.class),
+                            AuditKind.fromPathName(rs.getString(2)).orElseThrow(),
+                            rs.getTimestamp(3).toInstant(), JsonCodec.readObject(rs.getString(4))));
+                }
+            }
+            return pending;
+        } catch (SQLException e) {
+            throw translate("reading pending embeddings", e);
+        }
+    }
+
+    @Override
+    public int completeEmbeddings(Map<PendingEmbedding, float[]> embeddings) {
+        if (embeddings.isEmpty()) {
+            return 0;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     UPDATE audit_records SET embedding = ?, embedding_pending = false
+                     WHERE id = ? AND created_at = ? AND embedding_pending""")) {
+            for (Map.Entry<PendingEmbedding, float[]> entry : embeddings.entrySet()) {
+                ps.setArray(1, c.createArrayOf("float4", boxed(entry.getValue())));
+                ps.setObject(2, entry.getKey().id());
+                ps.setTimestamp(3, Timestamp.from(entry.getKey().createdAt()));
+                ps.addBatch();
+            }
+            int updated = 0;
+            for (int count : ps.executeBatch()) {
+                updated += Math.max(0, count);
+            }
+            return updated;
+        } catch (SQLException e) {
+            throw translate("storing " + embeddings.size() + " embedding(s)", e);
+        }
+    }
+
+    @Override
+    public long countPendingEmbeddings() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM audit_records WHERE embedding_pending")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw translate("counting pending embeddings", e);
+        }
+    }
+
+    private static Float[] boxed(float[] vector) {
+        Float[] boxed = new Float[vector.length];
+        for (int i = 0; i < vector.length; i++) {
+            boxed[i] = vector[i];
+        }
+        return boxed;
     }
 
     /** Creates the partitions of the current month and the next {@code monthsAhead}. */
@@ -254,13 +325,14 @@ public final class PostgresAuditStore implements AuditStore {
         m.put("kind", r.kind().pathName());
         m.put("correlationId", r.correlationId());
         m.put("createdAt", r.createdAt());
+        m.put("embedded", r.embedded());
         return m;
     }
 
     private static Receipt fromJson(Map<String, Object> m) {
         return new Receipt(UUID.fromString((String) m.get("id")),
                 AuditKind.fromPathName((String) m.get("kind")).orElseThrow(),
-                (String) m.get("correlationId"), (String) m.get("createdAt"));
+                (String) m.get("correlationId"), (String) m.get("createdAt"), Boolean.TRUE.equals(m.get("embedded")));
     }
 
     private static void rollbackQuietly(Connection c, Exception cause) {

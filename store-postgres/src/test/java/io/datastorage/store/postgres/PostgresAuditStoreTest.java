@@ -10,6 +10,8 @@ import io.datastorage.core.audit.ValidationPolicy;
 import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
+import io.datastorage.core.store.NewRecord;
+import io.datastorage.core.store.PendingEmbedding;
 import io.datastorage.core.store.Receipt;
 import io.datastorage.core.store.StoreException;
 import io.datastorage.core.store.StoreUnavailableException;
@@ -67,8 +69,11 @@ class PostgresAuditStoreTest {
         return AuditFixtures.remediation(name, createdAt);
     }
 
-    private static AuditDraft draft(Map<String, Object> body) {
-        return VALIDATOR.validate(AuditKind.REMEDIATION, body);
+    static final float[] VECTOR = {0.6f, 0.8f, 0f};
+
+    /** A validated remediation with its embedding. */
+    private static NewRecord draft(Map<String, Object> body) {
+        return new NewRecord(VALIDATOR.validate(AuditKind.REMEDIATION, body), VECTOR);
     }
 
     @Test
@@ -98,7 +103,7 @@ class PostgresAuditStoreTest {
         body.put("confidence", new BigDecimal("0.8750"));
         AuditDraft draft = VALIDATOR.validate(AuditKind.AI_ANALYSIS, body);
 
-        UUID id = store.write(List.of(draft), null).receipts().getFirst().id();
+        UUID id = store.write(List.of(new NewRecord(draft, VECTOR)), null).receipts().getFirst().id();
 
         assertThat(store.find(AuditKind.AI_ANALYSIS, id).orElseThrow().document().get("confidence"))
                 .isEqualTo(new BigDecimal("0.8750"));
@@ -122,7 +127,7 @@ class PostgresAuditStoreTest {
             s.execute("CREATE TRIGGER reject_poison BEFORE INSERT ON audit_records FOR EACH ROW EXECUTE FUNCTION reject_poison()");
         }
         try {
-            List<AuditDraft> batch = List.of(draft(remediation("atomic-1", "2026-11-20T10:00:00Z")),
+            List<NewRecord> batch = List.of(draft(remediation("atomic-1", "2026-11-20T10:00:00Z")),
                     draft(remediation("atomic-2", "2026-11-20T10:00:00Z")),
                     draft(remediation("poison", "2026-11-20T10:00:00Z")));
 
@@ -140,7 +145,7 @@ class PostgresAuditStoreTest {
 
     @Test
     void replaysTheFirstResultForTheSameKeyAndFingerprint() {
-        List<AuditDraft> batch = List.of(draft(remediation("idem-1", "2026-11-20T10:00:00Z")),
+        List<NewRecord> batch = List.of(draft(remediation("idem-1", "2026-11-20T10:00:00Z")),
                 draft(remediation("idem-2", "2026-11-20T10:00:00Z")));
         IdempotencyToken token = new IdempotencyToken("key-replay", "fingerprint-a");
 
@@ -167,7 +172,7 @@ class PostgresAuditStoreTest {
     @Test
     void concurrentRequestsWithOneKeyWriteOnce() throws Exception {
         IdempotencyToken token = new IdempotencyToken("key-race", "same");
-        AuditDraft d = draft(remediation("race", "2026-11-20T10:00:00Z"));
+        NewRecord d = draft(remediation("race", "2026-11-20T10:00:00Z"));
         CountDownLatch start = new CountDownLatch(1);
         List<Future<WriteResult>> results = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
@@ -248,6 +253,33 @@ class PostgresAuditStoreTest {
         assertThat(store.purgeIdempotencyKeys(Duration.ofHours(1))).isZero();
         assertThat(store.purgeIdempotencyKeys(Duration.ofSeconds(-1))).isPositive();
         assertThat(count("SELECT count(*) FROM idempotency_keys WHERE idempotency_key = 'key-purge'")).isZero();
+    }
+
+    @Test
+    void storesEmbeddingsWithTheRecordOrMarksThemPending() throws SQLException {
+        AuditDraft withVector = VALIDATOR.validate(AuditKind.REMEDIATION, remediation("with-vector", "2026-11-20T10:00:00Z"));
+        AuditDraft without = VALIDATOR.validate(AuditKind.REMEDIATION, remediation("pending-vector", "2026-11-20T10:00:01Z"));
+
+        List<Receipt> receipts = store.write(List.of(new NewRecord(withVector, VECTOR), new NewRecord(without, null)), null).receipts();
+
+        assertThat(receipts).extracting(Receipt::embedded).containsExactly(true, false);
+        assertThat(store.find(AuditKind.REMEDIATION, receipts.get(0).id()).orElseThrow().embedded()).isTrue();
+        assertThat(store.find(AuditKind.REMEDIATION, receipts.get(1).id()).orElseThrow().embedded()).isFalse();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT embedding FROM audit_records WHERE id = '" + receipts.get(0).id() + "'")) {
+            rs.next();
+            assertThat((Float[]) rs.getArray(1).getArray()).containsExactly(0.6f, 0.8f, 0f);
+        }
+
+        List<PendingEmbedding> pending = store.pendingEmbeddings(1000);
+        PendingEmbedding mine = pending.stream().filter(p -> p.id().equals(receipts.get(1).id())).findFirst().orElseThrow();
+        assertThat(mine.document().get("name")).isEqualTo("pending-vector");
+        long before = store.countPendingEmbeddings();
+
+        assertThat(store.completeEmbeddings(Map.of(mine, VECTOR))).isEqualTo(1);
+        assertThat(store.completeEmbeddings(Map.of(mine, VECTOR))).as("already complete").isZero();
+        assertThat(store.find(AuditKind.REMEDIATION, mine.id()).orElseThrow().embedded()).isTrue();
+        assertThat(store.countPendingEmbeddings()).isEqualTo(before - 1);
     }
 
     @Test
