@@ -33,7 +33,6 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -94,12 +93,7 @@ class PostgresAuditStoreTest {
 
     @Test
     void keepsNumbersExact() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", "analysis");
-        body.put("namespace", "prod");
-        body.put("phase", "Completed");
-        body.put("createdAt", "2026-11-20T10:00:00Z");
-        body.put("correlationId", "c-1");
+        Map<String, Object> body = AuditFixtures.valid(AuditKind.AI_ANALYSIS);
         body.put("confidence", new BigDecimal("0.8750"));
         AuditDraft draft = VALIDATOR.validate(AuditKind.AI_ANALYSIS, body);
 
