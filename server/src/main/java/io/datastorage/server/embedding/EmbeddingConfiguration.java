@@ -8,6 +8,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.util.List;
+
 /**
  * The embedding model, loaded once at start-up (so the service is not ready before it is), and
  * checked against the configured vector dimension.
@@ -35,7 +37,7 @@ public class EmbeddingConfiguration {
 
     /** Refuses to start when the model's real output length differs from the configured one. */
     static void checkDimension(Embedder model, int configured) {
-        int actual = model.embed(java.util.List.of("dimension check")).getFirst().length;
+        int actual = model.embed(List.of("dimension check")).getFirst().length;
         if (actual != configured || model.dimension() != configured) {
             throw new IllegalStateException("datastorage.embedding.dimension is " + configured + " but the model "
                     + model.modelId() + " produces " + actual + "-dimensional vectors; set it to " + actual
