@@ -68,6 +68,16 @@ class OperationsTest {
     }
 
     @Test
+    void countsRequestLevelErrorsUnderTheirOwnFieldNotAsUnknownFields() {
+        service.postJson("/api/v1/audit/incident", validRecord("workflow", "k"));
+        service.postJson("/api/v1/audit/workflow", validRecord("workflow", "k"), "Idempotency-Key", "bad key with spaces");
+
+        assertThat(service.get(service.management("/metrics")).body())
+                .containsPattern("datastorage_validation_failures_total\\{[^}]*field=\"kind\"[^}]*} [1-9]")
+                .containsPattern("datastorage_validation_failures_total\\{[^}]*field=\"idempotency_key\"[^}]*} [1-9]");
+    }
+
+    @Test
     void describesEveryEndpointInTheServedOpenApiDocument() {
         HttpResponse<String> response = service.get("/api/v1/openapi.yaml");
         assertThat(response.statusCode()).isEqualTo(200);

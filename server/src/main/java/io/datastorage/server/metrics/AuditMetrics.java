@@ -66,9 +66,12 @@ public class AuditMetrics {
         String field = BATCH_INDEX.matcher(error.field()).replaceFirst("");
         int dot = field.indexOf('.');
         String head = dot < 0 ? field : field.substring(0, dot);
-        if (head.isEmpty()) {
-            return "body";
-        }
-        return FIELD_NAMES.contains(head) ? head : "unknown_field";
+        return switch (head) {
+            case "" -> "body";
+            // Request-level inputs, rejected before the body is read.
+            case "kind" -> "kind";
+            case "Idempotency-Key" -> "idempotency_key";
+            default -> FIELD_NAMES.contains(head) ? head : "unknown_field";
+        };
     }
 }
