@@ -1,0 +1,173 @@
+package io.datastorage.core.embedding;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class BatchingEmbedderTest {
+    private final GatedEmbedder model = new GatedEmbedder();
+    private final ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+    private BatchingEmbedder batcher;
+
+    @AfterEach
+    void stop() {
+        model.open.countDown();
+        if (batcher != null) {
+            batcher.close();
+        }
+        callers.shutdownNow();
+    }
+
+    @Test
+    void aLoneCallerGetsItsVectorsInOneCall() {
+        model.open.countDown();
+        batcher = new BatchingEmbedder(model, 64, Duration.ofSeconds(5));
+
+        List<float[]> vectors = batcher.embed(List.of("a", "b"));
+
+        assertThat(vectors).hasSize(2);
+        assertThat(vectors.get(0)).containsExactly(RecordingEmbedder.vectorOf("a"));
+        assertThat(vectors.get(1)).containsExactly(RecordingEmbedder.vectorOf("b"));
+        assertThat(model.calls()).containsExactly(List.of("a", "b"));
+    }
+
+    @Test
+    void callersThatArriveWhileTheModelIsBusyShareTheNextCall() throws Exception {
+        batcher = new BatchingEmbedder(model, 64, Duration.ofMillis(50));
+        Future<List<float[]>> first = callers.submit(() -> batcher.embed(List.of("first")));
+        await().until(() -> model.calls().size() == 1);
+
+        List<Future<List<float[]>>> others = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            String text = "caller-" + i;
+            others.add(callers.submit(() -> batcher.embed(List.of(text))));
+        }
+        await().until(() -> batcher.waiting() == 7);
+        model.open.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS).getFirst()).containsExactly(RecordingEmbedder.vectorOf("first"));
+        for (int i = 0; i < 7; i++) {
+            assertThat(others.get(i).get(10, TimeUnit.SECONDS).getFirst())
+                    .containsExactly(RecordingEmbedder.vectorOf("caller-" + i));
+        }
+        assertThat(model.calls()).hasSize(2);
+        assertThat(model.calls().get(1)).hasSize(7);
+    }
+
+    @Test
+    void noBatchExceedsTheMaximumExceptARequestLargerThanIt() throws Exception {
+        batcher = new BatchingEmbedder(model, 5, Duration.ofMillis(50));
+        Future<List<float[]>> blocker = callers.submit(() -> batcher.embed(List.of("blocker")));
+        await().until(() -> model.calls().size() == 1);
+        List<Future<List<float[]>>> requests = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            List<String> texts = List.of("r" + i + "-1", "r" + i + "-2");
+            requests.add(callers.submit(() -> batcher.embed(texts)));
+        }
+        List<String> large = IntStream.range(0, 9).mapToObj(i -> "large-" + i).toList();
+        requests.add(callers.submit(() -> batcher.embed(large)));
+        await().until(() -> batcher.waiting() == 7);
+        model.open.countDown();
+
+        blocker.get(10, TimeUnit.SECONDS);
+        for (Future<List<float[]>> request : requests) {
+            assertThat(request.get(10, TimeUnit.SECONDS)).isNotEmpty();
+        }
+        assertThat(requests.getLast().get().get(8)).containsExactly(RecordingEmbedder.vectorOf("large-8"));
+        assertThat(model.calls().subList(1, model.calls().size()))
+                .allSatisfy(call -> assertThat(call.size() <= 5 || call.equals(large)).isTrue());
+        assertThat(model.textsEmbedded()).isEqualTo(1 + 12 + 9);
+    }
+
+    @Test
+    void aModelFailureReachesEveryCallerOfTheBatchWithItsTransientFlag() throws Exception {
+        model.failWith = new EmbeddingException("endpoint answered 503", true, null);
+        batcher = new BatchingEmbedder(model, 64, Duration.ofMillis(50));
+        Future<List<float[]>> first = callers.submit(() -> batcher.embed(List.of("first")));
+        await().until(() -> model.calls().size() == 1);
+        Future<List<float[]>> second = callers.submit(() -> batcher.embed(List.of("second")));
+        Future<List<float[]>> third = callers.submit(() -> batcher.embed(List.of("third")));
+        await().until(() -> batcher.waiting() == 2);
+        model.open.countDown();
+
+        for (Future<List<float[]>> future : List.of(first, second, third)) {
+            assertThat(CompletableFuture.supplyAsync(() -> {
+                try {
+                    future.get();
+                    return null;
+                } catch (Exception e) {
+                    return e.getCause();
+                }
+            }).get()).isInstanceOfSatisfying(EmbeddingException.class, e -> {
+                assertThat(e.isTransient()).isTrue();
+                assertThat(e).hasMessageContaining("503");
+            });
+        }
+        assertThat(model.calls()).hasSize(2);
+    }
+
+    @Test
+    void closingFailsWaitingAndLaterCallersAsTransient() throws Exception {
+        batcher = new BatchingEmbedder(model, 64, Duration.ofMillis(50));
+        Future<List<float[]>> running = callers.submit(() -> batcher.embed(List.of("running")));
+        await().until(() -> model.calls().size() == 1);
+        Future<List<float[]>> waiting = callers.submit(() -> batcher.embed(List.of("waiting")));
+        await().until(() -> batcher.waiting() == 1);
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(batcher::close);
+        await().until(() -> waiting.isDone());
+        model.open.countDown();
+        closing.get(10, TimeUnit.SECONDS);
+
+        assertThat(running.get(10, TimeUnit.SECONDS).getFirst()).containsExactly(RecordingEmbedder.vectorOf("running"));
+        assertThat(waiting.state()).isEqualTo(Future.State.FAILED);
+        assertThat(waiting.exceptionNow()).isInstanceOfSatisfying(EmbeddingException.class,
+                e -> assertThat(e.isTransient()).isTrue());
+        assertThatThrownBy(() -> batcher.embed(List.of("late")))
+                .isInstanceOfSatisfying(EmbeddingException.class, e -> assertThat(e.isTransient()).isTrue());
+        assertThat(model.calls()).hasSize(1);
+    }
+
+    @Test
+    void refusesSettingsThatCannotWork() {
+        assertThatThrownBy(() -> new BatchingEmbedder(model, 0, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBatchSize");
+        assertThatThrownBy(() -> new BatchingEmbedder(model, 1, Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxWait");
+    }
+
+    /** Records calls; every call waits until the gate opens, then answers or fails. */
+    private static final class GatedEmbedder extends RecordingEmbedder {
+        final CountDownLatch open = new CountDownLatch(1);
+        volatile EmbeddingException failWith;
+
+        @Override
+        public List<float[]> embed(List<String> texts) {
+            List<float[]> vectors = super.embed(texts);
+            try {
+                open.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EmbeddingException("interrupted", true, e);
+            }
+            if (failWith != null) {
+                throw failWith;
+            }
+            return vectors;
+        }
+    }
+}
