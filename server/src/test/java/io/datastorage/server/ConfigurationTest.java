@@ -25,7 +25,14 @@ class ConfigurationTest {
             "datastorage.db.connection-timeout|10ms|must be 250ms..5m",
             "datastorage.validation.max-future-skew|2h|must be 0s..1h",
             "datastorage.idempotency.retention|soon|soon",
-            "datastorage.partitions.months-ahead|-1|must be 0..24"})
+            "datastorage.partitions.months-ahead|-1|must be 0..24",
+            "datastorage.embedding.provider|bert|The following values are valid",
+            "datastorage.embedding.batch-max-size|0|must be 1..1024",
+            "datastorage.embedding.batch-max-wait|2s|must be 0s..1s",
+            "datastorage.embedding.openai.base-url|ftp://models|must be an http(s) URL",
+            "datastorage.cache.url|memcached://cache:11211|redis:// or rediss:// URL",
+            "datastorage.cache.ttl|0s|must be 1s..7d",
+            "datastorage.cache.timeout|20s|must be 1ms..10s"})
     void refusesToStartWithABadSetting(String property, String value, String allowed, CapturedOutput output) {
         assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), "--" + property + "=" + value).close())
                 .isNotNull();
@@ -34,5 +41,25 @@ class ConfigurationTest {
                 .contains(property)
                 .contains(value)
                 .contains(allowed);
+    }
+
+    @ParameterizedTest(name = "{0} missing")
+    @CsvSource(delimiter = '|', value = {
+            "datastorage.embedding.openai.base-url|--datastorage.embedding.openai.model=text-embedding-3-small",
+            "datastorage.embedding.openai.model|--datastorage.embedding.openai.base-url=http://127.0.0.1:9"})
+    void refusesTheOpenAiProviderWithoutItsEndpoint(String missing, String given, CapturedOutput output) {
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(),
+                "--datastorage.embedding.provider=openai", given).close()).isNotNull();
+
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains(missing + " must be set when datastorage.embedding.provider is openai");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aRedisPasswordNeverReachesTheReport(CapturedOutput output) {
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(),
+                "--datastorage.cache.url=memcached://:hunter2secret@cache:11211").close()).isNotNull();
+
+        assertThat(output.getAll()).contains("datastorage.cache.url").doesNotContain("hunter2secret");
     }
 }

@@ -1,25 +1,16 @@
 package io.datastorage.server;
 
-import io.datastorage.core.embedding.Embedder;
-import io.datastorage.core.embedding.EmbeddingException;
-import io.datastorage.embedding.onnx.OnnxEmbedder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.datastorage.server.RunningService.validRecord;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,53 +22,22 @@ class EmbeddingTest {
     static final JsonMapper JSON = JsonMapper.builder().build();
     static RunningService service;
 
-    /** The real model behind a switch that makes it fail, and a count of its calls. */
-    @Configuration(proxyBeanMethods = false)
-    static class FailingEmbedderConfiguration {
-        static final AtomicBoolean DOWN = new AtomicBoolean();
-        static final AtomicInteger CALLS = new AtomicInteger();
-
-        @Bean
-        @Primary
-        Embedder switchableEmbedder(OnnxEmbedder.CloseableEmbedder model) {
-            return new Embedder() {
-                @Override
-                public List<float[]> embed(List<String> texts) {
-                    CALLS.incrementAndGet();
-                    if (DOWN.get()) {
-                        throw new EmbeddingException("model switched off by the test", true, null);
-                    }
-                    return model.embed(texts);
-                }
-
-                @Override
-                public int dimension() {
-                    return model.dimension();
-                }
-
-                @Override
-                public String modelId() {
-                    return model.modelId();
-                }
-            };
-        }
-    }
-
     @BeforeAll
     static void start() {
-        service = RunningService.start(new Class<?>[]{DatastorageApplication.class, FailingEmbedderConfiguration.class},
+        ObservedModel.reset();
+        service = RunningService.start(new Class<?>[]{DatastorageApplication.class, ObservedModel.class},
                 RunningService.newDataDir(), "--datastorage.embedding.repair-interval=200ms");
     }
 
     @AfterAll
     static void stop() {
-        FailingEmbedderConfiguration.DOWN.set(false);
+        ObservedModel.DOWN.set(false);
         service.close();
     }
 
     @Test
     void storesRecordsWithTheEmbeddingPendingWhileTheModelFailsAndEmbedsThemLater() {
-        FailingEmbedderConfiguration.DOWN.set(true);
+        ObservedModel.DOWN.set(true);
         HttpResponse<String> single = service.postJson("/api/v1/audit/remediation", validRecord("remediation", "while-down"));
         HttpResponse<String> batch = service.postJson("/api/v1/audit/workflow/batch",
                 "[" + validRecord("workflow", "down-1") + "," + validRecord("workflow", "down-2") + "]");
@@ -93,7 +53,7 @@ class EmbeddingTest {
                 .containsPattern("datastorage_embedding_pending\\{[^}]*} 3.0")
                 .containsPattern("datastorage_embedding_failures_total\\{[^}]*} [1-9]");
 
-        FailingEmbedderConfiguration.DOWN.set(false);
+        ObservedModel.DOWN.set(false);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(JSON.readTree(service.get(location).body()).get("embedded").asBoolean()).isTrue();
@@ -106,6 +66,23 @@ class EmbeddingTest {
                 .containsPattern("datastorage_embedding_pending\\{[^}]*} 0.0")
                 .contains("datastorage_embedding_generation_duration_seconds_bucket")
                 .contains("datastorage_embedding_batch_size_count");
+    }
+
+    @Test
+    void aRepeatedTextIsEmbeddedOnceAndServedFromTheCache() {
+        String message = "node-7 evicted 12 pods under disk pressure";
+        for (String name : new String[]{"cached-1", "cached-2"}) {
+            HttpResponse<String> answer = service.postJson("/api/v1/audit/aianalysis", "{\"name\":\"" + name
+                    + "\",\"namespace\":\"prod\",\"phase\":\"Completed\",\"correlationId\":\"corr-cache\",\"createdAt\":\"2026-11-20T10:00:00Z\",\"message\":\"" + message + "\"}");
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
+            assertThat(JSON.readTree(answer.body()).get("embedded").asBoolean()).isTrue();
+        }
+
+        assertThat(ObservedModel.timesEmbedded(message)).isEqualTo(1);
+        assertThat(service.get(service.management("/metrics")).body())
+                .containsPattern("datastorage_cache_hits_total\\{[^}]*} [1-9]")
+                .containsPattern("datastorage_cache_misses_total\\{[^}]*} [1-9]")
+                .containsPattern("datastorage_cache_errors_total\\{[^}]*} 0.0");
     }
 
     @Test

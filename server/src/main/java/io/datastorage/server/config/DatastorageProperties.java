@@ -4,6 +4,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -23,7 +26,8 @@ public record DatastorageProperties(
         @DefaultValue Validation validation,
         @DefaultValue Idempotency idempotency,
         @DefaultValue Partitions partitions,
-        @DefaultValue Embedding embedding) {
+        @DefaultValue Embedding embedding,
+        @DefaultValue Cache cache) {
 
     /**
      * @param url          JDBC URL of an external PostgreSQL 15+; empty starts the embedded one
@@ -101,21 +105,142 @@ public record DatastorageProperties(
         }
     }
 
+    /** Which embedder computes the vectors. */
+    public enum EmbeddingProvider { ONNX, OPENAI }
+
     /**
+     * @param provider        {@code onnx}: the in-process all-MiniLM-L6-v2; {@code openai}: an
+     *                        OpenAI-compatible endpoint (see {@link OpenAi})
      * @param dimension       vector length the rest of the system expects; must equal the model's
-     * @param threads         threads one model inference may use; 0 means all cores
+     * @param threads         threads one in-process inference may use; 0 means all cores
+     * @param batchMaxSize    most texts the model computes in one call when concurrent requests are
+     *                        gathered into batches
+     * @param batchMaxWait    longest a request waits for others to join its batch (0: never waits)
      * @param repairInterval  how often records whose embedding is pending are retried
      * @param repairBatchSize records embedded per repair batch
      */
-    public record Embedding(@DefaultValue("384") int dimension,
+    public record Embedding(@DefaultValue("onnx") EmbeddingProvider provider,
+                            @DefaultValue("384") int dimension,
                             @DefaultValue("0") int threads,
+                            @DefaultValue("64") int batchMaxSize,
+                            @DefaultValue("2ms") Duration batchMaxWait,
                             @DefaultValue("5s") Duration repairInterval,
-                            @DefaultValue("32") int repairBatchSize) {
+                            @DefaultValue("32") int repairBatchSize,
+                            @DefaultValue OpenAi openai) {
         public Embedding {
             range("datastorage.embedding.dimension", dimension, 1, 4096);
             range("datastorage.embedding.threads", threads, 0, 256);
+            range("datastorage.embedding.batch-max-size", batchMaxSize, 1, 1024);
+            range("datastorage.embedding.batch-max-wait", batchMaxWait, Duration.ZERO, Duration.ofSeconds(1));
             range("datastorage.embedding.repair-interval", repairInterval, Duration.ofMillis(100), Duration.ofHours(1));
             range("datastorage.embedding.repair-batch-size", repairBatchSize, 1, 1000);
+            if (provider == EmbeddingProvider.OPENAI) {
+                openai.requireComplete();
+            }
+        }
+    }
+
+    /**
+     * The OpenAI-compatible endpoint, used when {@code datastorage.embedding.provider=openai}.
+     *
+     * @param baseUrl    the endpoint's base URL; requests go to {@code {baseUrl}/v1/embeddings}
+     * @param model      the model name sent with every request
+     * @param apiKey     the API key (better: {@code DATASTORAGE_EMBEDDING_OPENAI_API_KEY}); never logged
+     * @param apiKeyFile a file holding the API key (e.g. a mounted secret); used when apiKey is empty
+     * @param timeout    longest wait for one answer
+     * @param maxRetries retries after a network error, a 5xx or a 429 answer
+     */
+    public record OpenAi(URI baseUrl,
+                         String model,
+                         String apiKey,
+                         Path apiKeyFile,
+                         @DefaultValue("10s") Duration timeout,
+                         @DefaultValue("3") int maxRetries) {
+        public OpenAi {
+            if (baseUrl != null && !baseUrl.toString().isBlank() && (baseUrl.getHost() == null
+                    || !("http".equals(baseUrl.getScheme()) || "https".equals(baseUrl.getScheme())))) {
+                throw new IllegalArgumentException("datastorage.embedding.openai.base-url must be an http(s) URL, was '"
+                        + baseUrl + "'");
+            }
+            range("datastorage.embedding.openai.timeout", timeout, Duration.ofMillis(100), Duration.ofMinutes(5));
+            range("datastorage.embedding.openai.max-retries", maxRetries, 0, 10);
+        }
+
+        void requireComplete() {
+            if (baseUrl == null || baseUrl.toString().isBlank()) {
+                throw new IllegalArgumentException("datastorage.embedding.openai.base-url must be set when "
+                        + "datastorage.embedding.provider is openai, was empty");
+            }
+            if (model == null || model.isBlank()) {
+                throw new IllegalArgumentException("datastorage.embedding.openai.model must be set when "
+                        + "datastorage.embedding.provider is openai, was empty");
+            }
+            if (apiKeyFile != null && !Files.isReadable(apiKeyFile)) {
+                throw new IllegalArgumentException("datastorage.embedding.openai.api-key-file must name a readable file, was '"
+                        + apiKeyFile + "'");
+            }
+        }
+
+        /** The key from {@code api-key}, else from {@code api-key-file} (trimmed), else none. */
+        public String resolveApiKey() {
+            if (apiKey != null && !apiKey.isBlank()) {
+                return apiKey.strip();
+            }
+            if (apiKeyFile != null) {
+                try {
+                    String key = Files.readString(apiKeyFile).strip();
+                    return key.isEmpty() ? null : key;
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("datastorage.embedding.openai.api-key-file cannot be read: '"
+                            + apiKeyFile + "' (" + e.getClass().getSimpleName() + ")");
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public String toString() {
+            return "OpenAi[baseUrl=" + baseUrl + ", model=" + model + ", apiKey="
+                    + (apiKey == null || apiKey.isBlank() ? "<none>" : "<redacted>") + ", apiKeyFile=" + apiKeyFile
+                    + ", timeout=" + timeout + ", maxRetries=" + maxRetries + "]";
+        }
+    }
+
+    /**
+     * The embedding cache.
+     *
+     * @param url     empty: in-process (Caffeine); {@code redis://[:password@]host:port[/db]} or
+     *                {@code rediss://…}: a Redis shared by replicas
+     * @param ttl     how long an embedding stays cached
+     * @param maxSize most memory the in-process cache's vectors may take
+     * @param timeout longest a Redis call may take before the embedding is computed without it
+     */
+    public record Cache(String url,
+                        @DefaultValue("5m") Duration ttl,
+                        @DefaultValue("64MB") DataSize maxSize,
+                        @DefaultValue("100ms") Duration timeout) {
+        public Cache {
+            if (url != null && !url.isBlank() && !(url.startsWith("redis://") || url.startsWith("rediss://"))) {
+                throw new IllegalArgumentException("datastorage.cache.url must be empty (in-process cache) or a "
+                        + "redis:// or rediss:// URL, was '" + redactUserInfo(url) + "'");
+            }
+            range("datastorage.cache.ttl", ttl, Duration.ofSeconds(1), Duration.ofDays(7));
+            range("datastorage.cache.max-size", maxSize, DataSize.ofKilobytes(64), DataSize.ofGigabytes(64));
+            range("datastorage.cache.timeout", timeout, Duration.ofMillis(1), Duration.ofSeconds(10));
+        }
+
+        public boolean redis() {
+            return url != null && !url.isBlank();
+        }
+
+        @Override
+        public String toString() {
+            return "Cache[url=" + (url == null ? null : redactUserInfo(url)) + ", ttl=" + ttl + ", maxSize=" + maxSize
+                    + ", timeout=" + timeout + "]";
+        }
+
+        private static String redactUserInfo(String url) {
+            return url.replaceFirst("//[^/@]*@", "//<redacted>@");
         }
     }
 

@@ -1,8 +1,17 @@
 package io.datastorage.server.embedding;
 
+import io.datastorage.cache.redis.RedisEmbeddingCache;
+import io.datastorage.core.embedding.BatchingEmbedder;
+import io.datastorage.core.embedding.CachingEmbedder;
+import io.datastorage.core.embedding.CaffeineEmbeddingCache;
 import io.datastorage.core.embedding.Embedder;
+import io.datastorage.core.embedding.EmbeddingCache;
+import io.datastorage.core.embedding.EmbeddingException;
 import io.datastorage.embedding.onnx.OnnxEmbedder;
+import io.datastorage.embedding.openai.OpenAiEmbedder;
 import io.datastorage.server.config.DatastorageProperties;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -11,27 +20,65 @@ import org.springframework.context.annotation.Configuration;
 import java.util.List;
 
 /**
- * The embedding model, loaded once at start-up (so the service is not ready before it is), and
- * checked against the configured vector dimension.
+ * The embedding model (loaded once at start-up, so the service is not ready before it is, and
+ * checked against the configured vector dimension), the cache, and the pipeline joining them.
  */
 @Configuration(proxyBeanMethods = false)
 public class EmbeddingConfiguration {
     private static final Logger log = LoggerFactory.getLogger(EmbeddingConfiguration.class);
 
-    @Bean(destroyMethod = "close")
-    OnnxEmbedder.CloseableEmbedder embeddingModel(DatastorageProperties properties) {
-        int threads = properties.embedding().threads() == 0
-                ? Runtime.getRuntime().availableProcessors() : properties.embedding().threads();
+    /** The provider's model itself. Tests may wrap it in a {@code @Primary} Embedder. */
+    @Bean
+    Embedder embeddingModel(DatastorageProperties properties) {
+        DatastorageProperties.Embedding settings = properties.embedding();
+        return switch (settings.provider()) {
+            case ONNX -> onnx(settings);
+            case OPENAI -> openAi(settings);
+        };
+    }
+
+    private static Embedder onnx(DatastorageProperties.Embedding settings) {
+        int threads = settings.threads() == 0 ? Runtime.getRuntime().availableProcessors() : settings.threads();
         long started = System.nanoTime();
         OnnxEmbedder.CloseableEmbedder model = OnnxEmbedder.builder().intraOpThreads(threads).build();
         try {
-            checkDimension(model, properties.embedding().dimension());
-        } catch (IllegalStateException e) {
+            checkDimension(model, settings.dimension());
+        } catch (RuntimeException e) {
             model.close();
             throw e;
         }
         log.info("Embedding model {} loaded in {} ms ({} dimensions, {} thread(s))", model.modelId(),
                 (System.nanoTime() - started) / 1_000_000, model.dimension(), threads);
+        return model;
+    }
+
+    private static Embedder openAi(DatastorageProperties.Embedding settings) {
+        DatastorageProperties.OpenAi openai = settings.openai();
+        OpenAiEmbedder model = OpenAiEmbedder.builder()
+                .baseUrl(openai.baseUrl())
+                .model(openai.model())
+                .apiKey(openai.resolveApiKey())
+                .dimension(settings.dimension())
+                .timeout(openai.timeout())
+                .maxRetries(openai.maxRetries())
+                .build();
+        try {
+            checkDimension(model, settings.dimension());
+            log.info("Embedding with {} at {}", model.modelId(), openai.baseUrl());
+        } catch (EmbeddingException e) {
+            if (!e.isTransient()) {
+                model.close();
+                throw new IllegalStateException("the embedding endpoint " + openai.baseUrl() + " refused the start-up check: "
+                        + e.getMessage(), e);
+            }
+            // Unreachable for now: start anyway. Records are stored with their embedding pending
+            // and embedded once it answers; every answer's dimension is checked then.
+            log.warn("The embedding endpoint {} does not answer yet ({}); records will be stored with their "
+                    + "embedding pending until it does", openai.baseUrl(), e.getMessage());
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
         return model;
     }
 
@@ -43,5 +90,30 @@ public class EmbeddingConfiguration {
                     + model.modelId() + " produces " + actual + "-dimensional vectors; set it to " + actual
                     + " or choose a model with " + configured + " dimensions");
         }
+    }
+
+    @Bean
+    EmbeddingCache embeddingCache(DatastorageProperties properties) {
+        DatastorageProperties.Cache settings = properties.cache();
+        EmbeddingCache cache = settings.redis()
+                ? RedisEmbeddingCache.connect(settings.url(), settings.ttl(), settings.timeout())
+                : new CaffeineEmbeddingCache(settings.ttl(), settings.maxSize().toBytes());
+        log.info("Embedding cache: {}, entries kept {}", cache.describe(), settings.ttl());
+        return cache;
+    }
+
+    @Bean
+    EmbeddingPipeline embeddingPipeline(Embedder model, EmbeddingCache cache, DatastorageProperties properties,
+                                        MeterRegistry registry) {
+        BatchingEmbedder batcher = new BatchingEmbedder(new MeteredEmbedder(model, registry),
+                properties.embedding().batchMaxSize(), properties.embedding().batchMaxWait());
+        CachingEmbedder cached = new CachingEmbedder(batcher, cache);
+        FunctionCounter.builder("datastorage.cache.hits", cached, CachingEmbedder::hits)
+                .description("Texts whose embedding came from the cache").register(registry);
+        FunctionCounter.builder("datastorage.cache.misses", cached, CachingEmbedder::misses)
+                .description("Texts whose embedding had to be computed").register(registry);
+        FunctionCounter.builder("datastorage.cache.errors", cached, CachingEmbedder::errors)
+                .description("Cache reads and writes that failed; the embeddings were computed instead").register(registry);
+        return new EmbeddingPipeline(cached, batcher);
     }
 }

@@ -8,10 +8,8 @@ import io.datastorage.core.embedding.EmbeddingText;
 import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.NewRecord;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -30,18 +28,12 @@ public class RecordEmbedder {
     private static final Logger log = LoggerFactory.getLogger(RecordEmbedder.class);
 
     private final Embedder embedder;
-    private final Timer duration;
-    private final DistributionSummary batchSize;
     private final Counter failures;
 
-    public RecordEmbedder(Embedder embedder, MeterRegistry registry, AuditStore store) {
-        this.embedder = embedder;
-        this.duration = Timer.builder("datastorage.embedding.generation.duration")
-                .description("Time to embed one batch of texts").publishPercentileHistogram().register(registry);
-        this.batchSize = DistributionSummary.builder("datastorage.embedding.batch.size")
-                .description("Texts per model call").register(registry);
+    public RecordEmbedder(EmbeddingPipeline pipeline, MeterRegistry registry, AuditStore store) {
+        this.embedder = pipeline.embedder();
         this.failures = Counter.builder("datastorage.embedding.failures")
-                .description("Model calls that failed; their records were stored with the embedding pending")
+                .description("Embedding requests that failed; their records were stored with the embedding pending")
                 .register(registry);
         Gauge.builder("datastorage.embedding.pending", store, AuditStore::countPendingEmbeddings)
                 .description("Stored records whose embedding is still to be computed").register(registry);
@@ -68,22 +60,19 @@ public class RecordEmbedder {
     }
 
     private List<float[]> embedTexts(List<String> texts) {
-        batchSize.record(texts.size());
-        Timer.Sample sample = Timer.start();
         try {
-            List<float[]> vectors = embedder.embed(texts);
-            if (vectors.size() != texts.size()) {
-                throw new EmbeddingException("the embedder returned " + vectors.size() + " vectors for "
-                        + texts.size() + " texts", false, null);
-            }
-            return vectors;
+            return embedder.embed(texts);
         } catch (EmbeddingException e) {
             failures.increment();
             log.warn("Embedding {} text(s) failed ({}); storing the record(s) with the embedding pending",
                     texts.size(), e.getMessage());
             return null;
-        } finally {
-            sample.stop(duration);
+        } catch (RuntimeException e) {
+            // Not the embedder's way of failing, so a defect; the record is still worth keeping.
+            failures.increment();
+            log.error("Embedding {} text(s) failed unexpectedly; storing the record(s) with the embedding pending",
+                    texts.size(), e);
+            return null;
         }
     }
 }
