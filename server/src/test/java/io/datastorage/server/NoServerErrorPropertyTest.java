@@ -36,7 +36,7 @@ class NoServerErrorPropertyTest {
     void mutatedRecordsNeverCauseAServerError(@ForAll("kinds") String kind, @ForAll("fields") String field,
                                               @ForAll("jsonValues") String value, @ForAll boolean batch) {
         String record = RunningService.validRecord(kind, "fuzz");
-        String mutated = record.replaceFirst("\\{", "{\"" + field + "\":" + value + ",")
+        String mutated = record.replaceFirst("\\{", java.util.regex.Matcher.quoteReplacement("{\"" + field + "\":" + value + ","))
                 // a replaced duplicate would be a malformed-JSON 400; replace the existing field instead
                 .replaceAll(",\"" + java.util.regex.Pattern.quote(field) + "\":\"[^\"]*\"", "");
         String body = batch ? "[" + mutated + "]" : mutated;
