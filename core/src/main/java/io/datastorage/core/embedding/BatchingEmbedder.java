@@ -11,14 +11,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Gathers the texts of concurrent callers into one call of its delegate (micro-batching), so that
- * a model pays its per-call cost once per batch instead of once per request, and runs one batch at
- * a time so that the model's own threads have the cores to themselves.
+ * a model pays its per-call cost once per batch instead of once per request, and runs at most
+ * {@code workers} batches at a time, so that the model's threads are not oversubscribed however
+ * many requests arrive. On a CPU the best setting is usually one worker per core with a model
+ * that uses one thread per call: batches then run side by side without synchronising inside
+ * each other (see the embedding benchmark in {@code bench/}).
  *
- * <p>One dispatcher thread takes the oldest waiting request, then adds the requests waiting
- * behind it, up to {@code maxBatchSize} texts. It waits for more only while callers that are
- * inside {@link #embed} have not queued yet, and never longer than {@code maxWait} after the
- * first request: a lone caller is never delayed, and under load the batch fills while the
- * previous one runs. A request larger than {@code maxBatchSize} forms a batch of its own.
+ * <p>Each worker thread takes the oldest waiting request, then adds the requests waiting behind
+ * it, up to {@code maxBatchSize} texts and up to its share of the queue (the queue divided by the
+ * number of workers, so that no worker idles while another computes what could have been
+ * split). While another worker is computing (the model is under
+ * load), it waits up to {@code maxWait} after the first request for more to join; when no worker
+ * is busy it does not wait, so a lone caller is never delayed. A request larger than
+ * {@code maxBatchSize} forms a batch of its own.
  *
  * <p>Written here rather than taken from a library: the libraries this project uses offer
  * bulkheads and rate limiters, none of which merge concurrent calls into one.
@@ -33,14 +38,18 @@ public final class BatchingEmbedder implements Embedder, AutoCloseable {
     private final int maxBatchSize;
     private final long maxWaitNanos;
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
-    private final AtomicInteger callersInside = new AtomicInteger();
-    private final Thread dispatcher;
+    private final AtomicInteger busyWorkers = new AtomicInteger();
+    private final int workerCount;
+    private final List<Thread> workers;
     private volatile boolean closed;
 
     private record Request(List<String> texts, CompletableFuture<List<float[]>> answer) {
     }
 
-    public BatchingEmbedder(Embedder delegate, int maxBatchSize, Duration maxWait) {
+    public BatchingEmbedder(Embedder delegate, int maxBatchSize, Duration maxWait, int workers) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be at least 1, was " + workers);
+        }
         if (maxBatchSize < 1) {
             throw new IllegalArgumentException("maxBatchSize must be at least 1, was " + maxBatchSize);
         }
@@ -50,8 +59,12 @@ public final class BatchingEmbedder implements Embedder, AutoCloseable {
         this.delegate = delegate;
         this.maxBatchSize = maxBatchSize;
         this.maxWaitNanos = maxWait.toNanos();
-        this.dispatcher = Thread.ofPlatform().name("embedding-batcher").daemon().unstarted(this::dispatch);
-        this.dispatcher.start();
+        this.workerCount = workers;
+        List<Thread> threads = new ArrayList<>(workers);
+        for (int i = 0; i < workers; i++) {
+            threads.add(Thread.ofPlatform().name("embedding-batcher-" + i).daemon().start(this::dispatch));
+        }
+        this.workers = List.copyOf(threads);
     }
 
     @Override
@@ -59,10 +72,9 @@ public final class BatchingEmbedder implements Embedder, AutoCloseable {
         if (texts.isEmpty()) {
             return List.of();
         }
-        callersInside.incrementAndGet();
+        Request request = new Request(List.copyOf(texts), new CompletableFuture<>());
+        queue.add(request);
         try {
-            Request request = new Request(List.copyOf(texts), new CompletableFuture<>());
-            queue.add(request);
             if (closed) {
                 failWaiting();
             }
@@ -75,8 +87,6 @@ public final class BatchingEmbedder implements Embedder, AutoCloseable {
                 throw new EmbeddingException(failure.getMessage(), failure.isTransient(), failure);
             }
             throw new EmbeddingException("embedding failed: " + e.getCause(), false, e.getCause());
-        } finally {
-            callersInside.decrementAndGet();
         }
     }
 
@@ -92,12 +102,15 @@ public final class BatchingEmbedder implements Embedder, AutoCloseable {
                 }
                 batch.add(first);
                 int size = first.texts().size();
+                // Leave the others their share of what is queued, so that no worker idles while
+                // another runs a batch that could have been split.
+                int share = (queue.size() + workerCount) / workerCount; // ceil((queued + 1) / workers)
                 long deadline = System.nanoTime() + maxWaitNanos;
-                while (size < maxBatchSize) {
+                while (size < maxBatchSize && batch.size() < share) {
                     Request next = queue.poll();
                     if (next == null) {
                         long remaining = deadline - System.nanoTime();
-                        if (remaining <= 0 || batch.size() >= callersInside.get()) {
+                        if (remaining <= 0 || busyWorkers.get() == 0) {
                             break;
                         }
                         next = queue.poll(Math.min(remaining, TimeUnit.MICROSECONDS.toNanos(200)), TimeUnit.NANOSECONDS);
@@ -116,7 +129,12 @@ public final class BatchingEmbedder implements Embedder, AutoCloseable {
                 failAll(batch, closedException());
                 break;
             }
-            run(batch);
+            busyWorkers.incrementAndGet();
+            try {
+                run(batch);
+            } finally {
+                busyWorkers.decrementAndGet();
+            }
         }
         if (carried != null) {
             carried.answer().completeExceptionally(closedException());
@@ -179,13 +197,15 @@ public final class BatchingEmbedder implements Embedder, AutoCloseable {
         return delegate.modelId();
     }
 
-    /** Stops the dispatcher after the batch it is running; requests still waiting fail as transient. */
+    /** Stops the workers after the batches they are running; requests still waiting fail as transient. */
     @Override
     public void close() {
-        closed = true; // the dispatcher notices within IDLE_POLL_MILLIS, or when its batch is done
+        closed = true; // the workers notice within IDLE_POLL_MILLIS, or when their batch is done
         failWaiting();
         try {
-            dispatcher.join(TimeUnit.SECONDS.toMillis(30));
+            for (Thread worker : workers) {
+                worker.join(TimeUnit.SECONDS.toMillis(30));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -35,7 +35,7 @@ class BatchingEmbedderTest {
     @Test
     void aLoneCallerGetsItsVectorsInOneCall() {
         model.open.countDown();
-        batcher = new BatchingEmbedder(model, 64, Duration.ofSeconds(5));
+        batcher = new BatchingEmbedder(model, 64, Duration.ofSeconds(5), 1);
 
         List<float[]> vectors = batcher.embed(List.of("a", "b"));
 
@@ -47,7 +47,7 @@ class BatchingEmbedderTest {
 
     @Test
     void callersThatArriveWhileTheModelIsBusyShareTheNextCall() throws Exception {
-        batcher = new BatchingEmbedder(model, 64, Duration.ofMillis(50));
+        batcher = new BatchingEmbedder(model, 64, Duration.ofMillis(50), 1);
         Future<List<float[]>> first = callers.submit(() -> batcher.embed(List.of("first")));
         await().until(() -> model.calls().size() == 1);
 
@@ -69,8 +69,22 @@ class BatchingEmbedderTest {
     }
 
     @Test
+    void eachWorkerRunsItsOwnBatchSideBySide() throws Exception {
+        batcher = new BatchingEmbedder(model, 64, Duration.ofMillis(50), 2);
+        Future<List<float[]>> first = callers.submit(() -> batcher.embed(List.of("first")));
+        await().until(() -> model.calls().size() == 1);
+        Future<List<float[]>> second = callers.submit(() -> batcher.embed(List.of("second")));
+
+        await().until(() -> model.calls().size() == 2); // while the first call is still blocked
+        model.open.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS).getFirst()).containsExactly(RecordingEmbedder.vectorOf("first"));
+        assertThat(second.get(10, TimeUnit.SECONDS).getFirst()).containsExactly(RecordingEmbedder.vectorOf("second"));
+    }
+
+    @Test
     void noBatchExceedsTheMaximumExceptARequestLargerThanIt() throws Exception {
-        batcher = new BatchingEmbedder(model, 5, Duration.ofMillis(50));
+        batcher = new BatchingEmbedder(model, 5, Duration.ofMillis(50), 1);
         Future<List<float[]>> blocker = callers.submit(() -> batcher.embed(List.of("blocker")));
         await().until(() -> model.calls().size() == 1);
         List<Future<List<float[]>>> requests = new ArrayList<>();
@@ -96,7 +110,7 @@ class BatchingEmbedderTest {
     @Test
     void aModelFailureReachesEveryCallerOfTheBatchWithItsTransientFlag() throws Exception {
         model.failWith = new EmbeddingException("endpoint answered 503", true, null);
-        batcher = new BatchingEmbedder(model, 64, Duration.ofMillis(50));
+        batcher = new BatchingEmbedder(model, 64, Duration.ofMillis(50), 1);
         Future<List<float[]>> first = callers.submit(() -> batcher.embed(List.of("first")));
         await().until(() -> model.calls().size() == 1);
         Future<List<float[]>> second = callers.submit(() -> batcher.embed(List.of("second")));
@@ -122,7 +136,7 @@ class BatchingEmbedderTest {
 
     @Test
     void closingFailsWaitingAndLaterCallersAsTransient() throws Exception {
-        batcher = new BatchingEmbedder(model, 64, Duration.ofMillis(50));
+        batcher = new BatchingEmbedder(model, 64, Duration.ofMillis(50), 1);
         Future<List<float[]>> running = callers.submit(() -> batcher.embed(List.of("running")));
         await().until(() -> model.calls().size() == 1);
         Future<List<float[]>> waiting = callers.submit(() -> batcher.embed(List.of("waiting")));
@@ -144,9 +158,11 @@ class BatchingEmbedderTest {
 
     @Test
     void refusesSettingsThatCannotWork() {
-        assertThatThrownBy(() -> new BatchingEmbedder(model, 0, Duration.ZERO))
+        assertThatThrownBy(() -> new BatchingEmbedder(model, 0, Duration.ZERO, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBatchSize");
-        assertThatThrownBy(() -> new BatchingEmbedder(model, 1, Duration.ofMillis(-1)))
+        assertThatThrownBy(() -> new BatchingEmbedder(model, 1, Duration.ZERO, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("workers");
+        assertThatThrownBy(() -> new BatchingEmbedder(model, 1, Duration.ofMillis(-1), 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxWait");
     }
 

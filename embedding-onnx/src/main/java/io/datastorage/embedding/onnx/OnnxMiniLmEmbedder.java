@@ -10,7 +10,8 @@ import io.datastorage.core.embedding.EmbeddingException;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +22,10 @@ import java.util.Map;
  * <p>Why not LangChain4j's {@code AllMiniLmL6V2EmbeddingModel}, whose artifact supplies the model
  * file: for a text longer than its window it splits the text and averages the pieces' vectors,
  * which changes what a long record means, and it runs one text per pass. Here every text is
- * truncated to {@code maxTokens} word pieces by the model's own tokenizer, a call's texts form one
- * batch padded to its longest member, and the vectors are the attention-masked mean of the last
+ * truncated to {@code maxTokens} word pieces by the model's own tokenizer, a call's texts are
+ * sorted by length and run in forward passes of up to {@link #MAX_PASS} texts, each padded to its
+ * longest member and grown only while padding stays under {@link #MAX_PADDING} of its tokens (on
+ * a CPU padding costs as much as text, and batching gains little else), and the vectors are the attention-masked mean of the last
  * hidden state, L2-normalised (the sentence-transformers recipe for this model).
  *
  * <p>Thread-safe: ONNX Runtime sessions and the tokenizer may be used concurrently.
@@ -31,6 +34,10 @@ final class OnnxMiniLmEmbedder implements OnnxEmbedder.CloseableEmbedder {
     static final String MODEL_RESOURCE = "/all-minilm-l6-v2.onnx";
     static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-tokenizer.json";
     static final int DIMENSION = 384;
+    /** Most texts in one forward pass; beyond this a larger pass gains nothing on a CPU. */
+    static final int MAX_PASS = 16;
+    /** Largest share of padding a forward pass may carry, relative to its real tokens. */
+    static final double MAX_PADDING = 0.10;
 
     private final OrtEnvironment environment;
     private final OrtSession session;
@@ -57,6 +64,9 @@ final class OnnxMiniLmEmbedder implements OnnxEmbedder.CloseableEmbedder {
                 options.setIntraOpNumThreads(intraOpThreads);
                 // Calls already run concurrently; a second level of parallelism only contends for cores.
                 options.setInterOpNumThreads(1);
+                // Idle pool threads sleep instead of spinning: the cores are shared with the
+                // database, the web server and other inferences, which spinning would starve.
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
                 options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
                 return new OnnxMiniLmEmbedder(environment, environment.createSession(model.readAllBytes(), options),
                         tokenizer, maxTokens);
@@ -80,6 +90,42 @@ final class OnnxMiniLmEmbedder implements OnnxEmbedder.CloseableEmbedder {
             return List.of();
         }
         Encoding[] encodings = tokenizer.batchEncode(texts);
+        // Padding is computed like real tokens, so a pass mixing short and long texts wastes work.
+        // Sort by length and grow each pass only while its padded size stays within
+        // MAX_PADDING of its real tokens (and it holds at most MAX_PASS texts).
+        Integer[] order = new Integer[encodings.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> encodings[i].getIds().length));
+        float[][] vectors = new float[encodings.length][];
+        int from = 0;
+        while (from < order.length) {
+            long tokens = encodings[order[from]].getIds().length;
+            int to = from + 1;
+            while (to < order.length && to - from < MAX_PASS) {
+                long longest = encodings[order[to]].getIds().length;
+                if (longest * (to - from + 1) > (tokens + longest) * (1 + MAX_PADDING)) {
+                    break;
+                }
+                tokens += longest;
+                to++;
+            }
+            Encoding[] pass = new Encoding[to - from];
+            for (int i = 0; i < pass.length; i++) {
+                pass[i] = encodings[order[from + i]];
+            }
+            float[][] passVectors = forward(pass);
+            for (int i = 0; i < pass.length; i++) {
+                vectors[order[from + i]] = passVectors[i];
+            }
+            from = to;
+        }
+        return Arrays.asList(vectors);
+    }
+
+    /** One forward pass over the encodings, padded to the longest; their pooled, normalised vectors. */
+    private float[][] forward(Encoding[] encodings) {
         int length = 0;
         for (Encoding encoding : encodings) {
             length = Math.max(length, encoding.getIds().length);
@@ -103,9 +149,9 @@ final class OnnxMiniLmEmbedder implements OnnxEmbedder.CloseableEmbedder {
             }
             try (OrtSession.Result result = session.run(inputs)) {
                 float[][][] hidden = (float[][][]) result.get(0).getValue();
-                List<float[]> vectors = new ArrayList<>(batch);
+                float[][] vectors = new float[batch][];
                 for (int i = 0; i < batch; i++) {
-                    vectors.add(normalise(meanPool(hidden[i], mask[i])));
+                    vectors[i] = normalise(meanPool(hidden[i], mask[i]));
                 }
                 return vectors;
             }

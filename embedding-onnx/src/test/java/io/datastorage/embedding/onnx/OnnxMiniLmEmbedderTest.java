@@ -58,6 +58,21 @@ class OnnxMiniLmEmbedderTest {
     }
 
     @Test
+    void aLargeCallOfMixedLengthsIsRunInSeveralPassesAndKeepsTheInputOrder() {
+        List<String> texts = java.util.stream.IntStream.range(0, 2 * OnnxMiniLmEmbedder.MAX_PASS + 5)
+                .mapToObj(i -> "incident " + i + (" on node worker-" + i).repeat(1 + (i * 7) % 13))
+                .toList();
+
+        List<float[]> together = embedder.embed(texts);
+
+        assertThat(together).hasSize(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            assertThat(cosine(together.get(i), embedder.embed(List.of(texts.get(i))).getFirst()))
+                    .as("text %d", i).isCloseTo(1.0, within(1e-5));
+        }
+    }
+
+    @Test
     void scoresSimilarIncidentsAboveUnrelatedOnes() {
         List<float[]> v = embedder.embed(List.of(
                 "Pod payments-api-7f9 in namespace prod was OOMKilled: container exceeded its 512Mi memory limit",

@@ -113,6 +113,7 @@ public record DatastorageProperties(
      *                        OpenAI-compatible endpoint (see {@link OpenAi})
      * @param dimension       vector length the rest of the system expects; must equal the model's
      * @param threads         threads one in-process inference may use; 0 means all cores
+     * @param parallelism     batches computed at the same time; 0 means one per core
      * @param batchMaxSize    most texts the model computes in one call when concurrent requests are
      *                        gathered into batches
      * @param batchMaxWait    longest a request waits for others to join its batch (0: never waits)
@@ -121,15 +122,27 @@ public record DatastorageProperties(
      */
     public record Embedding(@DefaultValue("onnx") EmbeddingProvider provider,
                             @DefaultValue("384") int dimension,
-                            @DefaultValue("0") int threads,
+                            @DefaultValue("1") int threads,
+                            @DefaultValue("0") int parallelism,
                             @DefaultValue("64") int batchMaxSize,
-                            @DefaultValue("2ms") Duration batchMaxWait,
+                            @DefaultValue("0ms") Duration batchMaxWait,
                             @DefaultValue("5s") Duration repairInterval,
                             @DefaultValue("32") int repairBatchSize,
                             @DefaultValue OpenAi openai) {
+        /** Threads per in-process inference, with 0 resolved to the number of cores. */
+        public int resolvedThreads() {
+            return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        }
+
+        /** Batches computed at the same time, with 0 resolved to the number of cores. */
+        public int resolvedParallelism() {
+            return parallelism == 0 ? Runtime.getRuntime().availableProcessors() : parallelism;
+        }
+
         public Embedding {
             range("datastorage.embedding.dimension", dimension, 1, 4096);
             range("datastorage.embedding.threads", threads, 0, 256);
+            range("datastorage.embedding.parallelism", parallelism, 0, 64);
             range("datastorage.embedding.batch-max-size", batchMaxSize, 1, 1024);
             range("datastorage.embedding.batch-max-wait", batchMaxWait, Duration.ZERO, Duration.ofSeconds(1));
             range("datastorage.embedding.repair-interval", repairInterval, Duration.ofMillis(100), Duration.ofHours(1));

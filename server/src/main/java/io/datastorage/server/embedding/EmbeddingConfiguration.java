@@ -38,7 +38,7 @@ public class EmbeddingConfiguration {
     }
 
     private static Embedder onnx(DatastorageProperties.Embedding settings) {
-        int threads = settings.threads() == 0 ? Runtime.getRuntime().availableProcessors() : settings.threads();
+        int threads = settings.resolvedThreads();
         long started = System.nanoTime();
         OnnxEmbedder.CloseableEmbedder model = OnnxEmbedder.builder().intraOpThreads(threads).build();
         try {
@@ -105,8 +105,9 @@ public class EmbeddingConfiguration {
     @Bean
     EmbeddingPipeline embeddingPipeline(Embedder model, EmbeddingCache cache, DatastorageProperties properties,
                                         MeterRegistry registry) {
+        DatastorageProperties.Embedding settings = properties.embedding();
         BatchingEmbedder batcher = new BatchingEmbedder(new MeteredEmbedder(model, registry),
-                properties.embedding().batchMaxSize(), properties.embedding().batchMaxWait());
+                settings.batchMaxSize(), settings.batchMaxWait(), settings.resolvedParallelism());
         CachingEmbedder cached = new CachingEmbedder(batcher, cache);
         FunctionCounter.builder("datastorage.cache.hits", cached, CachingEmbedder::hits)
                 .description("Texts whose embedding came from the cache").register(registry);
