@@ -72,15 +72,18 @@ final class EmbeddingBench implements Runnable {
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf(Locale.ROOT, "Embedding benchmark: %d cores, %d fresh texts per measurement.%n"
                 + "Baseline model: %d ONNX threads per inference (its best setting for one text at a time).%n"
-                + "Service path: %d thread(s) per inference, %d batch(es) at once, batch ≤ %d texts, wait ≤ %d ms.%n",
-                cores, texts, cores, threads, parallelism, batchMaxSize, batchMaxWaitMs);
+                + "Service path: %d thread(s) per inference (%d when alone), %d batch(es) at once, batch ≤ %d texts, wait ≤ %d ms.%n",
+                cores, texts, cores, threads, Math.max(threads, cores), parallelism, batchMaxSize, batchMaxWaitMs);
         try (OnnxEmbedder.CloseableEmbedder model = OnnxEmbedder.builder().intraOpThreads(cores).build();
-             OnnxEmbedder.CloseableEmbedder serviceModel = OnnxEmbedder.builder().intraOpThreads(threads).build()) {
+             OnnxEmbedder.CloseableEmbedder serviceModel = OnnxEmbedder.builder().intraOpThreads(threads)
+                     .soloThreads(Math.max(threads, cores)).build();
+             OnnxEmbedder.CloseableEmbedder oneThread = OnnxEmbedder.builder().intraOpThreads(threads).build()) {
             warmUp(model);
             warmUp(serviceModel);
+            warmUp(oneThread);
             List<Result> results = new ArrayList<>();
             Result allCores = oneAtATime(model, "(a) model, one text per call, " + cores + " threads");
-            Result serviceThreads = oneAtATime(serviceModel, "(a) model, one text per call, " + threads + " thread(s)");
+            Result serviceThreads = oneAtATime(oneThread, "(a) model, one text per call, " + threads + " thread(s)");
             results.add(allCores);
             results.add(serviceThreads);
             Result oneAtATime = allCores.throughput() >= serviceThreads.throughput() ? allCores : serviceThreads;

@@ -32,6 +32,7 @@ public final class OnnxEmbedder {
 
     public static final class Builder {
         private int intraOpThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private int soloThreads = 0;
         private int maxTokens = DEFAULT_MAX_TOKENS;
 
         private Builder() {
@@ -46,6 +47,20 @@ public final class OnnxEmbedder {
             return this;
         }
 
+        /**
+         * Threads an inference may use while no other is running (a second session of the same
+         * model); default: the same as {@link #intraOpThreads}, with a single session. With
+         * {@code intraOpThreads(1).soloThreads(cores)}, concurrent inferences each keep to one core
+         * and a lone one uses them all.
+         */
+        public Builder soloThreads(int threads) {
+            if (threads < 1 || threads > 256) {
+                throw new IllegalArgumentException("soloThreads must be 1..256, was " + threads);
+            }
+            this.soloThreads = threads;
+            return this;
+        }
+
         /** Longest input in word pieces; longer texts are cut, never split. 8..512. */
         public Builder maxTokens(int maxTokens) {
             if (maxTokens < 8 || maxTokens > 512) {
@@ -55,9 +70,9 @@ public final class OnnxEmbedder {
             return this;
         }
 
-        /** Loads the model (about 90 MB) and the tokenizer. */
+        /** Loads the model (about 90 MB, twice with {@link #soloThreads}) and the tokenizer. */
         public CloseableEmbedder build() {
-            return OnnxMiniLmEmbedder.load(intraOpThreads, maxTokens);
+            return OnnxMiniLmEmbedder.load(intraOpThreads, soloThreads == 0 ? intraOpThreads : soloThreads, maxTokens);
         }
     }
 }

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * all-MiniLM-L6-v2 on ONNX Runtime, one forward pass per call.
@@ -41,38 +42,49 @@ final class OnnxMiniLmEmbedder implements OnnxEmbedder.CloseableEmbedder {
 
     private final OrtEnvironment environment;
     private final OrtSession session;
+    /** The same model with more threads, for a pass that runs while no other does; or {@link #session}. */
+    private final OrtSession soloSession;
+    private final AtomicInteger passesRunning = new AtomicInteger();
     private final HuggingFaceTokenizer tokenizer;
     private final boolean takesTokenTypes;
     private final int maxTokens;
 
-    private OnnxMiniLmEmbedder(OrtEnvironment environment, OrtSession session, HuggingFaceTokenizer tokenizer, int maxTokens) {
+    private OnnxMiniLmEmbedder(OrtEnvironment environment, OrtSession session, OrtSession soloSession,
+                               HuggingFaceTokenizer tokenizer, int maxTokens) {
         this.environment = environment;
         this.session = session;
+        this.soloSession = soloSession;
         this.tokenizer = tokenizer;
         this.maxTokens = maxTokens;
         this.takesTokenTypes = session.getInputNames().contains("token_type_ids");
     }
 
-    static OnnxMiniLmEmbedder load(int intraOpThreads, int maxTokens) {
+    static OnnxMiniLmEmbedder load(int intraOpThreads, int soloThreads, int maxTokens) {
         try (InputStream model = resource(MODEL_RESOURCE); InputStream tokenizerJson = resource(TOKENIZER_RESOURCE)) {
             HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of(
                     "maxLength", String.valueOf(maxTokens),
                     "truncation", "true",
                     "padding", "false"));
             OrtEnvironment environment = OrtEnvironment.getEnvironment();
-            try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-                options.setIntraOpNumThreads(intraOpThreads);
-                // Calls already run concurrently; a second level of parallelism only contends for cores.
-                options.setInterOpNumThreads(1);
-                // Idle pool threads sleep instead of spinning: the cores are shared with the
-                // database, the web server and other inferences, which spinning would starve.
-                options.addConfigEntry("session.intra_op.allow_spinning", "0");
-                options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                return new OnnxMiniLmEmbedder(environment, environment.createSession(model.readAllBytes(), options),
-                        tokenizer, maxTokens);
-            }
+            byte[] modelBytes = model.readAllBytes();
+            OrtSession session = session(environment, modelBytes, intraOpThreads);
+            OrtSession soloSession = soloThreads == intraOpThreads ? session : session(environment, modelBytes, soloThreads);
+            return new OnnxMiniLmEmbedder(environment, session, soloSession, tokenizer, maxTokens);
         } catch (IOException | OrtException e) {
             throw new EmbeddingException("cannot load the all-MiniLM-L6-v2 model: " + e.getMessage(), false, e);
+        }
+    }
+
+    private static OrtSession session(OrtEnvironment environment, byte[] model, int threads) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(threads);
+            // Calls already run concurrently; a second level of parallelism only contends for cores.
+            options.setInterOpNumThreads(1);
+            // Idle pool threads sleep instead of spinning: the cores are shared with the
+            // database, the web server and other inferences, which spinning would starve.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            return environment.createSession(model, options);
         }
     }
 
@@ -140,6 +152,8 @@ final class OnnxMiniLmEmbedder implements OnnxEmbedder.CloseableEmbedder {
             System.arraycopy(encodings[i].getAttentionMask(), 0, mask[i], 0, encodedIds.length);
             System.arraycopy(encodings[i].getTypeIds(), 0, types[i], 0, encodedIds.length);
         }
+        // Alone, a pass may use every core; beside other passes, each keeps to its own threads.
+        OrtSession chosen = passesRunning.incrementAndGet() == 1 ? soloSession : session;
         Map<String, OnnxTensor> inputs = new HashMap<>();
         try {
             inputs.put("input_ids", OnnxTensor.createTensor(environment, ids));
@@ -147,7 +161,7 @@ final class OnnxMiniLmEmbedder implements OnnxEmbedder.CloseableEmbedder {
             if (takesTokenTypes) {
                 inputs.put("token_type_ids", OnnxTensor.createTensor(environment, types));
             }
-            try (OrtSession.Result result = session.run(inputs)) {
+            try (OrtSession.Result result = chosen.run(inputs)) {
                 float[][][] hidden = (float[][][]) result.get(0).getValue();
                 float[][] vectors = new float[batch][];
                 for (int i = 0; i < batch; i++) {
@@ -158,6 +172,7 @@ final class OnnxMiniLmEmbedder implements OnnxEmbedder.CloseableEmbedder {
         } catch (OrtException e) {
             throw new EmbeddingException("model inference failed: " + e.getMessage(), false, e);
         } finally {
+            passesRunning.decrementAndGet();
             inputs.values().forEach(OnnxTensor::close);
         }
     }
@@ -213,6 +228,9 @@ final class OnnxMiniLmEmbedder implements OnnxEmbedder.CloseableEmbedder {
     public void close() {
         try {
             session.close();
+            if (soloSession != session) {
+                soloSession.close();
+            }
         } catch (OrtException e) {
             throw new EmbeddingException("cannot close the model session: " + e.getMessage(), false, e);
         } finally {

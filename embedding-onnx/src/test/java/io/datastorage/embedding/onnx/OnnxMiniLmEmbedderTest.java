@@ -73,6 +73,26 @@ class OnnxMiniLmEmbedderTest {
     }
 
     @Test
+    void concurrentAndLonePassesGiveTheSameVectors() throws Exception {
+        List<String> texts = List.of("PodOOMKilled: payments-7f9 exceeded 512Mi", "node-3 under disk pressure",
+                "rollback of release 42 after CrashLoopBackOff");
+        try (var twoSessions = OnnxEmbedder.builder().intraOpThreads(1).soloThreads(2).build();
+             var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<List<float[]>>> concurrent = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                concurrent.add(pool.submit(() -> twoSessions.embed(texts)));
+            }
+            List<float[]> reference = embedder.embed(texts);
+            for (var future : concurrent) {
+                List<float[]> vectors = future.get();
+                for (int i = 0; i < texts.size(); i++) {
+                    assertThat(cosine(vectors.get(i), reference.get(i))).isCloseTo(1.0, within(1e-5));
+                }
+            }
+        }
+    }
+
+    @Test
     void scoresSimilarIncidentsAboveUnrelatedOnes() {
         List<float[]> v = embedder.embed(List.of(
                 "Pod payments-api-7f9 in namespace prod was OOMKilled: container exceeded its 512Mi memory limit",

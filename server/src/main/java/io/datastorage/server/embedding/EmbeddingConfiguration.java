@@ -39,16 +39,17 @@ public class EmbeddingConfiguration {
 
     private static Embedder onnx(DatastorageProperties.Embedding settings) {
         int threads = settings.resolvedThreads();
+        int soloThreads = Math.max(threads, Runtime.getRuntime().availableProcessors());
         long started = System.nanoTime();
-        OnnxEmbedder.CloseableEmbedder model = OnnxEmbedder.builder().intraOpThreads(threads).build();
+        OnnxEmbedder.CloseableEmbedder model = OnnxEmbedder.builder().intraOpThreads(threads).soloThreads(soloThreads).build();
         try {
             checkDimension(model, settings.dimension());
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
-        log.info("Embedding model {} loaded in {} ms ({} dimensions, {} thread(s))", model.modelId(),
-                (System.nanoTime() - started) / 1_000_000, model.dimension(), threads);
+        log.info("Embedding model {} loaded in {} ms ({} dimensions, {} thread(s) per inference, {} when alone)",
+                model.modelId(), (System.nanoTime() - started) / 1_000_000, model.dimension(), threads, soloThreads);
         return model;
     }
 
