@@ -4,6 +4,7 @@ import io.datastorage.core.embedding.BatchingEmbedder;
 import io.datastorage.core.embedding.CachingEmbedder;
 import io.datastorage.core.embedding.CaffeineEmbeddingCache;
 import io.datastorage.core.embedding.Embedder;
+import io.datastorage.core.embedding.ForwardingEmbedder;
 import io.datastorage.embedding.onnx.OnnxEmbedder;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -160,21 +161,11 @@ final class EmbeddingBench implements Runnable {
     private Result serviceEmbedder(Embedder model, int callers, long waitMs) {
         List<String> fresh = generator.next(texts);
         AtomicInteger modelCalls = new AtomicInteger();
-        Embedder counted = new Embedder() {
+        Embedder counted = new ForwardingEmbedder(model) {
             @Override
             public List<float[]> embed(List<String> batch) {
                 modelCalls.incrementAndGet();
                 return model.embed(batch);
-            }
-
-            @Override
-            public int dimension() {
-                return model.dimension();
-            }
-
-            @Override
-            public String modelId() {
-                return model.modelId();
             }
         };
         try (BatchingEmbedder batcher = new BatchingEmbedder(counted, batchMaxSize, Duration.ofMillis(waitMs), parallelism)) {

@@ -2,6 +2,7 @@ package io.datastorage.server;
 
 import io.datastorage.core.embedding.Embedder;
 import io.datastorage.core.embedding.EmbeddingException;
+import io.datastorage.core.embedding.ForwardingEmbedder;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
@@ -34,7 +35,7 @@ class ObservedModel { // not a @Configuration, so that component scanning leaves
     @Bean
     @Primary
     Embedder observedEmbedder(@Qualifier("embeddingModel") Embedder model) {
-        return new Embedder() {
+        return new ForwardingEmbedder(model) {
             @Override
             public List<float[]> embed(List<String> texts) {
                 if (DOWN.get()) {
@@ -42,16 +43,6 @@ class ObservedModel { // not a @Configuration, so that component scanning leaves
                 }
                 TEXTS.addAll(texts);
                 return model.embed(texts);
-            }
-
-            @Override
-            public int dimension() {
-                return model.dimension();
-            }
-
-            @Override
-            public String modelId() {
-                return model.modelId();
             }
         };
     }

@@ -31,10 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Failures of the delegate reach every caller of the batch as an {@link EmbeddingException}
  * with the delegate's {@linkplain EmbeddingException#isTransient() transient} flag.
  */
-public final class BatchingEmbedder implements Embedder, AutoCloseable {
+public final class BatchingEmbedder extends ForwardingEmbedder implements AutoCloseable {
     private static final long IDLE_POLL_MILLIS = 100;
 
-    private final Embedder delegate;
     private final int maxBatchSize;
     private final long maxWaitNanos;
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
@@ -47,6 +46,7 @@ public final class BatchingEmbedder implements Embedder, AutoCloseable {
     }
 
     public BatchingEmbedder(Embedder delegate, int maxBatchSize, Duration maxWait, int workers) {
+        super(delegate);
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be at least 1, was " + workers);
         }
@@ -56,7 +56,6 @@ public final class BatchingEmbedder implements Embedder, AutoCloseable {
         if (maxWait.isNegative()) {
             throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
         }
-        this.delegate = delegate;
         this.maxBatchSize = maxBatchSize;
         this.maxWaitNanos = maxWait.toNanos();
         this.workerCount = workers;
@@ -149,11 +148,7 @@ public final class BatchingEmbedder implements Embedder, AutoCloseable {
         }
         List<float[]> vectors;
         try {
-            vectors = delegate.embed(texts);
-            if (vectors.size() != texts.size()) {
-                throw new EmbeddingException("the embedder returned " + vectors.size() + " vectors for "
-                        + texts.size() + " texts", false, null);
-            }
+            vectors = embedByDelegate(texts);
         } catch (RuntimeException | Error e) {
             batch.forEach(request -> request.answer().completeExceptionally(e));
             return;
@@ -187,15 +182,7 @@ public final class BatchingEmbedder implements Embedder, AutoCloseable {
         return queue.size();
     }
 
-    @Override
-    public int dimension() {
-        return delegate.dimension();
-    }
 
-    @Override
-    public String modelId() {
-        return delegate.modelId();
-    }
 
     /** Stops the workers after the batches they are running; requests still waiting fail as transient. */
     @Override

@@ -21,10 +21,9 @@ import java.util.concurrent.atomic.LongAdder;
  * A failure to store is counted the same way. Vectors handed out are copies, so a caller that
  * changes one cannot change what the cache holds. A vector of the wrong length is never cached.
  */
-public final class CachingEmbedder implements Embedder {
+public final class CachingEmbedder extends ForwardingEmbedder {
     private static final Logger log = LoggerFactory.getLogger(CachingEmbedder.class);
 
-    private final Embedder delegate;
     private final EmbeddingCache cache;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -32,7 +31,7 @@ public final class CachingEmbedder implements Embedder {
     private final AtomicBoolean failing = new AtomicBoolean();
 
     public CachingEmbedder(Embedder delegate, EmbeddingCache cache) {
-        this.delegate = delegate;
+        super(delegate);
         this.cache = cache;
     }
 
@@ -89,11 +88,7 @@ public final class CachingEmbedder implements Embedder {
 
     private Map<String, float[]> compute(Map<String, String> missing) {
         List<String> keys = new ArrayList<>(missing.keySet());
-        List<float[]> computed = delegate.embed(new ArrayList<>(missing.values()));
-        if (computed.size() != keys.size()) {
-            throw new EmbeddingException("the embedder returned " + computed.size() + " vectors for "
-                    + keys.size() + " texts", false, null);
-        }
+        List<float[]> computed = embedByDelegate(new ArrayList<>(missing.values()));
         Map<String, float[]> byKey = new LinkedHashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             float[] vector = computed.get(i);
@@ -147,13 +142,5 @@ public final class CachingEmbedder implements Embedder {
         return errors.sum();
     }
 
-    @Override
-    public int dimension() {
-        return delegate.dimension();
-    }
 
-    @Override
-    public String modelId() {
-        return delegate.modelId();
-    }
 }

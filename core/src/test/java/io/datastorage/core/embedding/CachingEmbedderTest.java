@@ -79,6 +79,20 @@ class CachingEmbedderTest {
     }
 
     @Test
+    void anEmbedderThatLosesVectorsIsRefused() {
+        Embedder lossy = new RecordingEmbedder() {
+            @Override
+            public List<float[]> embed(List<String> texts) {
+                return List.of();
+            }
+        };
+
+        assertThatThrownBy(() -> new CachingEmbedder(lossy, cache).embed(List.of("a", "b")))
+                .isInstanceOf(EmbeddingException.class).hasMessageContaining("returned 0 vectors for 2 texts");
+        assertThat(cache.size()).isZero();
+    }
+
+    @Test
     void aCachedVectorOfAnotherLengthIsIgnored() {
         cache.putAll(Map.of(EmbeddingCacheKey.of(model.modelId(), "t"), new float[] {1, 2, 3}));
 

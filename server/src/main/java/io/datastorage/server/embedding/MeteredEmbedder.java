@@ -1,6 +1,7 @@
 package io.datastorage.server.embedding;
 
 import io.datastorage.core.embedding.Embedder;
+import io.datastorage.core.embedding.ForwardingEmbedder;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -8,13 +9,12 @@ import io.micrometer.core.instrument.Timer;
 import java.util.List;
 
 /** Times every call that reaches the model and records how many texts it carried. */
-final class MeteredEmbedder implements Embedder {
-    private final Embedder model;
+final class MeteredEmbedder extends ForwardingEmbedder {
     private final Timer duration;
     private final DistributionSummary batchSize;
 
     MeteredEmbedder(Embedder model, MeterRegistry registry) {
-        this.model = model;
+        super(model);
         this.duration = Timer.builder("datastorage.embedding.generation.duration")
                 .description("Time the model took for one batch of texts").publishPercentileHistogram().register(registry);
         this.batchSize = DistributionSummary.builder("datastorage.embedding.batch.size")
@@ -27,19 +27,9 @@ final class MeteredEmbedder implements Embedder {
         batchSize.record(texts.size());
         Timer.Sample sample = Timer.start();
         try {
-            return model.embed(texts);
+            return delegate.embed(texts);
         } finally {
             sample.stop(duration);
         }
-    }
-
-    @Override
-    public int dimension() {
-        return model.dimension();
-    }
-
-    @Override
-    public String modelId() {
-        return model.modelId();
     }
 }
