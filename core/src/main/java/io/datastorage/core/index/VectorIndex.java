@@ -1,0 +1,55 @@
+package io.datastorage.core.index;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Where record embeddings are searched by similarity. One entry per record id, ever.
+ *
+ * <p>Contract (checked for every backend by the shared contract test suite):
+ * <ul>
+ *   <li>{@link #upsert} is idempotent: writing an id again replaces its entry, never adds one;</li>
+ *   <li>{@link #delete} of an absent id is not an error;</li>
+ *   <li>{@link #search} applies the filter before taking the top k, so when at least k entries
+ *       match the filter, k hits come back, best first, scored by cosine similarity;</li>
+ *   <li>what {@link #upsert} has returned from is visible to {@link #search}, {@link #count} and
+ *       {@link #ids} within one second;</li>
+ *   <li>{@link #ids} walks every id in ascending order of its canonical string form (the order
+ *       PostgreSQL sorts {@code uuid} values in), for reconciliation page by page;</li>
+ *   <li>a backend that cannot serve a call throws {@link IndexUnavailableException}.</li>
+ * </ul>
+ */
+public interface VectorIndex extends AutoCloseable {
+
+    void upsert(List<IndexEntry> entries);
+
+    void delete(Collection<UUID> ids);
+
+    List<IndexHit> search(float[] vector, int k, IndexFilter filter);
+
+    long count();
+
+    /** Up to {@code limit} ids greater than {@code after} (null: from the first), ascending. */
+    List<UUID> ids(UUID after, int limit);
+
+    /** The entry stored for this id, if any (its vector and metadata). */
+    Optional<IndexEntry> get(UUID id);
+
+    IndexHealth health();
+
+    /** Length of every vector this index holds. */
+    int dimension();
+
+    /**
+     * Every upsert and delete that returned before this instant survives a crash; empty when the
+     * index keeps nothing across restarts. After a restart, records written since (less a margin
+     * for writes in flight) are replayed into the index.
+     */
+    Optional<Instant> durableAsOf();
+
+    @Override
+    void close();
+}

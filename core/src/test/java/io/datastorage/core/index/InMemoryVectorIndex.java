@@ -1,0 +1,107 @@
+package io.datastorage.core.index;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The in-memory index: exact search over a sorted map. A test double for the coordinator's tests
+ * (it can be switched {@linkplain #down(boolean) down}) and the reference the contract suite holds
+ * every backend to.
+ */
+public final class InMemoryVectorIndex implements VectorIndex {
+    private final int dimension;
+    private final ConcurrentSkipListMap<String, IndexEntry> entries = new ConcurrentSkipListMap<>();
+    private final AtomicBoolean down = new AtomicBoolean();
+
+    public InMemoryVectorIndex(int dimension) {
+        this.dimension = dimension;
+    }
+
+    /** While down, every call but {@link #health} throws {@link IndexUnavailableException}. */
+    public InMemoryVectorIndex down(boolean isDown) {
+        down.set(isDown);
+        return this;
+    }
+
+    private void checkUp() {
+        if (down.get()) {
+            throw new IndexUnavailableException("in-memory index switched down", null);
+        }
+    }
+
+    @Override
+    public void upsert(List<IndexEntry> batch) {
+        checkUp();
+        batch.forEach(entry -> VectorIndexes.checkDimension(entry, dimension));
+        batch.forEach(entry -> entries.put(entry.id().toString(), entry));
+    }
+
+    @Override
+    public void delete(Collection<UUID> ids) {
+        checkUp();
+        ids.forEach(id -> entries.remove(id.toString()));
+    }
+
+    @Override
+    public List<IndexHit> search(float[] vector, int k, IndexFilter filter) {
+        checkUp();
+        VectorIndexes.checkQuery(vector, k, dimension);
+        return entries.values().stream()
+                .filter(entry -> filter.matches(entry.metadata()))
+                .map(entry -> new IndexHit(entry.id(), VectorIndexes.cosine(vector, entry.vector())))
+                .sorted(Comparator.comparingDouble(IndexHit::score).reversed())
+                .limit(k)
+                .toList();
+    }
+
+    @Override
+    public long count() {
+        checkUp();
+        return entries.size();
+    }
+
+    @Override
+    public List<UUID> ids(UUID after, int limit) {
+        checkUp();
+        List<UUID> page = new ArrayList<>(limit);
+        for (String id : (after == null ? entries : entries.tailMap(after.toString(), false)).keySet()) {
+            if (page.size() == limit) {
+                break;
+            }
+            page.add(UUID.fromString(id));
+        }
+        return page;
+    }
+
+    @Override
+    public Optional<IndexEntry> get(UUID id) {
+        checkUp();
+        return Optional.ofNullable(entries.get(id.toString()));
+    }
+
+    @Override
+    public IndexHealth health() {
+        return down.get() ? IndexHealth.down("switched down") : IndexHealth.up("in-memory, " + entries.size() + " entries");
+    }
+
+    @Override
+    public int dimension() {
+        return dimension;
+    }
+
+    @Override
+    public Optional<Instant> durableAsOf() {
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,261 @@
+package io.datastorage.core.index;
+
+import io.datastorage.core.audit.AuditKind;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The contract every {@link VectorIndex} backend passes: extend it and say how to make an empty
+ * index. Visibility is awaited (at most one second, the contract's bound), never slept for.
+ */
+public abstract class VectorIndexContract {
+    protected static final int DIMENSION = 16;
+    protected static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+    private static final Duration VISIBLE_WITHIN = Duration.ofSeconds(1);
+
+    protected VectorIndex index;
+    private final Random random = new Random(42);
+
+    /** A new, empty index of {@link #DIMENSION} dimensions. */
+    protected abstract VectorIndex newIndex(int dimension);
+
+    @BeforeEach
+    void open() {
+        index = newIndex(DIMENSION);
+    }
+
+    @AfterEach
+    void closeIndex() {
+        index.close();
+    }
+
+    protected float[] randomUnitVector() {
+        float[] v = new float[DIMENSION];
+        double norm = 0;
+        for (int i = 0; i < DIMENSION; i++) {
+            v[i] = (float) random.nextGaussian();
+            norm += v[i] * v[i];
+        }
+        for (int i = 0; i < DIMENSION; i++) {
+            v[i] /= (float) Math.sqrt(norm);
+        }
+        return v;
+    }
+
+    /** A unit vector close to {@code base}: cosine similarity about {@code 1 - noise²/2}. */
+    protected float[] near(float[] base, double noise) {
+        float[] other = randomUnitVector();
+        float[] v = new float[DIMENSION];
+        double norm = 0;
+        for (int i = 0; i < DIMENSION; i++) {
+            v[i] = (float) (base[i] + noise * other[i]);
+            norm += v[i] * v[i];
+        }
+        for (int i = 0; i < DIMENSION; i++) {
+            v[i] /= (float) Math.sqrt(norm);
+        }
+        return v;
+    }
+
+    protected static IndexEntry entry(UUID id, float[] vector, AuditKind kind, String namespace, String phase, Instant createdAt) {
+        return new IndexEntry(id, vector, new IndexMetadata(kind, namespace, phase, createdAt, "c-" + id));
+    }
+
+    protected IndexEntry entry(float[] vector) {
+        return entry(UUID.randomUUID(), vector, AuditKind.REMEDIATION, "prod", "Completed", T0);
+    }
+
+    private void awaitCount(long expected) {
+        await().atMost(VISIBLE_WITHIN).untilAsserted(() -> assertThat(index.count()).isEqualTo(expected));
+    }
+
+    @Test
+    void anEmptyIndexFindsNothing() {
+        assertThat(index.search(randomUnitVector(), 10, IndexFilter.NONE)).isEmpty();
+        assertThat(index.count()).isZero();
+        assertThat(index.ids(null, 10)).isEmpty();
+        assertThat(index.health().up()).isTrue();
+        assertThat(index.dimension()).isEqualTo(DIMENSION);
+    }
+
+    @Test
+    void upsertingAnIdAgainReplacesItsEntry() {
+        UUID id = UUID.randomUUID();
+        float[] first = randomUnitVector();
+        float[] second = randomUnitVector();
+        index.upsert(List.of(entry(id, first, AuditKind.REMEDIATION, "prod", "Pending", T0)));
+        index.upsert(List.of(entry(id, second, AuditKind.REMEDIATION, "prod", "Completed", T0)));
+        index.upsert(List.of(entry(id, second, AuditKind.REMEDIATION, "prod", "Completed", T0)));
+
+        awaitCount(1);
+        await().atMost(VISIBLE_WITHIN).untilAsserted(() -> {
+            IndexEntry stored = index.get(id).orElseThrow();
+            assertThat(stored.vector()).containsExactly(second);
+            assertThat(stored.metadata().phase()).isEqualTo("Completed");
+            assertThat(stored.metadata().checksum()).isEqualTo("c-" + id);
+        });
+        List<IndexHit> hits = index.search(second, 5, IndexFilter.NONE);
+        assertThat(hits).extracting(IndexHit::id).containsExactly(id);
+    }
+
+    @Test
+    void findsTheNearestFirstScoredByCosineSimilarity() {
+        float[] query = randomUnitVector();
+        IndexEntry same = entry(query);
+        IndexEntry close = entry(near(query, 0.2));
+        IndexEntry far = entry(near(query, 2.0));
+        index.upsert(List.of(far, close, same));
+        awaitCount(3);
+
+        List<IndexHit> hits = index.search(query, 3, IndexFilter.NONE);
+
+        assertThat(hits).extracting(IndexHit::id).containsExactly(same.id(), close.id(), far.id());
+        assertThat(hits.get(0).score()).isCloseTo(1.0, within(1e-4));
+        assertThat(hits.get(1).score()).isCloseTo(VectorIndexes.cosine(query, close.vector()), within(1e-4));
+        assertThat(hits.get(2).score()).isCloseTo(VectorIndexes.cosine(query, far.vector()), within(1e-4));
+        assertThat(index.search(query, 1, IndexFilter.NONE)).extracting(IndexHit::id).containsExactly(same.id());
+    }
+
+    @Test
+    void appliesTheFilterBeforeTakingTheTopK() {
+        float[] query = randomUnitVector();
+        List<IndexEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 200; i++) { // close to the query, but of the wrong kind
+            entries.add(entry(UUID.randomUUID(), near(query, 0.05), AuditKind.REMEDIATION, "prod", "Completed", T0));
+        }
+        Set<UUID> wanted = new HashSet<>();
+        for (int i = 0; i < 7; i++) { // far from the query, of the kind asked for
+            IndexEntry e = entry(UUID.randomUUID(), near(query, 3.0), AuditKind.EXECUTION, "prod", "Completed", T0);
+            entries.add(e);
+            wanted.add(e.id());
+        }
+        index.upsert(entries);
+        awaitCount(207);
+
+        List<IndexHit> hits = index.search(query, 5, new IndexFilter(Set.of(AuditKind.EXECUTION), null, null, null, null));
+
+        assertThat(hits).hasSize(5).extracting(IndexHit::id).allMatch(wanted::contains);
+        assertThat(index.search(query, 10, new IndexFilter(Set.of(AuditKind.EXECUTION), null, null, null, null)))
+                .hasSize(7);
+    }
+
+    @Test
+    void filtersByNamespacePhaseAndTimeRange() {
+        float[] query = randomUnitVector();
+        IndexEntry prodOld = entry(UUID.randomUUID(), near(query, 0.1), AuditKind.WORKFLOW, "prod", "Failed", T0);
+        IndexEntry prodNew = entry(UUID.randomUUID(), near(query, 0.1), AuditKind.WORKFLOW, "prod", "Completed",
+                T0.plus(Duration.ofDays(2)));
+        IndexEntry staging = entry(UUID.randomUUID(), near(query, 0.1), AuditKind.AI_ANALYSIS, "staging", null,
+                T0.plus(Duration.ofDays(1)));
+        index.upsert(List.of(prodOld, prodNew, staging));
+        awaitCount(3);
+
+        assertThat(ids(new IndexFilter(null, "prod", null, null, null))).containsExactlyInAnyOrder(prodOld.id(), prodNew.id());
+        assertThat(ids(new IndexFilter(null, null, "Failed", null, null))).containsExactly(prodOld.id());
+        assertThat(ids(new IndexFilter(null, null, null, T0.plus(Duration.ofDays(1)), null)))
+                .containsExactlyInAnyOrder(staging.id(), prodNew.id());
+        assertThat(ids(new IndexFilter(null, null, null, T0, T0.plus(Duration.ofDays(1))))).containsExactly(prodOld.id());
+        assertThat(ids(new IndexFilter(Set.of(AuditKind.WORKFLOW, AuditKind.AI_ANALYSIS), "staging", null, null, null)))
+                .containsExactly(staging.id());
+        assertThat(ids(new IndexFilter(Set.of(AuditKind.EXECUTION), null, null, null, null))).isEmpty();
+    }
+
+    private List<UUID> ids(IndexFilter filter) {
+        return index.search(randomUnitVector(), 10, filter).stream().map(IndexHit::id).toList();
+    }
+
+    @Test
+    void deletesWhatItIsToldAndIgnoresAbsentIds() {
+        IndexEntry kept = entry(randomUnitVector());
+        IndexEntry deleted = entry(randomUnitVector());
+        index.upsert(List.of(kept, deleted));
+        awaitCount(2);
+
+        index.delete(List.of(deleted.id(), UUID.randomUUID()));
+
+        awaitCount(1);
+        assertThat(index.get(deleted.id())).isEmpty();
+        assertThat(index.get(kept.id())).isPresent();
+        assertThat(index.search(deleted.vector(), 5, IndexFilter.NONE)).extracting(IndexHit::id).containsExactly(kept.id());
+    }
+
+    @Test
+    void walksEveryIdOnceInAscendingOrderPageByPage() {
+        List<IndexEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 95; i++) {
+            entries.add(entry(randomUnitVector()));
+        }
+        index.upsert(entries);
+        index.delete(List.of(entries.get(10).id(), entries.get(50).id()));
+        awaitCount(93);
+
+        List<UUID> walked = new ArrayList<>();
+        UUID after = null;
+        for (List<UUID> page = index.ids(null, 10); !page.isEmpty(); page = index.ids(after, 10)) {
+            assertThat(page.size()).isLessThanOrEqualTo(10);
+            walked.addAll(page);
+            after = page.getLast();
+        }
+
+        List<String> expected = entries.stream().map(e -> e.id().toString())
+                .filter(id -> !id.equals(entries.get(10).id().toString()) && !id.equals(entries.get(50).id().toString()))
+                .sorted().toList();
+        assertThat(walked).extracting(UUID::toString).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void refusesVectorsItCannotHoldAndWritesNothingOfTheBatch() {
+        IndexEntry good = entry(randomUnitVector());
+        IndexEntry shortVector = entry(new float[DIMENSION - 1]);
+        IndexEntry zero = entry(new float[DIMENSION]);
+        float[] nan = randomUnitVector();
+        nan[3] = Float.NaN;
+
+        assertThatThrownBy(() -> index.upsert(List.of(good, shortVector)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(DIMENSION - 1 + " dimensions");
+        assertThatThrownBy(() -> index.upsert(List.of(zero))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> index.upsert(List.of(entry(nan)))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> index.search(new float[DIMENSION + 1], 3, IndexFilter.NONE))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> index.search(randomUnitVector(), 0, IndexFilter.NONE))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(index.count()).isZero();
+        assertThat(index.get(good.id())).isEmpty();
+    }
+
+    @Test
+    void concurrentWritersLoseNothing() throws Exception {
+        try (ExecutorService writers = Executors.newFixedThreadPool(8)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < 8; w++) {
+                List<IndexEntry> batch = new ArrayList<>();
+                for (int i = 0; i < 25; i++) {
+                    batch.add(entry(randomUnitVector()));
+                }
+                done.add(writers.submit(() -> batch.forEach(e -> index.upsert(List.of(e)))));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        }
+        awaitCount(200);
+    }
+}

@@ -1,0 +1,409 @@
+package io.datastorage.index.lucene;
+
+import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.index.IndexEntry;
+import io.datastorage.core.index.IndexFilter;
+import io.datastorage.core.index.IndexHealth;
+import io.datastorage.core.index.IndexHit;
+import io.datastorage.core.index.IndexMetadata;
+import io.datastorage.core.index.IndexUnavailableException;
+import io.datastorage.core.index.VectorIndex;
+import io.datastorage.core.index.VectorIndexes;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.MultiBits;
+import org.apache.lucene.index.MultiTerms;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.ControlledRealTimeReopenThread;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.AlreadyClosedException;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The embedded vector index: Lucene 10, one document per record id, its vector in an HNSW graph
+ * (cosine similarity) and its metadata in indexed fields, under a directory of its own.
+ *
+ * <ul>
+ *   <li><b>Upsert</b> is {@code updateDocument} on the id term, so an id has at most one entry.</li>
+ *   <li><b>Visibility</b>: a near-real-time searcher reopened by Lucene's
+ *       {@link ControlledRealTimeReopenThread} at most {@value #MAX_STALE_SECONDS} s after a change.</li>
+ *   <li><b>Search</b>: {@link KnnFloatVectorQuery} with the filter as its pre-filter, so Lucene
+ *       only considers matching documents (and searches them exactly when few match): k hits
+ *       whenever k documents match. Lucene scores cosine as (1 + cos) / 2; hits carry cos.</li>
+ *   <li><b>Durability</b>: a commit every {@code commitInterval} when something changed, and on
+ *       close. Each commit stores the instant it started in its user data ({@value #DURABLE_AS_OF});
+ *       {@link #durableAsOf()} reads it back after a restart, so the caller knows from when to
+ *       replay records into the index.</li>
+ * </ul>
+ * Lucene failures surface as {@link IndexUnavailableException}; a writer that hit a tragic error
+ * (disk full, corruption) reports the index down in {@link #health()}.
+ */
+public final class LuceneVectorIndex implements VectorIndex {
+    private static final Logger log = LoggerFactory.getLogger(LuceneVectorIndex.class);
+
+    static final double MAX_STALE_SECONDS = 0.5;
+    static final String DURABLE_AS_OF = "datastorage.durableAsOf";
+    private static final String ID = "id";
+    private static final String VECTOR = "vector";
+    private static final String VECTOR_STORED = "vector_stored";
+    private static final String KIND = "kind";
+    private static final String NAMESPACE = "namespace";
+    private static final String PHASE = "phase";
+    private static final String CREATED_AT = "createdAt";
+    private static final String CHECKSUM = "checksum";
+
+    private final Path path;
+    private final int dimension;
+    private final Clock clock;
+    private final Directory directory;
+    private final IndexWriter writer;
+    private final SearcherManager searchers;
+    private final ControlledRealTimeReopenThread<IndexSearcher> reopener;
+    private final ScheduledExecutorService committer;
+    private volatile Instant durableAsOf;
+
+    private LuceneVectorIndex(Path path, int dimension, Duration commitInterval, Clock clock) throws IOException {
+        this.path = path;
+        this.dimension = dimension;
+        this.clock = clock;
+        this.directory = FSDirectory.open(path);
+        this.durableAsOf = readDurableAsOf(directory);
+        this.writer = new IndexWriter(directory, new IndexWriterConfig().setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
+        this.searchers = new SearcherManager(writer, null);
+        this.reopener = new ControlledRealTimeReopenThread<>(writer, searchers, MAX_STALE_SECONDS, 0.05);
+        this.reopener.setName("lucene-reopen");
+        this.reopener.setDaemon(true);
+        this.reopener.start();
+        this.committer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
+                .name("lucene-commit").daemon().unstarted(r));
+        long millis = commitInterval.toMillis();
+        this.committer.scheduleWithFixedDelay(this::commitQuietly, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Opens (or creates) the index in {@code path}. */
+    public static LuceneVectorIndex open(Path path, int dimension, Duration commitInterval) {
+        return open(path, dimension, commitInterval, Clock.systemUTC());
+    }
+
+    static LuceneVectorIndex open(Path path, int dimension, Duration commitInterval, Clock clock) {
+        if (dimension < 1 || dimension > 4096) {
+            throw new IllegalArgumentException("dimension must be 1..4096, was " + dimension);
+        }
+        if (commitInterval.isNegative() || commitInterval.isZero()) {
+            throw new IllegalArgumentException("commitInterval must be positive, was " + commitInterval);
+        }
+        try {
+            return new LuceneVectorIndex(path, dimension, commitInterval, clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the Lucene index in " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Instant readDurableAsOf(Directory directory) throws IOException {
+        if (!DirectoryReader.indexExists(directory)) {
+            return null;
+        }
+        String value = SegmentInfos.readLatestCommit(directory).getUserData().get(DURABLE_AS_OF);
+        return value == null ? null : Instant.parse(value);
+    }
+
+    @Override
+    public void upsert(List<IndexEntry> entries) {
+        entries.forEach(entry -> VectorIndexes.checkDimension(entry, dimension));
+        try {
+            for (IndexEntry entry : entries) {
+                writer.updateDocument(new Term(ID, entry.id().toString()), document(entry));
+            }
+        } catch (IOException | AlreadyClosedException e) {
+            throw unavailable("upsert", e);
+        }
+    }
+
+    private Document document(IndexEntry entry) {
+        IndexMetadata metadata = entry.metadata();
+        Document doc = new Document();
+        doc.add(new StringField(ID, entry.id().toString(), Field.Store.YES));
+        doc.add(new KnnFloatVectorField(VECTOR, entry.vector(), VectorSimilarityFunction.COSINE));
+        doc.add(new StoredField(VECTOR_STORED, toBytes(entry.vector())));
+        doc.add(new StringField(KIND, metadata.kind().name(), Field.Store.YES));
+        if (metadata.namespace() != null) {
+            doc.add(new StringField(NAMESPACE, metadata.namespace(), Field.Store.YES));
+        }
+        if (metadata.phase() != null) {
+            doc.add(new StringField(PHASE, metadata.phase(), Field.Store.YES));
+        }
+        long createdAt = toMicros(metadata.createdAt());
+        doc.add(new LongPoint(CREATED_AT, createdAt));
+        doc.add(new StoredField(CREATED_AT, createdAt));
+        if (metadata.checksum() != null) {
+            doc.add(new StoredField(CHECKSUM, metadata.checksum()));
+        }
+        return doc;
+    }
+
+    @Override
+    public void delete(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try {
+            writer.deleteDocuments(ids.stream().map(id -> new Term(ID, id.toString())).toArray(Term[]::new));
+        } catch (IOException | AlreadyClosedException e) {
+            throw unavailable("delete", e);
+        }
+    }
+
+    @Override
+    public List<IndexHit> search(float[] vector, int k, IndexFilter filter) {
+        VectorIndexes.checkQuery(vector, k, dimension);
+        return withSearcher("search", searcher -> {
+            TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, vector, k, filterQuery(filter)), k);
+            List<IndexHit> hits = new ArrayList<>(top.scoreDocs.length);
+            var stored = searcher.storedFields();
+            for (ScoreDoc scoreDoc : top.scoreDocs) {
+                String id = stored.document(scoreDoc.doc, java.util.Set.of(ID)).get(ID);
+                hits.add(new IndexHit(UUID.fromString(id), Math.max(-1, Math.min(1, 2.0 * scoreDoc.score - 1))));
+            }
+            return hits;
+        });
+    }
+
+    private static Query filterQuery(IndexFilter filter) {
+        BooleanQuery.Builder query = new BooleanQuery.Builder();
+        boolean any = false;
+        if (!filter.kinds().isEmpty()) {
+            BooleanQuery.Builder kinds = new BooleanQuery.Builder();
+            filter.kinds().forEach(kind -> kinds.add(new TermQuery(new Term(KIND, kind.name())), BooleanClause.Occur.SHOULD));
+            query.add(kinds.build(), BooleanClause.Occur.FILTER);
+            any = true;
+        }
+        if (filter.namespace() != null) {
+            query.add(new TermQuery(new Term(NAMESPACE, filter.namespace())), BooleanClause.Occur.FILTER);
+            any = true;
+        }
+        if (filter.phase() != null) {
+            query.add(new TermQuery(new Term(PHASE, filter.phase())), BooleanClause.Occur.FILTER);
+            any = true;
+        }
+        if (filter.since() != null || filter.until() != null) {
+            long from = filter.since() == null ? Long.MIN_VALUE : toMicros(filter.since());
+            long to = filter.until() == null ? Long.MAX_VALUE : toMicros(filter.until()) - 1;
+            query.add(LongPoint.newRangeQuery(CREATED_AT, from, to), BooleanClause.Occur.FILTER);
+            any = true;
+        }
+        return any ? query.build() : null;
+    }
+
+    @Override
+    public long count() {
+        return withSearcher("count", searcher -> (long) searcher.getIndexReader().numDocs());
+    }
+
+    @Override
+    public List<UUID> ids(UUID after, int limit) {
+        return withSearcher("ids", searcher -> {
+            IndexReader reader = searcher.getIndexReader();
+            List<UUID> page = new ArrayList<>(Math.min(limit, 1024));
+            Terms terms = MultiTerms.getTerms(reader, ID);
+            if (terms == null) {
+                return page;
+            }
+            Bits live = MultiBits.getLiveDocs(reader);
+            TermsEnum termsEnum = terms.iterator();
+            BytesRef term;
+            if (after == null) {
+                term = termsEnum.next();
+            } else {
+                TermsEnum.SeekStatus status = termsEnum.seekCeil(new BytesRef(after.toString()));
+                term = switch (status) {
+                    case END -> null;
+                    case FOUND -> termsEnum.next();
+                    case NOT_FOUND -> termsEnum.term();
+                };
+            }
+            PostingsEnum postings = null;
+            for (; term != null && page.size() < limit; term = termsEnum.next()) {
+                postings = termsEnum.postings(postings, PostingsEnum.NONE);
+                for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+                    if (live == null || live.get(doc)) {
+                        page.add(UUID.fromString(term.utf8ToString()));
+                        break;
+                    }
+                }
+            }
+            return page;
+        });
+    }
+
+    @Override
+    public Optional<IndexEntry> get(UUID id) {
+        return withSearcher("get", searcher -> {
+            TopDocs top = searcher.search(new TermQuery(new Term(ID, id.toString())), 1);
+            if (top.scoreDocs.length == 0) {
+                return Optional.empty();
+            }
+            Document doc = searcher.storedFields().document(top.scoreDocs[0].doc);
+            IndexMetadata metadata = new IndexMetadata(AuditKind.valueOf(doc.get(KIND)), doc.get(NAMESPACE), doc.get(PHASE),
+                    fromMicros(doc.getField(CREATED_AT).numericValue().longValue()), doc.get(CHECKSUM));
+            return Optional.of(new IndexEntry(id, fromBytes(doc.getBinaryValue(VECTOR_STORED)), metadata));
+        });
+    }
+
+    @Override
+    public IndexHealth health() {
+        Throwable tragedy = writer.getTragicException();
+        if (tragedy != null) {
+            return IndexHealth.down("Lucene index in " + path + " failed: " + tragedy);
+        }
+        if (!writer.isOpen()) {
+            return IndexHealth.down("Lucene index in " + path + " is closed");
+        }
+        return IndexHealth.up("Lucene index in " + path);
+    }
+
+    @Override
+    public int dimension() {
+        return dimension;
+    }
+
+    @Override
+    public Optional<Instant> durableAsOf() {
+        return Optional.ofNullable(durableAsOf);
+    }
+
+    /** Commits now: everything written before this call survives a crash. */
+    public void commit() {
+        Instant started = clock.instant();
+        try {
+            writer.setLiveCommitData(Map.of(DURABLE_AS_OF, started.toString()).entrySet());
+            writer.commit();
+            durableAsOf = started;
+        } catch (IOException | AlreadyClosedException e) {
+            throw unavailable("commit", e);
+        }
+    }
+
+    private void commitQuietly() {
+        try {
+            if (writer.hasUncommittedChanges()) {
+                commit();
+            }
+        } catch (RuntimeException e) {
+            log.warn("Committing the Lucene index in {} failed; the next commit retries", path, e);
+        }
+    }
+
+    /** Commits, then releases the index. */
+    @Override
+    public void close() {
+        committer.shutdownNow();
+        reopener.close();
+        try {
+            if (writer.isOpen()) {
+                commit();
+            }
+        } catch (RuntimeException e) {
+            log.warn("Final commit of the Lucene index in {} failed; its last commit stays", path, e);
+        }
+        try {
+            searchers.close();
+            writer.close();
+            directory.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close the Lucene index in " + path, e);
+        }
+    }
+
+    private interface SearcherCall<T> {
+        T call(IndexSearcher searcher) throws IOException;
+    }
+
+    private <T> T withSearcher(String operation, SearcherCall<T> call) {
+        IndexSearcher searcher;
+        try {
+            searcher = searchers.acquire();
+        } catch (IOException | AlreadyClosedException e) {
+            throw unavailable(operation, e);
+        }
+        try {
+            return call.call(searcher);
+        } catch (IOException | AlreadyClosedException e) {
+            throw unavailable(operation, e);
+        } finally {
+            try {
+                searchers.release(searcher);
+            } catch (IOException e) {
+                log.debug("Releasing a Lucene searcher failed", e);
+            }
+        }
+    }
+
+    private IndexUnavailableException unavailable(String operation, Exception e) {
+        return new IndexUnavailableException("Lucene index in " + path + ": " + operation + " failed: " + e.getMessage(), e);
+    }
+
+    private static BytesRef toBytes(float[] vector) {
+        ByteBuffer buffer = ByteBuffer.allocate(Float.BYTES * vector.length).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.asFloatBuffer().put(vector);
+        return new BytesRef(buffer.array());
+    }
+
+    private static float[] fromBytes(BytesRef bytes) {
+        float[] vector = new float[bytes.length / Float.BYTES];
+        ByteBuffer.wrap(bytes.bytes, bytes.offset, bytes.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(vector);
+        return vector;
+    }
+
+    private static long toMicros(Instant instant) {
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
+    }
+
+    private static Instant fromMicros(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+}

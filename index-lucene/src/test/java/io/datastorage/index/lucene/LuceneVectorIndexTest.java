@@ -1,0 +1,87 @@
+package io.datastorage.index.lucene;
+
+import io.datastorage.core.index.IndexEntry;
+import io.datastorage.core.index.IndexFilter;
+import io.datastorage.core.index.IndexHit;
+import io.datastorage.core.index.IndexUnavailableException;
+import io.datastorage.core.index.VectorIndex;
+import io.datastorage.core.index.VectorIndexContract;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class LuceneVectorIndexTest extends VectorIndexContract {
+    @TempDir
+    Path dir;
+
+    @Override
+    protected VectorIndex newIndex(int dimension) {
+        return LuceneVectorIndex.open(dir.resolve("contract"), dimension, Duration.ofSeconds(5));
+    }
+
+    @Test
+    void keepsWhatItCommittedAcrossARestartAndSaysAsOfWhen() {
+        Instant commitTime = Instant.parse("2026-11-20T12:00:00Z");
+        Path path = dir.resolve("durable");
+        List<IndexEntry> entries = new ArrayList<>();
+        try (LuceneVectorIndex lucene = LuceneVectorIndex.open(path, DIMENSION, Duration.ofHours(1),
+                Clock.fixed(commitTime, ZoneOffset.UTC))) {
+            assertThat(lucene.durableAsOf()).isEmpty();
+            for (int i = 0; i < 20; i++) {
+                entries.add(entry(randomUnitVector()));
+            }
+            lucene.upsert(entries);
+            lucene.commit();
+            assertThat(lucene.durableAsOf()).contains(commitTime);
+        }
+
+        try (LuceneVectorIndex reopened = LuceneVectorIndex.open(path, DIMENSION, Duration.ofHours(1))) {
+            assertThat(reopened.durableAsOf()).contains(commitTime);
+            assertThat(reopened.count()).isEqualTo(20);
+            IndexEntry first = entries.getFirst();
+            assertThat(reopened.get(first.id()).orElseThrow().vector()).containsExactly(first.vector());
+            assertThat(reopened.get(first.id()).orElseThrow().metadata()).isEqualTo(first.metadata());
+            assertThat(reopened.search(first.vector(), 1, IndexFilter.NONE)).extracting(IndexHit::id)
+                    .containsExactly(first.id());
+        }
+    }
+
+    @Test
+    void commitsOnItsIntervalWithoutBeingAsked() {
+        Path path = dir.resolve("interval");
+        try (LuceneVectorIndex lucene = LuceneVectorIndex.open(path, DIMENSION, Duration.ofMillis(100))) {
+            lucene.upsert(List.of(entry(randomUnitVector())));
+            await().atMost(Duration.ofSeconds(10)).until(() -> lucene.durableAsOf().isPresent());
+        }
+    }
+
+    @Test
+    void aClosedIndexAnswersUnavailableAndSaysItIsDown() {
+        LuceneVectorIndex lucene = LuceneVectorIndex.open(dir.resolve("closed"), DIMENSION, Duration.ofSeconds(5));
+        lucene.close();
+
+        assertThat(lucene.health().up()).isFalse();
+        assertThatThrownBy(() -> lucene.upsert(List.of(entry(randomUnitVector()))))
+                .isInstanceOf(IndexUnavailableException.class);
+        assertThatThrownBy(lucene::count).isInstanceOf(IndexUnavailableException.class);
+    }
+
+    @Test
+    void refusesSettingsThatCannotWork() {
+        assertThatThrownBy(() -> LuceneVectorIndex.open(dir.resolve("x"), 0, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dimension");
+        assertThatThrownBy(() -> LuceneVectorIndex.open(dir.resolve("x"), 4, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("commitInterval");
+    }
+}
