@@ -11,9 +11,11 @@ import java.util.UUID;
 
 /**
  * A stored audit record: its id, kind, when the service received it, the document exactly as
- * accepted (in canonical field order), and whether its embedding is stored yet.
+ * accepted (in canonical field order), whether its embedding is stored yet, and whether its
+ * vector is in the vector index yet.
  */
-public record AuditRecord(UUID id, AuditKind kind, Instant receivedAt, Map<String, Object> document, boolean embedded) {
+public record AuditRecord(UUID id, AuditKind kind, Instant receivedAt, Map<String, Object> document, boolean embedded,
+                          boolean vectorIndexed) {
     public AuditRecord {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");

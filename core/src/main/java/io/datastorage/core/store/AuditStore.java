@@ -31,7 +31,17 @@ public interface AuditStore {
      * @param token   the idempotency key of the request and the fingerprint of its content, or null
      * @return receipts in the order of {@code records}
      */
-    WriteResult write(List<NewRecord> records, IdempotencyToken token);
+    default WriteResult write(List<NewRecord> records, IdempotencyToken token) {
+        return write(records, token, BeforeCommit.NONE);
+    }
+
+    /**
+     * Like {@link #write(List, IdempotencyToken)}, running {@code beforeCommit} inside the
+     * transaction after the records are inserted; the ids it returns are stored as indexed, the
+     * others as "index pending", and an exception from it rolls everything back. A replayed
+     * request does not run it.
+     */
+    WriteResult write(List<NewRecord> records, IdempotencyToken token, BeforeCommit beforeCommit);
 
     /** The record of this kind with this id, if stored. */
     Optional<AuditRecord> find(AuditKind kind, UUID id);
@@ -49,4 +59,20 @@ public interface AuditStore {
 
     /** How many records wait for their embedding. */
     long countPendingEmbeddings();
+
+    /** Up to {@code limit} records with an embedding whose vector is not indexed yet, oldest received first. */
+    List<IndexableRecord> pendingIndex(int limit);
+
+    /** Marks these records indexed. @return how many marks were cleared */
+    int completeIndex(List<IndexableRecord> indexed);
+
+    /** How many records wait for their vector to be indexed (their embedding included or not). */
+    long countPendingIndex();
+
+    /**
+     * Records marked indexed that were received at or after {@code since}, in (received, id) order,
+     * after {@code after} (null: from the first): for replaying into an index that lost its most
+     * recent writes in a crash.
+     */
+    List<IndexableRecord> indexedSince(java.time.Instant since, IndexableRecord after, int limit);
 }

@@ -6,8 +6,10 @@ import io.datastorage.core.audit.AuditDraft;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.BeforeCommit;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
+import io.datastorage.core.store.IndexableRecord;
 import io.datastorage.core.store.NewRecord;
 import io.datastorage.core.store.PendingEmbedding;
 import io.datastorage.core.store.Receipt;
@@ -52,8 +54,10 @@ import java.util.UUID;
 public final class PostgresAuditStore implements AuditStore {
     private static final String INSERT_RECORD = """
             INSERT INTO audit_records (id, kind, correlation_id, name, namespace, phase, severity,
-                                       created_at, received_at, labels, document, embedding, embedding_pending)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)""";
+                                       created_at, received_at, labels, document, embedding, embedding_pending,
+                                       index_pending)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, true)""";
+    private static final String INDEXABLE_COLUMNS = "id, kind, namespace, phase, created_at, received_at, embedding";
     private static final String CLAIM_KEY = """
             INSERT INTO idempotency_keys (idempotency_key, fingerprint, receipts, created_at)
             VALUES (?, ?, '[]'::jsonb, ?) ON CONFLICT (idempotency_key) DO NOTHING""";
@@ -86,7 +90,7 @@ public final class PostgresAuditStore implements AuditStore {
     }
 
     @Override
-    public WriteResult write(List<NewRecord> drafts, IdempotencyToken token) {
+    public WriteResult write(List<NewRecord> drafts, IdempotencyToken token, BeforeCommit beforeCommit) {
         if (drafts.isEmpty()) {
             throw new IllegalArgumentException("nothing to write");
         }
@@ -94,7 +98,7 @@ public final class PostgresAuditStore implements AuditStore {
         drafts.forEach(r -> months.add(YearMonth.from(r.draft().createdAt().atOffset(ZoneOffset.UTC))));
         try {
             partitions.ensure(months);
-            return writeOnce(drafts, token);
+            return writeOnce(drafts, token, beforeCommit);
         } catch (SQLException e) {
             if (!SQLSTATE_NO_PARTITION.equals(e.getSQLState())) {
                 throw translate("writing " + drafts.size() + " record(s)", e);
@@ -104,13 +108,14 @@ public final class PostgresAuditStore implements AuditStore {
         try {
             partitions.forget(months);
             partitions.ensure(months);
-            return writeOnce(drafts, token);
+            return writeOnce(drafts, token, beforeCommit);
         } catch (SQLException e) {
             throw translate("writing " + drafts.size() + " record(s)", e);
         }
     }
 
-    private WriteResult writeOnce(List<NewRecord> drafts, IdempotencyToken token) throws SQLException {
+    private WriteResult writeOnce(List<NewRecord> drafts, IdempotencyToken token, BeforeCommit beforeCommit)
+            throws SQLException {
         Instant now = clock.instant();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -123,6 +128,7 @@ public final class PostgresAuditStore implements AuditStore {
                     }
                 }
                 List<Receipt> receipts = insert(c, drafts, now);
+                receipts = markIndexed(c, drafts, receipts, now, beforeCommit);
                 if (token != null) {
                     try (PreparedStatement ps = c.prepareStatement(
                             "UPDATE idempotency_keys SET receipts = ?::jsonb WHERE idempotency_key = ?")) {
@@ -137,6 +143,42 @@ public final class PostgresAuditStore implements AuditStore {
                 rollbackQuietly(c, e);
                 throw e;
             }
+        }
+    }
+
+    /** Runs the hook on the inserted records that have an embedding and clears the marks of those it indexed. */
+    private static List<Receipt> markIndexed(Connection c, List<NewRecord> drafts, List<Receipt> receipts, Instant now,
+                                             BeforeCommit beforeCommit) throws SQLException {
+        List<IndexableRecord> indexable = new ArrayList<>();
+        for (int i = 0; i < drafts.size(); i++) {
+            NewRecord record = drafts.get(i);
+            if (record.embedded()) {
+                AuditDraft d = record.draft();
+                indexable.add(new IndexableRecord(receipts.get(i).id(), d.kind(), d.namespace(), d.phase().name(),
+                        d.createdAt(), now, record.embedding()));
+            }
+        }
+        Set<UUID> indexed = indexable.isEmpty() ? Set.of() : beforeCommit.beforeCommit(List.copyOf(indexable));
+        if (indexed.isEmpty()) {
+            return receipts;
+        }
+        clearIndexMarks(c, indexable.stream().filter(r -> indexed.contains(r.id())).toList());
+        return receipts.stream().map(r -> r.withVectorIndexed(indexed.contains(r.id()))).toList();
+    }
+
+    private static int clearIndexMarks(Connection c, List<IndexableRecord> records) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE audit_records SET index_pending = false WHERE id = ? AND created_at = ? AND index_pending")) {
+            for (IndexableRecord record : records) {
+                ps.setObject(1, record.id());
+                ps.setTimestamp(2, Timestamp.from(record.createdAt()));
+                ps.addBatch();
+            }
+            int cleared = 0;
+            for (int count : ps.executeBatch()) {
+                cleared += Math.max(0, count);
+            }
+            return cleared;
         }
     }
 
@@ -188,7 +230,7 @@ public final class PostgresAuditStore implements AuditStore {
                 ps.setArray(12, record.embedded() ? c.createArrayOf("float4", boxed(record.embedding())) : null);
                 ps.setBoolean(13, !record.embedded());
                 ps.addBatch();
-                receipts.add(new Receipt(id, d.kind(), d.correlationId(), d.createdAtText(), record.embedded()));
+                receipts.add(new Receipt(id, d.kind(), d.correlationId(), d.createdAtText(), record.embedded(), false));
             }
             ps.executeBatch();
         }
@@ -199,7 +241,8 @@ public final class PostgresAuditStore implements AuditStore {
     public Optional<AuditRecord> find(AuditKind kind, UUID id) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "SELECT received_at, document::text, embedding_pending FROM audit_records WHERE id = ? AND kind = ?")) {
+                     "SELECT received_at, document::text, embedding_pending, index_pending FROM audit_records "
+                             + "WHERE id = ? AND kind = ?")) {
             ps.setObject(1, id);
             ps.setString(2, kind.pathName());
             try (ResultSet rs = ps.executeQuery()) {
@@ -207,7 +250,7 @@ public final class PostgresAuditStore implements AuditStore {
                     return Optional.empty();
                 }
                 return Optional.of(new AuditRecord(id, kind, rs.getTimestamp(1).toInstant(),
-                        JsonCodec.readObject(rs.getString(2)), !rs.getBoolean(3)));
+                        JsonCodec.readObject(rs.getString(2)), !rs.getBoolean(3), !rs.getBoolean(4)));
             }
         } catch (SQLException e) {
             throw translate("reading record " + id, e);
@@ -271,6 +314,80 @@ public final class PostgresAuditStore implements AuditStore {
         }
     }
 
+    @Override
+    public List<IndexableRecord> pendingIndex(int limit) {
+        return queryIndexable("reading records pending indexing", "SELECT " + INDEXABLE_COLUMNS
+                + " FROM audit_records WHERE index_pending AND NOT embedding_pending ORDER BY received_at, id LIMIT ?",
+                ps -> ps.setInt(1, limit));
+    }
+
+    @Override
+    public int completeIndex(List<IndexableRecord> indexed) {
+        if (indexed.isEmpty()) {
+            return 0;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            return clearIndexMarks(c, indexed);
+        } catch (SQLException e) {
+            throw translate("marking " + indexed.size() + " record(s) indexed", e);
+        }
+    }
+
+    @Override
+    public long countPendingIndex() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM audit_records WHERE index_pending")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw translate("counting records pending indexing", e);
+        }
+    }
+
+    @Override
+    public List<IndexableRecord> indexedSince(Instant since, IndexableRecord after, int limit) {
+        Instant fromTime = after == null ? since : after.receivedAt();
+        UUID fromId = after == null ? new UUID(Long.MIN_VALUE, Long.MIN_VALUE) : after.id();
+        return queryIndexable("reading recently indexed records", "SELECT " + INDEXABLE_COLUMNS
+                + " FROM audit_records WHERE NOT index_pending AND received_at >= ? AND (received_at, id) > (?, ?)"
+                + " ORDER BY received_at, id LIMIT ?", ps -> {
+            ps.setTimestamp(1, Timestamp.from(since));
+            ps.setTimestamp(2, Timestamp.from(fromTime));
+            ps.setObject(3, fromId);
+            ps.setInt(4, limit);
+        });
+    }
+
+    private interface Parameters {
+        void set(PreparedStatement ps) throws SQLException;
+    }
+
+    private List<IndexableRecord> queryIndexable(String what, String sql, Parameters parameters) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            parameters.set(ps);
+            List<IndexableRecord> records = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    records.add(new IndexableRecord(rs.getObject(1, UUID.class),
+                            AuditKind.fromPathName(rs.getString(2)).orElseThrow(), rs.getString(3), rs.getString(4),
+                            rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant(),
+                            unboxed((Float[]) rs.getArray(7).getArray())));
+                }
+            }
+            return records;
+        } catch (SQLException e) {
+            throw translate(what, e);
+        }
+    }
+
+    private static float[] unboxed(Float[] boxed) {
+        float[] vector = new float[boxed.length];
+        for (int i = 0; i < boxed.length; i++) {
+            vector[i] = boxed[i];
+        }
+        return vector;
+    }
+
     private static Float[] boxed(float[] vector) {
         Float[] boxed = new Float[vector.length];
         for (int i = 0; i < vector.length; i++) {
@@ -326,13 +443,15 @@ public final class PostgresAuditStore implements AuditStore {
         m.put("correlationId", r.correlationId());
         m.put("createdAt", r.createdAt());
         m.put("embedded", r.embedded());
+        m.put("vectorIndexed", r.vectorIndexed());
         return m;
     }
 
     private static Receipt fromJson(Map<String, Object> m) {
         return new Receipt(UUID.fromString((String) m.get("id")),
                 AuditKind.fromPathName((String) m.get("kind")).orElseThrow(),
-                (String) m.get("correlationId"), (String) m.get("createdAt"), Boolean.TRUE.equals(m.get("embedded")));
+                (String) m.get("correlationId"), (String) m.get("createdAt"), Boolean.TRUE.equals(m.get("embedded")),
+                Boolean.TRUE.equals(m.get("vectorIndexed")));
     }
 
     private static void rollbackQuietly(Connection c, Exception cause) {

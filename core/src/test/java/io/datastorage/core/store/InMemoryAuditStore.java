@@ -1,0 +1,170 @@
+package io.datastorage.core.store;
+
+import io.datastorage.core.audit.AuditDraft;
+import io.datastorage.core.audit.AuditKind;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * An {@link AuditStore} in memory, for the coordinator's tests: a write is applied whole when it
+ * "commits" and not at all otherwise, and a {@link Fault} can be injected at begin, insert or
+ * commit. Writes are serialised, like conflicting transactions.
+ */
+public final class InMemoryAuditStore implements AuditStore {
+    public enum Fault { NONE, BEGIN, INSERT, COMMIT }
+
+    private record Row(AuditDraft draft, float[] embedding, boolean indexPending, Instant receivedAt) {
+    }
+
+    private final Map<UUID, Row> rows = new LinkedHashMap<>();
+    private final Map<String, String> fingerprints = new HashMap<>();
+    private final Map<String, WriteResult> results = new HashMap<>();
+    private final Clock clock;
+    private volatile Fault fault = Fault.NONE;
+
+    public InMemoryAuditStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    public void fault(Fault next) {
+        fault = next;
+    }
+
+    @Override
+    public synchronized WriteResult write(List<NewRecord> records, IdempotencyToken token, BeforeCommit beforeCommit) {
+        if (fault == Fault.BEGIN) {
+            throw new StoreUnavailableException("begin failed (injected)", null);
+        }
+        if (token != null && fingerprints.containsKey(token.key())) {
+            if (!fingerprints.get(token.key()).equals(token.fingerprint())) {
+                throw new IdempotencyConflictException(token.key());
+            }
+            WriteResult earlier = results.get(token.key());
+            return new WriteResult(earlier.receipts(), true);
+        }
+        if (fault == Fault.INSERT) {
+            throw new StoreUnavailableException("insert failed (injected)", null);
+        }
+        Instant now = clock.instant();
+        List<Receipt> receipts = new ArrayList<>();
+        List<IndexableRecord> indexable = new ArrayList<>();
+        for (NewRecord record : records) {
+            AuditDraft d = record.draft();
+            UUID id = UUID.randomUUID();
+            receipts.add(new Receipt(id, d.kind(), d.correlationId(), d.createdAtText(), record.embedded(), false));
+            if (record.embedded()) {
+                indexable.add(new IndexableRecord(id, d.kind(), d.namespace(), d.phase().name(), d.createdAt(), now,
+                        record.embedding()));
+            }
+        }
+        Set<UUID> indexed = indexable.isEmpty() ? Set.of() : beforeCommit.beforeCommit(List.copyOf(indexable));
+        if (fault == Fault.COMMIT) {
+            throw new StoreUnavailableException("commit failed (injected)", null);
+        }
+        for (int i = 0; i < records.size(); i++) {
+            Receipt receipt = receipts.get(i).withVectorIndexed(indexed.contains(receipts.get(i).id()));
+            receipts.set(i, receipt);
+            rows.put(receipt.id(), new Row(records.get(i).draft(), records.get(i).embedding(), !receipt.vectorIndexed(), now));
+        }
+        WriteResult result = new WriteResult(receipts, false);
+        if (token != null) {
+            fingerprints.put(token.key(), token.fingerprint());
+            results.put(token.key(), result);
+        }
+        return result;
+    }
+
+    @Override
+    public synchronized Optional<AuditRecord> find(AuditKind kind, UUID id) {
+        Row row = rows.get(id);
+        if (row == null || row.draft().kind() != kind) {
+            return Optional.empty();
+        }
+        return Optional.of(new AuditRecord(id, kind, row.receivedAt(), row.draft().document(), row.embedding() != null,
+                !row.indexPending()));
+    }
+
+    /** Every stored id. */
+    public synchronized Set<UUID> ids() {
+        return Set.copyOf(rows.keySet());
+    }
+
+    /** Whether the stored record is marked "index pending". */
+    public synchronized boolean indexPending(UUID id) {
+        return rows.get(id).indexPending();
+    }
+
+    @Override
+    public synchronized List<PendingEmbedding> pendingEmbeddings(int limit) {
+        return rows.entrySet().stream().filter(e -> e.getValue().embedding() == null).limit(limit)
+                .map(e -> new PendingEmbedding(e.getKey(), e.getValue().draft().kind(), e.getValue().draft().createdAt(),
+                        e.getValue().draft().document())).toList();
+    }
+
+    @Override
+    public synchronized int completeEmbeddings(Map<PendingEmbedding, float[]> embeddings) {
+        int done = 0;
+        for (Map.Entry<PendingEmbedding, float[]> entry : embeddings.entrySet()) {
+            Row row = rows.get(entry.getKey().id());
+            if (row != null && row.embedding() == null) {
+                rows.put(entry.getKey().id(), new Row(row.draft(), entry.getValue(), true, row.receivedAt()));
+                done++;
+            }
+        }
+        return done;
+    }
+
+    @Override
+    public synchronized long countPendingEmbeddings() {
+        return rows.values().stream().filter(r -> r.embedding() == null).count();
+    }
+
+    private IndexableRecord indexable(UUID id, Row row) {
+        AuditDraft d = row.draft();
+        return new IndexableRecord(id, d.kind(), d.namespace(), d.phase().name(), d.createdAt(), row.receivedAt(), row.embedding());
+    }
+
+    @Override
+    public synchronized List<IndexableRecord> pendingIndex(int limit) {
+        return rows.entrySet().stream().filter(e -> e.getValue().indexPending() && e.getValue().embedding() != null)
+                .limit(limit).map(e -> indexable(e.getKey(), e.getValue())).toList();
+    }
+
+    @Override
+    public synchronized int completeIndex(List<IndexableRecord> indexed) {
+        int done = 0;
+        for (IndexableRecord record : indexed) {
+            Row row = rows.get(record.id());
+            if (row != null && row.indexPending()) {
+                rows.put(record.id(), new Row(row.draft(), row.embedding(), false, row.receivedAt()));
+                done++;
+            }
+        }
+        return done;
+    }
+
+    @Override
+    public synchronized long countPendingIndex() {
+        return rows.values().stream().filter(Row::indexPending).count();
+    }
+
+    @Override
+    public synchronized List<IndexableRecord> indexedSince(Instant since, IndexableRecord after, int limit) {
+        Comparator<IndexableRecord> order = Comparator.comparing(IndexableRecord::receivedAt)
+                .thenComparing(r -> r.id().toString());
+        return rows.entrySet().stream().filter(e -> !e.getValue().indexPending())
+                .map(e -> indexable(e.getKey(), e.getValue()))
+                .filter(r -> !r.receivedAt().isBefore(since) && (after == null || order.compare(r, after) > 0))
+                .sorted(order).limit(limit).toList();
+    }
+}
