@@ -1,0 +1,144 @@
+package io.datastorage.core.dualwrite;
+
+import io.datastorage.core.dualwrite.DualWriteListener.FailureReason;
+import io.datastorage.core.index.IndexEntry;
+import io.datastorage.core.index.IndexUnavailableException;
+import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.IdempotencyConflictException;
+import io.datastorage.core.store.IdempotencyToken;
+import io.datastorage.core.store.IndexableRecord;
+import io.datastorage.core.store.NewRecord;
+import io.datastorage.core.store.StoreException;
+import io.datastorage.core.store.WriteResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Writes records to the store and their vectors to the index, both or neither (DESIGN.md, "Write
+ * path"):
+ * <ol>
+ *   <li>the store opens a transaction and inserts the records, each marked "index pending";</li>
+ *   <li>inside it, the vectors are upserted into the index (retried, behind a circuit breaker);</li>
+ *   <li>the marks of the indexed records are cleared and the transaction commits.</li>
+ * </ol>
+ * When the index fails: in {@link Mode#FALLBACK} the records commit still marked (the repair
+ * worker indexes them later, the receipts say {@code vectorIndexed: false}); in
+ * {@link Mode#STRICT} the transaction rolls back and {@link IndexWriteRejectedException} says so.
+ * When the commit fails after the upsert, the vectors are deleted again (compensation); should that
+ * fail too, the reconciler finds the orphans. A request whose deadline passes or that is
+ * cancelled persists nothing: it is checked before the write and again before the commit.
+ * Records without an embedding are stored pending and never reach the index here.
+ */
+public final class DualWriteCoordinator {
+    private static final Logger log = LoggerFactory.getLogger(DualWriteCoordinator.class);
+
+    public enum Mode { FALLBACK, STRICT }
+
+    private final AuditStore store;
+    private final GuardedIndex index;
+    private final Mode mode;
+    private final DualWriteListener listener;
+
+    public DualWriteCoordinator(AuditStore store, GuardedIndex index, Mode mode, DualWriteListener listener) {
+        this.store = store;
+        this.index = index;
+        this.mode = mode;
+        this.listener = listener;
+    }
+
+    /**
+     * @throws IllegalArgumentException     no records, or a vector of the wrong dimension (nothing written)
+     * @throws DeadlineExceededException    the deadline passed or the request was cancelled (nothing written)
+     * @throws IndexWriteRejectedException  strict mode and the index failed (nothing written)
+     * @throws StoreException               the store failed (nothing written; vectors compensated)
+     */
+    public WriteResult write(List<NewRecord> records, IdempotencyToken token, Deadline deadline) {
+        try {
+            checkInput(records);
+        } catch (IllegalArgumentException e) {
+            listener.failed(FailureReason.VALIDATION_FAILURE);
+            throw e;
+        }
+        AtomicReference<Set<UUID>> upserted = new AtomicReference<>(Set.of());
+        try {
+            deadline.check("writing");
+            WriteResult result = store.write(records, token, inserted -> indexBeforeCommit(inserted, upserted, deadline));
+            if (!result.replayed()) {
+                long indexed = result.receipts().stream().filter(r -> r.vectorIndexed()).count();
+                listener.succeeded((int) indexed);
+            }
+            return result;
+        } catch (DeadlineExceededException e) {
+            compensate(upserted.get());
+            listener.failed(FailureReason.CONTEXT_CANCELED);
+            throw e;
+        } catch (IndexWriteRejectedException | IdempotencyConflictException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (!upserted.get().isEmpty()) {
+                compensate(upserted.get());
+                listener.failed(FailureReason.TRANSACTION_ROLLBACK);
+            } else {
+                listener.failed(FailureReason.POSTGRESQL_FAILURE);
+            }
+            throw e;
+        }
+    }
+
+    private void checkInput(List<NewRecord> records) {
+        if (records == null || records.isEmpty()) {
+            throw new IllegalArgumentException("nothing to write");
+        }
+        int dimension = index.index().dimension();
+        for (NewRecord record : records) {
+            if (record == null) {
+                throw new IllegalArgumentException("a record is missing");
+            }
+            if (record.embedded() && record.embedding().length != dimension) {
+                throw new IllegalArgumentException("an embedding has " + record.embedding().length
+                        + " dimensions; the vector index holds " + dimension);
+            }
+        }
+    }
+
+    private Set<UUID> indexBeforeCommit(List<IndexableRecord> inserted, AtomicReference<Set<UUID>> upserted, Deadline deadline) {
+        deadline.check("indexing");
+        List<IndexEntry> entries = inserted.stream().map(IndexableRecord::toEntry).toList();
+        try {
+            index.upsert(entries);
+        } catch (IndexUnavailableException e) {
+            if (mode == Mode.STRICT) {
+                listener.failed(FailureReason.VECTORDB_FAILURE);
+                throw new IndexWriteRejectedException("the vector index is unavailable; nothing was stored: "
+                        + e.getMessage(), e);
+            }
+            listener.fellBack(inserted.size());
+            log.warn("Vector index unavailable ({}); {} record(s) stored with their indexing pending",
+                    e.getMessage(), inserted.size());
+            return Set.of();
+        }
+        Set<UUID> ids = new LinkedHashSet<>();
+        entries.forEach(entry -> ids.add(entry.id()));
+        upserted.set(ids);
+        deadline.check("committing");
+        return ids;
+    }
+
+    /** Deletes vectors whose records did not commit; what fails here is left to the reconciler. */
+    private void compensate(Set<UUID> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try {
+            index.delete(ids);
+        } catch (RuntimeException e) {
+            log.warn("Could not delete {} vector(s) whose records did not commit; the reconciler removes them", ids.size(), e);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.datastorage.core.index;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Any index behind a switch that makes it fail as unavailable, a count of the upserts that
+ * reached it, and a hook run during each upsert: for fault tests over real backends.
+ */
+public final class SwitchableIndex implements VectorIndex {
+    private final VectorIndex delegate;
+    private final AtomicBoolean down = new AtomicBoolean();
+    private final AtomicInteger upserts = new AtomicInteger();
+    private volatile Runnable duringUpsert = () -> { };
+
+    public SwitchableIndex(VectorIndex delegate) {
+        this.delegate = delegate;
+    }
+
+    public void down(boolean isDown) {
+        down.set(isDown);
+    }
+
+    public void duringUpsert(Runnable hook) {
+        duringUpsert = hook;
+    }
+
+    /** Upsert calls that reached the index (failed ones included). */
+    public int upserts() {
+        return upserts.get();
+    }
+
+    public VectorIndex delegate() {
+        return delegate;
+    }
+
+    private void checkUp() {
+        if (down.get()) {
+            throw new IndexUnavailableException("index switched down by the test", null);
+        }
+    }
+
+    @Override
+    public void upsert(List<IndexEntry> entries) {
+        upserts.incrementAndGet();
+        checkUp();
+        delegate.upsert(entries);
+        duringUpsert.run();
+    }
+
+    @Override
+    public void delete(Collection<UUID> ids) {
+        checkUp();
+        delegate.delete(ids);
+    }
+
+    @Override
+    public List<IndexHit> search(float[] vector, int k, IndexFilter filter) {
+        checkUp();
+        return delegate.search(vector, k, filter);
+    }
+
+    @Override
+    public long count() {
+        checkUp();
+        return delegate.count();
+    }
+
+    @Override
+    public List<UUID> ids(UUID after, int limit) {
+        checkUp();
+        return delegate.ids(after, limit);
+    }
+
+    @Override
+    public Optional<IndexEntry> get(UUID id) {
+        checkUp();
+        return delegate.get(id);
+    }
+
+    @Override
+    public IndexHealth health() {
+        return down.get() ? IndexHealth.down("switched down") : delegate.health();
+    }
+
+    @Override
+    public int dimension() {
+        return delegate.dimension();
+    }
+
+    @Override
+    public Optional<Instant> durableAsOf() {
+        return delegate.durableAsOf();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
