@@ -77,7 +77,9 @@ class AuditApiTest {
         sent.properties().forEach(field -> assertThat(record.get(field.getKey())).as(field.getKey()).isEqualTo(field.getValue()));
         assertThat(receipt.get("embedded").asBoolean()).isTrue();
         assertThat(record.get("embedded").asBoolean()).isTrue();
-        assertThat(record.size()).isEqualTo(sent.size() + 3);
+        assertThat(receipt.get("vectorIndexed").asBoolean()).isTrue();
+        assertThat(record.get("vectorIndexed").asBoolean()).isTrue();
+        assertThat(record.size()).isEqualTo(sent.size() + 4);
     }
 
     @Test

@@ -32,7 +32,10 @@ class ConfigurationTest {
             "datastorage.embedding.openai.base-url|ftp://models|must be an http(s) URL",
             "datastorage.cache.url|memcached://cache:11211|redis:// or rediss:// URL",
             "datastorage.cache.ttl|0s|must be 1s..7d",
-            "datastorage.cache.timeout|20s|must be 1ms..10s"})
+            "datastorage.cache.timeout|20s|must be 1ms..10s",
+            "datastorage.index.mode|lenient|The following values are valid",
+            "datastorage.index.attempts|0|must be 1..10",
+            "datastorage.index.commit-interval|20m|must be 100ms..10m"})
     void refusesToStartWithABadSetting(String property, String value, String allowed, CapturedOutput output) {
         assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), "--" + property + "=" + value).close())
                 .isNotNull();

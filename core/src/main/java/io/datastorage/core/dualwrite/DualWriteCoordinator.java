@@ -112,7 +112,13 @@ public final class DualWriteCoordinator {
         List<IndexEntry> entries = inserted.stream().map(IndexableRecord::toEntry).toList();
         try {
             index.upsert(entries);
-        } catch (IndexUnavailableException e) {
+        } catch (DeadlineExceededException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Unavailable, or an answer we did not expect: either way the record is worth keeping.
+            if (!(e instanceof IndexUnavailableException)) {
+                log.error("The vector index failed unexpectedly", e);
+            }
             if (mode == Mode.STRICT) {
                 listener.failed(FailureReason.VECTORDB_FAILURE);
                 throw new IndexWriteRejectedException("the vector index is unavailable; nothing was stored: "

@@ -72,11 +72,6 @@ public final class GuardedIndex {
         }
     }
 
-    /** Whether calls go through (closed or half-open breaker). */
-    public boolean admitting() {
-        return breaker.getState() != CircuitBreaker.State.OPEN && breaker.getState() != CircuitBreaker.State.FORCED_OPEN;
-    }
-
     public VectorIndex index() {
         return index;
     }

@@ -9,6 +9,8 @@ import io.datastorage.core.index.IndexMetadata;
 import io.datastorage.core.index.IndexUnavailableException;
 import io.datastorage.core.index.VectorIndex;
 import io.datastorage.core.index.VectorIndexes;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene103.Lucene103Codec;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -113,7 +115,16 @@ public final class LuceneVectorIndex implements VectorIndex {
         this.clock = clock;
         this.directory = FSDirectory.open(path);
         this.durableAsOf = readDurableAsOf(directory);
-        this.writer = new IndexWriter(directory, new IndexWriterConfig().setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
+        this.writer = new IndexWriter(directory, new IndexWriterConfig()
+                .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                .setCodec(new Lucene103Codec() {
+                    private final KnnVectorsFormat vectors = new HighDimensionHnswFormat();
+
+                    @Override
+                    public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                        return vectors;
+                    }
+                }));
         this.searchers = new SearcherManager(writer, null);
         this.reopener = new ControlledRealTimeReopenThread<>(writer, searchers, MAX_STALE_SECONDS, 0.05);
         this.reopener.setName("lucene-reopen");

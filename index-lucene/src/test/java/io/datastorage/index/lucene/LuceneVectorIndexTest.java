@@ -78,6 +78,23 @@ class LuceneVectorIndexTest extends VectorIndexContract {
     }
 
     @Test
+    void holdsVectorsOfOpenAiSizeAndReadsThemBackAfterARestart() {
+        Path path = dir.resolve("wide");
+        float[] wide = new float[1536];
+        for (int i = 0; i < wide.length; i++) {
+            wide[i] = (i % 7) - 3f;
+        }
+        IndexEntry entry = entry(java.util.UUID.randomUUID(), wide, io.datastorage.core.audit.AuditKind.EXECUTION, null, null, T0);
+        try (LuceneVectorIndex lucene = LuceneVectorIndex.open(path, 1536, Duration.ofHours(1))) {
+            lucene.upsert(List.of(entry));
+        }
+        try (LuceneVectorIndex reopened = LuceneVectorIndex.open(path, 1536, Duration.ofHours(1))) {
+            assertThat(reopened.search(wide, 1, IndexFilter.NONE)).extracting(IndexHit::id).containsExactly(entry.id());
+            assertThat(reopened.get(entry.id()).orElseThrow().vector()).containsExactly(wide);
+        }
+    }
+
+    @Test
     void refusesSettingsThatCannotWork() {
         assertThatThrownBy(() -> LuceneVectorIndex.open(dir.resolve("x"), 0, Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dimension");

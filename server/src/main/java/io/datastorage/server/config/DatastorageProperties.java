@@ -27,7 +27,8 @@ public record DatastorageProperties(
         @DefaultValue Idempotency idempotency,
         @DefaultValue Partitions partitions,
         @DefaultValue Embedding embedding,
-        @DefaultValue Cache cache) {
+        @DefaultValue Cache cache,
+        @DefaultValue Index index) {
 
     /**
      * @param url          JDBC URL of an external PostgreSQL 15+; empty starts the embedded one
@@ -254,6 +255,37 @@ public record DatastorageProperties(
 
         private static String redactUserInfo(String url) {
             return url.replaceFirst("//[^/@]*@", "//<redacted>@");
+        }
+    }
+
+    /** What the write path does when the vector index fails. */
+    public enum IndexMode { FALLBACK, STRICT }
+
+    /**
+     * The vector index (embedded Lucene under {@code data-dir/index}).
+     *
+     * @param mode             {@code fallback}: store the record, index it later; {@code strict}: refuse (503)
+     * @param commitInterval   how often index changes are made durable
+     * @param attempts         tries per index call on the write path, the first included
+     * @param openFor          how long the index is left alone after repeated failures before a probe
+     * @param repairInterval   how often records whose indexing is pending are indexed
+     * @param repairBatchSize  records indexed per repair batch
+     * @param catchUpMargin    how far before the index's last durable commit the start-up catch-up replays
+     */
+    public record Index(@DefaultValue("fallback") IndexMode mode,
+                        @DefaultValue("5s") Duration commitInterval,
+                        @DefaultValue("3") int attempts,
+                        @DefaultValue("10s") Duration openFor,
+                        @DefaultValue("1s") Duration repairInterval,
+                        @DefaultValue("200") int repairBatchSize,
+                        @DefaultValue("1m") Duration catchUpMargin) {
+        public Index {
+            range("datastorage.index.commit-interval", commitInterval, Duration.ofMillis(100), Duration.ofMinutes(10));
+            range("datastorage.index.attempts", attempts, 1, 10);
+            range("datastorage.index.open-for", openFor, Duration.ofMillis(100), Duration.ofMinutes(10));
+            range("datastorage.index.repair-interval", repairInterval, Duration.ofMillis(100), Duration.ofHours(1));
+            range("datastorage.index.repair-batch-size", repairBatchSize, 1, 10_000);
+            range("datastorage.index.catch-up-margin", catchUpMargin, Duration.ZERO, Duration.ofDays(1));
         }
     }
 

@@ -5,6 +5,10 @@ import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.FieldError;
+import io.datastorage.core.dualwrite.Deadline;
+import io.datastorage.core.dualwrite.DeadlineExceededException;
+import io.datastorage.core.dualwrite.DualWriteCoordinator;
+import io.datastorage.core.dualwrite.IndexWriteRejectedException;
 import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.IdempotencyConflictException;
@@ -35,12 +39,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.function.Function;
 
 /**
  * The audit write and read-by-id API. Flow of a write: kind → body (size-limited) → JSON →
  * validation of every field → idempotency fingerprint → embedding (pending if the model fails) →
- * one store transaction → 201.
+ * dual-write (one store transaction around the index upsert) → 201.
  * Errors are thrown as typed exceptions and turned into problem+json by {@link ProblemResponses}.
  */
 @RestController
@@ -48,17 +55,21 @@ import java.util.function.Function;
 public class AuditController {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     static final String REPLAYED_HEADER = "Idempotent-Replayed";
+    /** How long a write may take before it is abandoned and rolled back. */
+    static final Duration WRITE_DEADLINE = Duration.ofSeconds(30);
 
     private final AuditStore store;
+    private final DualWriteCoordinator coordinator;
     private final AuditValidator validator;
     private final JsonBodies bodies;
     private final AuditMetrics metrics;
     private final RecordEmbedder embedder;
     private final DatastorageProperties.Limits limits;
 
-    public AuditController(AuditStore store, AuditValidator validator, JsonBodies bodies, AuditMetrics metrics,
-                           RecordEmbedder embedder, DatastorageProperties properties) {
+    public AuditController(AuditStore store, DualWriteCoordinator coordinator, AuditValidator validator, JsonBodies bodies,
+                           AuditMetrics metrics, RecordEmbedder embedder, DatastorageProperties properties) {
         this.store = store;
+        this.coordinator = coordinator;
         this.embedder = embedder;
         this.validator = validator;
         this.bodies = bodies;
@@ -113,6 +124,7 @@ public class AuditController {
         body.put("kind", record.kind().pathName());
         body.putAll(record.document());
         body.put("embedded", record.embedded());
+        body.put("vectorIndexed", record.vectorIndexed());
         return body;
     }
 
@@ -137,7 +149,8 @@ public class AuditController {
             List<AuditDraft> drafts = validation.apply(kind, tree);
             IdempotencyToken token = key == null ? null
                     : new IdempotencyToken(key, bodies.fingerprint("POST /api/v1/audit/" + kind.pathName() + pathSuffix, tree));
-            WriteResult result = store.write(embedder.embed(drafts), token);
+            WriteResult result = coordinator.write(embedder.embed(drafts), token,
+                    Deadline.at(Instant.now().plus(WRITE_DEADLINE), Clock.systemUTC()));
             outcome = result.replayed() ? Outcome.REPLAYED : Outcome.CREATED;
             return answer.apply(result);
         } catch (AuditValidationException e) {
@@ -150,7 +163,7 @@ public class AuditController {
         } catch (IdempotencyConflictException e) {
             outcome = Outcome.CONFLICT;
             throw e;
-        } catch (StoreUnavailableException e) {
+        } catch (StoreUnavailableException | IndexWriteRejectedException | DeadlineExceededException e) {
             outcome = Outcome.UNAVAILABLE;
             throw e;
         } finally {
@@ -179,6 +192,7 @@ public class AuditController {
         body.put("correlationId", receipt.correlationId());
         body.put("createdAt", receipt.createdAt());
         body.put("embedded", receipt.embedded());
+        body.put("vectorIndexed", receipt.vectorIndexed());
         return body;
     }
 

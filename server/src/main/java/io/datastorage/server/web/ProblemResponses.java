@@ -4,6 +4,8 @@ import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.StoreUnavailableException;
+import io.datastorage.core.dualwrite.DeadlineExceededException;
+import io.datastorage.core.dualwrite.IndexWriteRejectedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -63,10 +65,27 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
     @ExceptionHandler(StoreUnavailableException.class)
     ResponseEntity<ProblemDetail> unavailable(StoreUnavailableException e) {
         log.warn("Database unavailable: {}", e.getMessage());
+        return retryLater("unavailable", "The database is unavailable; nothing was stored. Retry later.");
+    }
+
+    @ExceptionHandler(IndexWriteRejectedException.class)
+    ResponseEntity<ProblemDetail> indexUnavailable(IndexWriteRejectedException e) {
+        log.warn("Vector index unavailable in strict mode: {}", e.getMessage());
+        return retryLater("index-unavailable",
+                "The vector index is unavailable and writes require it (strict mode); nothing was stored. Retry later.");
+    }
+
+    @ExceptionHandler(DeadlineExceededException.class)
+    ResponseEntity<ProblemDetail> deadlineExceeded(DeadlineExceededException e) {
+        log.warn("Write abandoned: {}", e.getMessage());
+        return retryLater("deadline-exceeded", "The write did not finish in time; nothing was stored. Retry later.");
+    }
+
+    /** 503 with Retry-After: nothing was stored, and the same request may succeed later. */
+    private static ResponseEntity<ProblemDetail> retryLater(String type, String detail) {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, "5")
-                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
-                        "The database is unavailable; nothing was stored. Retry later."));
+                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, type, detail));
     }
 
     @ExceptionHandler(Exception.class)

@@ -1,0 +1,69 @@
+package io.datastorage.server.index;
+
+import io.datastorage.core.index.VectorIndex;
+import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.IndexableRecord;
+import io.datastorage.server.config.DatastorageProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * After a restart, puts back into the index what it may have lost in a crash: the records marked
+ * indexed that arrived since the index's last durable commit (less a margin for writes that were
+ * in flight). Upserts are idempotent, so replaying a few too many costs nothing. An index that
+ * was never committed gets every indexed record.
+ */
+@Component
+public class IndexCatchUp {
+    private static final Logger log = LoggerFactory.getLogger(IndexCatchUp.class);
+    private static final int PAGE = 500;
+
+    private final AuditStore store;
+    private final VectorIndex index;
+    private final DatastorageProperties.Index settings;
+    private volatile long replayed;
+
+    public IndexCatchUp(AuditStore store, VectorIndex index, DatastorageProperties properties) {
+        this.store = store;
+        this.index = index;
+        this.settings = properties.index();
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void onReady() {
+        Thread.ofVirtual().name("index-catch-up").start(this::run);
+    }
+
+    /** Replays; returns how many records were written into the index. */
+    long run() {
+        Instant since = index.durableAsOf().map(t -> t.minus(settings.catchUpMargin())).orElse(Instant.EPOCH);
+        long started = System.nanoTime();
+        long count = 0;
+        try {
+            IndexableRecord after = null;
+            for (List<IndexableRecord> page = store.indexedSince(since, null, PAGE); !page.isEmpty();
+                 page = store.indexedSince(since, after, PAGE)) {
+                index.upsert(page.stream().map(IndexableRecord::toEntry).toList());
+                count += page.size();
+                replayed = count;
+                after = page.getLast();
+            }
+            log.info("Index catch-up replayed {} record(s) received since {} in {} ms", count, since,
+                    (System.nanoTime() - started) / 1_000_000);
+        } catch (RuntimeException e) {
+            log.warn("Index catch-up stopped after {} record(s); the repair and reconcile paths cover the rest", count, e);
+        }
+        return count;
+    }
+
+    /** Records replayed so far by the current or last catch-up. */
+    public long replayed() {
+        return replayed;
+    }
+}
