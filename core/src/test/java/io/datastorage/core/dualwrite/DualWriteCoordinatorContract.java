@@ -17,6 +17,7 @@ import io.datastorage.core.store.StoreUnavailableException;
 import io.datastorage.core.store.WriteResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Clock;
@@ -134,25 +135,11 @@ public abstract class DualWriteCoordinatorContract {
         assertThat(failures).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void rollsBackWhenBeginFailsWithoutCallingTheIndex(Mode mode) {
+    @ParameterizedTest(name = "{0}, {1} fails")
+    @CsvSource({"FALLBACK, BEGIN", "FALLBACK, INSERT", "STRICT, BEGIN", "STRICT, INSERT"})
+    void rollsBackWhenBeginOrInsertFailsWithoutCallingTheIndex(Mode mode, Fault fault) {
         DualWriteCoordinator coordinator = coordinator(mode);
-        store.fault(Fault.BEGIN);
-
-        assertThatThrownBy(() -> coordinator.write(List.of(record("x")), null, Deadline.none()))
-                .isInstanceOf(StoreUnavailableException.class);
-
-        assertThat(index.upserts()).isZero();
-        assertThat(store.ids()).isEmpty();
-        assertThat(failures).containsExactly(FailureReason.POSTGRESQL_FAILURE);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void rollsBackWhenTheInsertFails(Mode mode) {
-        DualWriteCoordinator coordinator = coordinator(mode);
-        store.fault(Fault.INSERT);
+        store.fault(fault);
 
         assertThatThrownBy(() -> coordinator.write(List.of(record("x")), null, Deadline.none()))
                 .isInstanceOf(StoreUnavailableException.class);
