@@ -75,8 +75,4 @@ public final class GuardedIndex {
     public VectorIndex index() {
         return index;
     }
-
-    public CircuitBreaker breaker() {
-        return breaker;
-    }
 }

@@ -9,7 +9,7 @@ public final class VectorIndexes {
      * Refuses an entry whose vector does not have the index's dimension, is not finite, or is all
      * zeros (it has no direction, so no cosine similarity).
      */
-    public static void checkDimension(IndexEntry entry, int dimension) {
+    public static void checkEntry(IndexEntry entry, int dimension) {
         if (entry.vector().length != dimension) {
             throw new IllegalArgumentException("the vector of " + entry.id() + " has " + entry.vector().length
                     + " dimensions; the index holds " + dimension);

@@ -2,6 +2,7 @@ package io.datastorage.core.store;
 
 import io.datastorage.core.audit.AuditKind;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,5 +75,5 @@ public interface AuditStore {
      * after {@code after} (null: from the first): for replaying into an index that lost its most
      * recent writes in a crash.
      */
-    List<IndexableRecord> indexedSince(java.time.Instant since, IndexableRecord after, int limit);
+    List<IndexableRecord> indexedSince(Instant since, IndexableRecord after, int limit);
 }

@@ -39,7 +39,7 @@ public final class InMemoryVectorIndex implements VectorIndex {
     @Override
     public void upsert(List<IndexEntry> batch) {
         checkUp();
-        batch.forEach(entry -> VectorIndexes.checkDimension(entry, dimension));
+        batch.forEach(entry -> VectorIndexes.checkEntry(entry, dimension));
         batch.forEach(entry -> entries.put(entry.id().toString(), entry));
     }
 

@@ -35,10 +35,6 @@ public final class SwitchableIndex implements VectorIndex {
         return upserts.get();
     }
 
-    public VectorIndex delegate() {
-        return delegate;
-    }
-
     private void checkUp() {
         if (down.get()) {
             throw new IndexUnavailableException("index switched down by the test", null);

@@ -61,6 +61,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -165,7 +166,7 @@ public final class LuceneVectorIndex implements VectorIndex {
 
     @Override
     public void upsert(List<IndexEntry> entries) {
-        entries.forEach(entry -> VectorIndexes.checkDimension(entry, dimension));
+        entries.forEach(entry -> VectorIndexes.checkEntry(entry, dimension));
         try {
             for (IndexEntry entry : entries) {
                 writer.updateDocument(new Term(ID, entry.id().toString()), document(entry));
@@ -217,7 +218,7 @@ public final class LuceneVectorIndex implements VectorIndex {
             List<IndexHit> hits = new ArrayList<>(top.scoreDocs.length);
             var stored = searcher.storedFields();
             for (ScoreDoc scoreDoc : top.scoreDocs) {
-                String id = stored.document(scoreDoc.doc, java.util.Set.of(ID)).get(ID);
+                String id = stored.document(scoreDoc.doc, Set.of(ID)).get(ID);
                 hits.add(new IndexHit(UUID.fromString(id), Math.max(-1, Math.min(1, 2.0 * scoreDoc.score - 1))));
             }
             return hits;

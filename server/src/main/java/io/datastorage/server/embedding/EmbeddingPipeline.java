@@ -22,10 +22,6 @@ public final class EmbeddingPipeline implements AutoCloseable {
         return cached;
     }
 
-    CachingEmbedder cache() {
-        return cached;
-    }
-
     @Override
     public void close() {
         batcher.close();

@@ -27,7 +27,6 @@ public class IndexCatchUp {
     private final AuditStore store;
     private final VectorIndex index;
     private final DatastorageProperties.Index settings;
-    private volatile long replayed;
 
     public IndexCatchUp(AuditStore store, VectorIndex index, DatastorageProperties properties) {
         this.store = store;
@@ -51,7 +50,6 @@ public class IndexCatchUp {
                  page = store.indexedSince(since, after, PAGE)) {
                 index.upsert(page.stream().map(IndexableRecord::toEntry).toList());
                 count += page.size();
-                replayed = count;
                 after = page.getLast();
             }
             log.info("Index catch-up replayed {} record(s) received since {} in {} ms", count, since,
@@ -60,10 +58,5 @@ public class IndexCatchUp {
             log.warn("Index catch-up stopped after {} record(s); the repair and reconcile paths cover the rest", count, e);
         }
         return count;
-    }
-
-    /** Records replayed so far by the current or last catch-up. */
-    public long replayed() {
-        return replayed;
     }
 }

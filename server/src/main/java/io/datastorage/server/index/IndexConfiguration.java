@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -36,7 +37,7 @@ public class IndexConfiguration {
     @Bean
     GuardedIndex guardedIndex(VectorIndex index, DatastorageProperties properties) {
         DatastorageProperties.Index settings = properties.index();
-        return GuardedIndex.of(index, settings.attempts(), java.time.Duration.ofMillis(50), settings.openFor());
+        return GuardedIndex.of(index, settings.attempts(), Duration.ofMillis(50), settings.openFor());
     }
 
     @Bean
