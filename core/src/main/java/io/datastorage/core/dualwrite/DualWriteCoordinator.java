@@ -44,12 +44,20 @@ public final class DualWriteCoordinator {
     private final GuardedIndex index;
     private final Mode mode;
     private final DualWriteListener listener;
+    private final InFlightWrites inFlight;
 
     public DualWriteCoordinator(AuditStore store, GuardedIndex index, Mode mode, DualWriteListener listener) {
+        this(store, index, mode, listener, new InFlightWrites());
+    }
+
+    /** @param inFlight where the ids of writes between upsert and the end of their transaction are kept */
+    public DualWriteCoordinator(AuditStore store, GuardedIndex index, Mode mode, DualWriteListener listener,
+                                InFlightWrites inFlight) {
         this.store = store;
         this.index = index;
         this.mode = mode;
         this.listener = listener;
+        this.inFlight = inFlight;
     }
 
     /**
@@ -65,10 +73,12 @@ public final class DualWriteCoordinator {
             listener.failed(FailureReason.VALIDATION_FAILURE);
             throw e;
         }
+        AtomicReference<Set<UUID>> attempted = new AtomicReference<>(Set.of());
         AtomicReference<Set<UUID>> upserted = new AtomicReference<>(Set.of());
         try {
             deadline.check("writing");
-            WriteResult result = store.write(records, token, inserted -> indexBeforeCommit(inserted, upserted, deadline));
+            WriteResult result = store.write(records, token,
+                    inserted -> indexBeforeCommit(inserted, attempted, upserted, deadline));
             if (!result.replayed()) {
                 long indexed = result.receipts().stream().filter(r -> r.vectorIndexed()).count();
                 listener.succeeded((int) indexed);
@@ -78,7 +88,10 @@ public final class DualWriteCoordinator {
             compensate(upserted.get());
             listener.failed(FailureReason.CONTEXT_CANCELED);
             throw e;
-        } catch (IndexWriteRejectedException | IdempotencyConflictException e) {
+        } catch (IndexWriteRejectedException e) {
+            compensate(upserted.get());
+            throw e;
+        } catch (IdempotencyConflictException e) {
             throw e;
         } catch (RuntimeException e) {
             if (!upserted.get().isEmpty()) {
@@ -88,6 +101,8 @@ public final class DualWriteCoordinator {
                 listener.failed(FailureReason.POSTGRESQL_FAILURE);
             }
             throw e;
+        } finally {
+            inFlight.end(attempted.get());
         }
     }
 
@@ -107,9 +122,14 @@ public final class DualWriteCoordinator {
         }
     }
 
-    private Set<UUID> indexBeforeCommit(List<IndexableRecord> inserted, AtomicReference<Set<UUID>> upserted, Deadline deadline) {
+    private Set<UUID> indexBeforeCommit(List<IndexableRecord> inserted, AtomicReference<Set<UUID>> attempted,
+                                        AtomicReference<Set<UUID>> upserted, Deadline deadline) {
         deadline.check("indexing");
         List<IndexEntry> entries = inserted.stream().map(IndexableRecord::toEntry).toList();
+        Set<UUID> ids = new LinkedHashSet<>();
+        entries.forEach(entry -> ids.add(entry.id()));
+        attempted.set(ids);
+        inFlight.begin(ids);
         try {
             index.upsert(entries);
         } catch (DeadlineExceededException e) {
@@ -120,6 +140,8 @@ public final class DualWriteCoordinator {
                 log.error("The vector index failed unexpectedly", e);
             }
             if (mode == Mode.STRICT) {
+                // A failed batch may have been written in part; those vectors must not outlive the rollback.
+                upserted.set(ids);
                 listener.failed(FailureReason.VECTORDB_FAILURE);
                 throw new IndexWriteRejectedException("the vector index is unavailable; nothing was stored: "
                         + e.getMessage(), e);
@@ -129,8 +151,6 @@ public final class DualWriteCoordinator {
                     e.getMessage(), inserted.size());
             return Set.of();
         }
-        Set<UUID> ids = new LinkedHashSet<>();
-        entries.forEach(entry -> ids.add(entry.id()));
         upserted.set(ids);
         deadline.check("committing");
         return ids;
@@ -144,7 +164,8 @@ public final class DualWriteCoordinator {
         try {
             index.delete(ids);
         } catch (RuntimeException e) {
-            log.warn("Could not delete {} vector(s) whose records did not commit; the reconciler removes them", ids.size(), e);
+            log.warn("Could not delete {} vector(s) whose records did not commit ({}); the reconciler removes them",
+                    ids.size(), e.getMessage());
         }
     }
 }

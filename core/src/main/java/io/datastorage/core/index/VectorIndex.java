@@ -2,7 +2,9 @@ package io.datastorage.core.index;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -19,6 +21,8 @@ import java.util.UUID;
  *       {@link #ids} within one second;</li>
  *   <li>{@link #ids} walks every id in ascending order of its canonical string form (the order
  *       PostgreSQL sorts {@code uuid} values in), for reconciliation page by page;</li>
+ *   <li>{@link #digest} and {@link #fingerprints} describe exactly what {@link #ids} and
+ *       {@link #get} see, so reconciliation can compare slices without reading vectors;</li>
  *   <li>a backend that cannot serve a call throws {@link IndexUnavailableException}.</li>
  * </ul>
  */
@@ -37,6 +41,49 @@ public interface VectorIndex extends AutoCloseable {
 
     /** The entry stored for this id, if any (its vector and metadata). */
     Optional<IndexEntry> get(UUID id);
+
+    /**
+     * Per slice of the id space: how many entries and the XOR of their fingerprints
+     * ({@link SliceDigest#fingerprint} of the metadata checksum). This default reads every entry;
+     * a backend overrides it with something that does not load vectors.
+     */
+    default SliceDigest digest(int bits) {
+        SliceDigest digest = new SliceDigest(bits);
+        UUID after = null;
+        for (List<UUID> page = ids(null, 1000); !page.isEmpty(); page = ids(after, 1000)) {
+            for (UUID id : page) {
+                get(id).ifPresent(entry -> digest.add(id, SliceDigest.fingerprint(entry.metadata().checksum())));
+            }
+            after = page.getLast();
+        }
+        return digest;
+    }
+
+    /** The fingerprint of every entry in one slice, by id. This default reads the slice's entries. */
+    default Map<UUID, Long> fingerprints(int slice, int bits) {
+        Map<UUID, Long> fingerprints = new HashMap<>();
+        UUID after = IdSlices.before(slice, bits);
+        while (true) {
+            List<UUID> page = ids(after, 1000);
+            for (UUID id : page) {
+                if (IdSlices.sliceOf(id, bits) != slice) {
+                    return fingerprints;
+                }
+                get(id).ifPresent(entry -> fingerprints.put(id, SliceDigest.fingerprint(entry.metadata().checksum())));
+            }
+            if (page.isEmpty()) {
+                return fingerprints;
+            }
+            after = page.getLast();
+        }
+    }
+
+    /**
+     * Makes every upsert and delete that has returned visible to reads now, rather than within
+     * the second the contract allows. A backend that reads its own writes at once does nothing.
+     */
+    default void refresh() {
+    }
 
     IndexHealth health();
 

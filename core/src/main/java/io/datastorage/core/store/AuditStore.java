@@ -1,8 +1,10 @@
 package io.datastorage.core.store;
 
 import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.index.SliceDigest;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,11 +66,35 @@ public interface AuditStore {
     /** Up to {@code limit} records with an embedding whose vector is not indexed yet, oldest received first. */
     List<IndexableRecord> pendingIndex(int limit);
 
-    /** Marks these records indexed. @return how many marks were cleared */
+    /**
+     * Marks these records indexed and keeps the fingerprint of their index entry
+     * ({@link IndexableRecord#fingerprint()}) for reconciliation.
+     *
+     * @return how many records were updated
+     */
     int completeIndex(List<IndexableRecord> indexed);
 
     /** How many records wait for their vector to be indexed (their embedding included or not). */
     long countPendingIndex();
+
+    /** When the record that has waited longest for its vector to be indexed arrived; empty when none waits. */
+    Optional<Instant> oldestPendingIndex();
+
+    /**
+     * What the vector index should hold, per slice of the id space: the records that have an
+     * embedding, counted with the fingerprint kept when they were marked indexed (0 when none was
+     * kept yet: a pending record, or one indexed before fingerprints were kept).
+     */
+    SliceDigest vectorDigest(int bits);
+
+    /**
+     * The records of one slice that have an embedding, by id, with their kept fingerprint or
+     * null when none was kept.
+     */
+    Map<UUID, Long> vectorFingerprints(int slice, int bits);
+
+    /** Those of these records that have an embedding, with it; in no particular order. */
+    List<IndexableRecord> indexable(Collection<UUID> ids);
 
     /**
      * Records marked indexed that were received at or after {@code since}, in (received, id) order,

@@ -3,6 +3,7 @@ package io.datastorage.core.store;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.index.IndexEntry;
 import io.datastorage.core.index.IndexMetadata;
+import io.datastorage.core.index.SliceDigest;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -51,5 +52,10 @@ public record IndexableRecord(UUID id, AuditKind kind, String namespace, String 
         String facts = kind.name() + '\0' + namespace + '\0' + phase + '\0' + createdAt;
         sha256.update(facts.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(sha256.digest());
+    }
+
+    /** The first 64 bits of {@link #checksum()}: what reconciliation compares. */
+    public long fingerprint() {
+        return SliceDigest.fingerprint(checksum());
     }
 }

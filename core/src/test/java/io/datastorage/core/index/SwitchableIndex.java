@@ -3,6 +3,7 @@ package io.datastorage.core.index;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,6 +48,24 @@ public final class SwitchableIndex implements VectorIndex {
         checkUp();
         delegate.upsert(entries);
         duringUpsert.run();
+    }
+
+    @Override
+    public SliceDigest digest(int bits) {
+        checkUp();
+        return delegate.digest(bits);
+    }
+
+    @Override
+    public Map<UUID, Long> fingerprints(int slice, int bits) {
+        checkUp();
+        return delegate.fingerprints(slice, bits);
+    }
+
+    @Override
+    public void refresh() {
+        checkUp();
+        delegate.refresh();
     }
 
     @Override

@@ -8,8 +8,10 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -219,6 +221,61 @@ public abstract class VectorIndexContract {
                 .filter(id -> !id.equals(entries.get(10).id().toString()) && !id.equals(entries.get(50).id().toString()))
                 .sorted().toList();
         assertThat(walked).extracting(UUID::toString).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void refreshMakesWhatWasWrittenVisibleAtOnce() {
+        IndexEntry first = entry(randomUnitVector());
+        index.upsert(List.of(first, entry(randomUnitVector())));
+        index.refresh();
+        assertThat(index.count()).isEqualTo(2);
+
+        index.delete(List.of(first.id()));
+        index.refresh();
+        assertThat(index.count()).isEqualTo(1);
+        assertThat(index.get(first.id())).isEmpty();
+    }
+
+    @Test
+    void digestAndFingerprintsDescribeExactlyWhatItHolds() {
+        Map<UUID, String> held = new HashMap<>();
+        List<IndexEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            IndexEntry e = entry(randomUnitVector());
+            entries.add(e);
+            held.put(e.id(), e.metadata().checksum());
+        }
+        index.upsert(entries);
+        index.delete(List.of(entries.get(3).id(), entries.get(77).id()));
+        held.remove(entries.get(3).id());
+        held.remove(entries.get(77).id());
+        IndexEntry rewritten = entries.get(20);
+        String newChecksum = "0123456789abcdef" + "0".repeat(48);
+        index.upsert(List.of(new IndexEntry(rewritten.id(), rewritten.vector(), new IndexMetadata(AuditKind.WORKFLOW,
+                null, null, T0, newChecksum))));
+        held.put(rewritten.id(), newChecksum);
+        IndexEntry unsummed = new IndexEntry(UUID.randomUUID(), randomUnitVector(), new IndexMetadata(AuditKind.WORKFLOW,
+                null, null, T0, null));
+        index.upsert(List.of(unsummed));
+        held.put(unsummed.id(), null);
+        index.refresh();
+
+        int bits = 3;
+        SliceDigest expected = new SliceDigest(bits);
+        held.forEach((id, checksum) -> expected.add(id, SliceDigest.fingerprint(checksum)));
+        assertThat(index.digest(bits).differing(expected)).isEmpty();
+        assertThat(index.digest(bits).total()).isEqualTo(149);
+        for (int slice = 0; slice < IdSlices.count(bits); slice++) {
+            Map<UUID, Long> inSlice = new HashMap<>();
+            for (Map.Entry<UUID, String> e : held.entrySet()) {
+                if (IdSlices.sliceOf(e.getKey(), bits) == slice) {
+                    inSlice.put(e.getKey(), SliceDigest.fingerprint(e.getValue()));
+                }
+            }
+            assertThat(index.fingerprints(slice, bits)).as("slice %d", slice).isEqualTo(inSlice);
+        }
+        assertThat(index.fingerprints(IdSlices.sliceOf(rewritten.id(), bits), bits))
+                .containsEntry(rewritten.id(), 0x0123456789abcdefL);
     }
 
     @Test

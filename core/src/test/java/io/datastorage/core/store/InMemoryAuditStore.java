@@ -2,10 +2,13 @@ package io.datastorage.core.store;
 
 import io.datastorage.core.audit.AuditDraft;
 import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.index.IdSlices;
+import io.datastorage.core.index.SliceDigest;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,7 +26,7 @@ import java.util.UUID;
 public final class InMemoryAuditStore implements AuditStore {
     public enum Fault { NONE, BEGIN, INSERT, COMMIT }
 
-    private record Row(AuditDraft draft, float[] embedding, boolean indexPending, Instant receivedAt) {
+    private record Row(AuditDraft draft, float[] embedding, boolean indexPending, Instant receivedAt, Long fingerprint) {
     }
 
     private final Map<UUID, Row> rows = new LinkedHashMap<>();
@@ -71,10 +74,13 @@ public final class InMemoryAuditStore implements AuditStore {
         if (fault == Fault.COMMIT) {
             throw new StoreUnavailableException("commit failed (injected)", null);
         }
+        Map<UUID, Long> indexedFingerprints = new HashMap<>();
+        indexable.stream().filter(r -> indexed.contains(r.id())).forEach(r -> indexedFingerprints.put(r.id(), r.fingerprint()));
         for (int i = 0; i < records.size(); i++) {
             Receipt receipt = receipts.get(i).withVectorIndexed(indexed.contains(receipts.get(i).id()));
             receipts.set(i, receipt);
-            rows.put(receipt.id(), new Row(records.get(i).draft(), records.get(i).embedding(), !receipt.vectorIndexed(), now));
+            rows.put(receipt.id(), new Row(records.get(i).draft(), records.get(i).embedding(), !receipt.vectorIndexed(), now,
+                    indexedFingerprints.get(receipt.id())));
         }
         WriteResult result = new WriteResult(receipts, false);
         if (token != null) {
@@ -117,7 +123,7 @@ public final class InMemoryAuditStore implements AuditStore {
         for (Map.Entry<PendingEmbedding, float[]> entry : embeddings.entrySet()) {
             Row row = rows.get(entry.getKey().id());
             if (row != null && row.embedding() == null) {
-                rows.put(entry.getKey().id(), new Row(row.draft(), entry.getValue(), true, row.receivedAt()));
+                rows.put(entry.getKey().id(), new Row(row.draft(), entry.getValue(), true, row.receivedAt(), null));
                 done++;
             }
         }
@@ -145,8 +151,8 @@ public final class InMemoryAuditStore implements AuditStore {
         int done = 0;
         for (IndexableRecord record : indexed) {
             Row row = rows.get(record.id());
-            if (row != null && row.indexPending()) {
-                rows.put(record.id(), new Row(row.draft(), row.embedding(), false, row.receivedAt()));
+            if (row != null && (row.indexPending() || row.fingerprint() == null)) {
+                rows.put(record.id(), new Row(row.draft(), row.embedding(), false, row.receivedAt(), record.fingerprint()));
                 done++;
             }
         }
@@ -156,6 +162,44 @@ public final class InMemoryAuditStore implements AuditStore {
     @Override
     public synchronized long countPendingIndex() {
         return rows.values().stream().filter(Row::indexPending).count();
+    }
+
+    @Override
+    public synchronized Optional<Instant> oldestPendingIndex() {
+        return rows.values().stream().filter(Row::indexPending).map(Row::receivedAt).min(Comparator.naturalOrder());
+    }
+
+    @Override
+    public synchronized SliceDigest vectorDigest(int bits) {
+        SliceDigest digest = new SliceDigest(bits);
+        rows.forEach((id, row) -> {
+            if (row.embedding() != null) {
+                digest.add(id, row.fingerprint() == null ? 0L : row.fingerprint());
+            }
+        });
+        return digest;
+    }
+
+    @Override
+    public synchronized Map<UUID, Long> vectorFingerprints(int slice, int bits) {
+        Map<UUID, Long> fingerprints = new HashMap<>();
+        rows.forEach((id, row) -> {
+            if (row.embedding() != null && IdSlices.sliceOf(id, bits) == slice) {
+                fingerprints.put(id, row.fingerprint());
+            }
+        });
+        return fingerprints;
+    }
+
+    @Override
+    public synchronized List<IndexableRecord> indexable(Collection<UUID> ids) {
+        return ids.stream().filter(id -> rows.containsKey(id) && rows.get(id).embedding() != null)
+                .map(id -> indexable(id, rows.get(id))).toList();
+    }
+
+    /** Forgets a record, as a store restored from an older backup would; for making orphans. */
+    public synchronized void forget(UUID id) {
+        rows.remove(id);
     }
 
     @Override

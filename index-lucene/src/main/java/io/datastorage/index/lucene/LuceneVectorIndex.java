@@ -1,12 +1,14 @@
 package io.datastorage.index.lucene;
 
 import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.index.IdSlices;
 import io.datastorage.core.index.IndexEntry;
 import io.datastorage.core.index.IndexFilter;
 import io.datastorage.core.index.IndexHealth;
 import io.datastorage.core.index.IndexHit;
 import io.datastorage.core.index.IndexMetadata;
 import io.datastorage.core.index.IndexUnavailableException;
+import io.datastorage.core.index.SliceDigest;
 import io.datastorage.core.index.VectorIndex;
 import io.datastorage.core.index.VectorIndexes;
 import org.apache.lucene.codecs.KnnVectorsFormat;
@@ -15,16 +17,21 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.MultiBits;
 import org.apache.lucene.index.MultiTerms;
+import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
@@ -57,7 +64,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,6 +75,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * The embedded vector index: Lucene 10, one document per record id, its vector in an HNSW graph
@@ -82,6 +92,9 @@ import java.util.concurrent.TimeUnit;
  *       close. Each commit stores the instant it started in its user data ({@value #DURABLE_AS_OF});
  *       {@link #durableAsOf()} reads it back after a restart, so the caller knows from when to
  *       replay records into the index.</li>
+ *   <li><b>Reconciliation</b>: each entry's 64-bit fingerprint is a numeric doc value, so
+ *       {@link #digest} and {@link #fingerprints} walk the id terms and read doc values in doc
+ *       order, without touching vectors or stored fields.</li>
  * </ul>
  * Lucene failures surface as {@link IndexUnavailableException}; a writer that hit a tragic error
  * (disk full, corruption) reports the index down in {@link #health()}.
@@ -99,6 +112,7 @@ public final class LuceneVectorIndex implements VectorIndex {
     private static final String PHASE = "phase";
     private static final String CREATED_AT = "createdAt";
     private static final String CHECKSUM = "checksum";
+    private static final String FINGERPRINT = "fingerprint";
 
     private final Path path;
     private final int dimension;
@@ -195,6 +209,7 @@ public final class LuceneVectorIndex implements VectorIndex {
         if (metadata.checksum() != null) {
             doc.add(new StoredField(CHECKSUM, metadata.checksum()));
         }
+        doc.add(new NumericDocValuesField(FINGERPRINT, SliceDigest.fingerprint(metadata.checksum())));
         return doc;
     }
 
@@ -290,6 +305,84 @@ public final class LuceneVectorIndex implements VectorIndex {
             }
             return page;
         });
+    }
+
+    @Override
+    public SliceDigest digest(int bits) {
+        return withSearcher("digest", searcher -> {
+            SliceDigest digest = new SliceDigest(bits);
+            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                forEachFingerprint(leaf.reader(), null, null, digest::add);
+            }
+            return digest;
+        });
+    }
+
+    @Override
+    public Map<UUID, Long> fingerprints(int slice, int bits) {
+        BytesRef from = new BytesRef(IdSlices.first(slice, bits).toString());
+        BytesRef to = slice + 1 < IdSlices.count(bits) ? new BytesRef(IdSlices.first(slice + 1, bits).toString()) : null;
+        return withSearcher("fingerprints", searcher -> {
+            Map<UUID, Long> fingerprints = new HashMap<>();
+            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                forEachFingerprint(leaf.reader(), from, to, fingerprints::put);
+            }
+            return fingerprints;
+        });
+    }
+
+    /**
+     * Calls {@code sink} for each live entry of the segment whose id lies in [from, to) (null: no
+     * bound): ids come from the terms, fingerprints from doc values read in doc order. An entry
+     * written before fingerprints were doc values has its fingerprint computed from its stored checksum.
+     */
+    private static void forEachFingerprint(LeafReader reader, BytesRef from, BytesRef to, BiConsumer<UUID, Long> sink)
+            throws IOException {
+        Terms terms = reader.terms(ID);
+        if (terms == null) {
+            return;
+        }
+        Bits live = reader.getLiveDocs();
+        TermsEnum termsEnum = terms.iterator();
+        BytesRef term = from == null ? termsEnum.next()
+                : termsEnum.seekCeil(from) == TermsEnum.SeekStatus.END ? null : termsEnum.term();
+        List<UUID> ids = new ArrayList<>();
+        long[] docAndIndex = new long[16];
+        PostingsEnum postings = null;
+        for (; term != null && (to == null || term.compareTo(to) < 0); term = termsEnum.next()) {
+            postings = termsEnum.postings(postings, PostingsEnum.NONE);
+            for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+                if (live == null || live.get(doc)) {
+                    if (ids.size() == docAndIndex.length) {
+                        docAndIndex = Arrays.copyOf(docAndIndex, docAndIndex.length * 2);
+                    }
+                    docAndIndex[ids.size()] = ((long) doc << 32) | ids.size();
+                    ids.add(UUID.fromString(term.utf8ToString()));
+                    break;
+                }
+            }
+        }
+        Arrays.sort(docAndIndex, 0, ids.size());
+        NumericDocValues values = reader.getNumericDocValues(FINGERPRINT);
+        StoredFields stored = reader.storedFields();
+        for (int i = 0; i < ids.size(); i++) {
+            int doc = (int) (docAndIndex[i] >>> 32);
+            UUID id = ids.get((int) docAndIndex[i]);
+            if (values != null && values.advanceExact(doc)) {
+                sink.accept(id, values.longValue());
+            } else {
+                sink.accept(id, SliceDigest.fingerprint(stored.document(doc, Set.of(CHECKSUM)).get(CHECKSUM)));
+            }
+        }
+    }
+
+    @Override
+    public void refresh() {
+        try {
+            searchers.maybeRefreshBlocking();
+        } catch (IOException | AlreadyClosedException e) {
+            throw unavailable("refresh", e);
+        }
     }
 
     @Override

@@ -4,6 +4,8 @@ import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import io.datastorage.core.audit.AuditDraft;
 import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.index.IdSlices;
+import io.datastorage.core.index.SliceDigest;
 import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.BeforeCommit;
@@ -31,6 +33,8 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -167,11 +171,15 @@ public final class PostgresAuditStore implements AuditStore {
     }
 
     private static int clearIndexMarks(Connection c, List<IndexableRecord> records) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE audit_records SET index_pending = false WHERE id = ? AND created_at = ? AND index_pending")) {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE audit_records SET index_pending = false, vector_fingerprint = ?
+                WHERE id = ? AND created_at = ? AND (index_pending OR vector_fingerprint IS DISTINCT FROM ?)""")) {
             for (IndexableRecord record : records) {
-                ps.setObject(1, record.id());
-                ps.setTimestamp(2, Timestamp.from(record.createdAt()));
+                long fingerprint = record.fingerprint();
+                ps.setLong(1, fingerprint);
+                ps.setObject(2, record.id());
+                ps.setTimestamp(3, Timestamp.from(record.createdAt()));
+                ps.setLong(4, fingerprint);
                 ps.addBatch();
             }
             int cleared = 0;
@@ -342,6 +350,70 @@ public final class PostgresAuditStore implements AuditStore {
         } catch (SQLException e) {
             throw translate("counting records pending indexing", e);
         }
+    }
+
+    @Override
+    public Optional<Instant> oldestPendingIndex() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT min(received_at) FROM audit_records WHERE index_pending")) {
+            rs.next();
+            Timestamp oldest = rs.getTimestamp(1);
+            return oldest == null ? Optional.empty() : Optional.of(oldest.toInstant());
+        } catch (SQLException e) {
+            throw translate("reading the oldest record pending indexing", e);
+        }
+    }
+
+    @Override
+    public SliceDigest vectorDigest(int bits) {
+        SliceDigest digest = new SliceDigest(bits);
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT substr(id::text, 1, ?), count(*), bit_xor(coalesce(vector_fingerprint, 0))
+                FROM audit_records WHERE NOT embedding_pending GROUP BY 1""")) {
+            ps.setInt(1, IdSlices.hexDigits(bits));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    digest.addSlice(IdSlices.sliceOfHexPrefix(rs.getString(1), bits), rs.getLong(2), rs.getLong(3));
+                }
+            }
+            return digest;
+        } catch (SQLException e) {
+            throw translate("summarising the records per id slice", e);
+        }
+    }
+
+    @Override
+    public Map<UUID, Long> vectorFingerprints(int slice, int bits) {
+        boolean last = slice == IdSlices.count(bits) - 1;
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT id, vector_fingerprint FROM audit_records WHERE NOT embedding_pending AND id >= ?"
+                        + (last ? "" : " AND id < ?"))) {
+            ps.setObject(1, IdSlices.first(slice, bits));
+            if (!last) {
+                ps.setObject(2, IdSlices.first(slice + 1, bits));
+            }
+            Map<UUID, Long> fingerprints = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    UUID id = rs.getObject(1, UUID.class);
+                    long fingerprint = rs.getLong(2);
+                    fingerprints.put(id, rs.wasNull() ? null : fingerprint);
+                }
+            }
+            return fingerprints;
+        } catch (SQLException e) {
+            throw translate("reading the fingerprints of id slice " + slice, e);
+        }
+    }
+
+    @Override
+    public List<IndexableRecord> indexable(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return queryIndexable("reading " + ids.size() + " record(s) to index", "SELECT " + INDEXABLE_COLUMNS
+                + " FROM audit_records WHERE NOT embedding_pending AND id = ANY (?)",
+                ps -> ps.setArray(1, ps.getConnection().createArrayOf("uuid", ids.toArray())));
     }
 
     @Override
