@@ -12,10 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** The {@code datastorage} command line. {@code serve} starts the service; more subcommands follow. */
+/** The {@code datastorage} command line: {@code serve} starts the service, {@code reconcile} asks a running one to reconcile. */
 @Command(name = "datastorage", mixinStandardHelpOptions = true, version = "datastorage 0.1.0",
         description = "Audit-trail persistence gateway.",
-        subcommands = {DatastorageCli.Serve.class, CommandLine.HelpCommand.class})
+        subcommands = {DatastorageCli.Serve.class, ReconcileCommand.class, CommandLine.HelpCommand.class})
 public final class DatastorageCli implements Runnable {
 
     @CommandLine.Spec

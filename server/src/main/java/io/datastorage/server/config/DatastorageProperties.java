@@ -271,6 +271,7 @@ public record DatastorageProperties(
      * @param repairInterval   how often records whose indexing is pending are indexed
      * @param repairBatchSize  records indexed per repair batch
      * @param catchUpMargin    how far before the index's last durable commit the start-up catch-up replays
+     * @param reconcileInterval how often PostgreSQL and the index are reconciled (also on demand)
      */
     public record Index(@DefaultValue("fallback") IndexMode mode,
                         @DefaultValue("5s") Duration commitInterval,
@@ -278,7 +279,8 @@ public record DatastorageProperties(
                         @DefaultValue("10s") Duration openFor,
                         @DefaultValue("1s") Duration repairInterval,
                         @DefaultValue("200") int repairBatchSize,
-                        @DefaultValue("1m") Duration catchUpMargin) {
+                        @DefaultValue("1m") Duration catchUpMargin,
+                        @DefaultValue("15m") Duration reconcileInterval) {
         public Index {
             range("datastorage.index.commit-interval", commitInterval, Duration.ofMillis(100), Duration.ofMinutes(10));
             range("datastorage.index.attempts", attempts, 1, 10);
@@ -286,6 +288,7 @@ public record DatastorageProperties(
             range("datastorage.index.repair-interval", repairInterval, Duration.ofMillis(100), Duration.ofHours(1));
             range("datastorage.index.repair-batch-size", repairBatchSize, 1, 10_000);
             range("datastorage.index.catch-up-margin", catchUpMargin, Duration.ZERO, Duration.ofDays(1));
+            range("datastorage.index.reconcile-interval", reconcileInterval, Duration.ofSeconds(1), Duration.ofDays(7));
         }
     }
 

@@ -3,7 +3,9 @@ package io.datastorage.server.index;
 import io.datastorage.core.dualwrite.DualWriteCoordinator;
 import io.datastorage.core.dualwrite.DualWriteListener;
 import io.datastorage.core.dualwrite.GuardedIndex;
+import io.datastorage.core.dualwrite.InFlightWrites;
 import io.datastorage.core.index.VectorIndex;
+import io.datastorage.core.reconcile.Reconciler;
 import io.datastorage.core.store.AuditStore;
 import io.datastorage.index.lucene.LuceneVectorIndex;
 import io.datastorage.server.config.DatastorageProperties;
@@ -15,11 +17,12 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** The vector index, the guard around it, and the dual-write coordinator with its metrics. */
+/** The vector index, the guard around it, the dual-write coordinator and reconciliation, with their metrics. */
 @Configuration(proxyBeanMethods = false)
 public class IndexConfiguration {
     private static final Logger log = LoggerFactory.getLogger(IndexConfiguration.class);
@@ -41,12 +44,30 @@ public class IndexConfiguration {
     }
 
     @Bean
-    DualWriteCoordinator dualWriteCoordinator(AuditStore store, GuardedIndex index, DatastorageProperties properties,
-                                              MeterRegistry registry) {
+    InFlightWrites inFlightWrites() {
+        return new InFlightWrites();
+    }
+
+    @Bean
+    DualWriteCoordinator dualWriteCoordinator(AuditStore store, GuardedIndex index, InFlightWrites inFlight,
+                                              DatastorageProperties properties, MeterRegistry registry, Clock clock) {
         Gauge.builder("datastorage.index.pending", store, AuditStore::countPendingIndex)
                 .description("Stored records whose vector is not in the index yet").register(registry);
+        Gauge.builder("datastorage.index.lag", store, s -> s.oldestPendingIndex()
+                        .map(oldest -> Math.max(0, Duration.between(oldest, clock.instant()).toMillis() / 1000.0)).orElse(0.0))
+                .description("How long the record waiting longest for its vector to be indexed has waited (0: none waits)")
+                .baseUnit("seconds").register(registry);
         DualWriteCoordinator.Mode mode = DualWriteCoordinator.Mode.valueOf(properties.index().mode().name());
-        return new DualWriteCoordinator(store, index, mode, new MeteredListener(registry));
+        return new DualWriteCoordinator(store, index, mode, new MeteredListener(registry), inFlight);
+    }
+
+    /** Reconciliation reads the index directly: a failing index fails the run, which the next run repeats. */
+    @Bean(destroyMethod = "close")
+    ReconcileService reconcileService(AuditStore store, VectorIndex index, InFlightWrites inFlight,
+                                      DatastorageProperties properties, MeterRegistry registry, Clock clock) {
+        Reconciler reconciler = new Reconciler(store, index, inFlight, Reconciler.DEFAULT_BITS,
+                properties.index().repairBatchSize(), clock);
+        return new ReconcileService(reconciler, registry);
     }
 
     /** The seed design's dual-write metrics; reason labels come from a closed enum. */

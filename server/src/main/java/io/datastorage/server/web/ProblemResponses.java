@@ -82,7 +82,7 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
     }
 
     /** 503 with Retry-After: nothing was stored, and the same request may succeed later. */
-    private static ResponseEntity<ProblemDetail> retryLater(String type, String detail) {
+    static ResponseEntity<ProblemDetail> retryLater(String type, String detail) {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, "5")
                 .body(problem(HttpStatus.SERVICE_UNAVAILABLE, type, detail));

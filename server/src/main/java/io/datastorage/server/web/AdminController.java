@@ -1,0 +1,87 @@
+package io.datastorage.server.web;
+
+import io.datastorage.core.index.IndexUnavailableException;
+import io.datastorage.core.reconcile.ReconcileReport;
+import io.datastorage.core.store.StoreException;
+import io.datastorage.server.index.ReconcileService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Operations on the stores: {@code POST /api/v1/admin/reconcile} runs a reconciliation (or joins
+ * the one under way) and answers its report; {@code GET} shows the progress of a run and the last
+ * report.
+ */
+@RestController
+@RequestMapping("/api/v1/admin")
+public class AdminController {
+    private static final Logger log = LoggerFactory.getLogger(AdminController.class);
+
+    private final ReconcileService reconcile;
+
+    public AdminController(ReconcileService reconcile) {
+        this.reconcile = reconcile;
+    }
+
+    @PostMapping(path = "/reconcile", produces = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> reconcile() {
+        return report(reconcile.reconcile());
+    }
+
+    @GetMapping(path = "/reconcile", produces = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> status() {
+        ReconcileService.Status status = reconcile.status();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("running", status.running());
+        if (status.running()) {
+            body.put("startedAt", status.runningSince().toString());
+            body.put("progress", Map.of("slicesDone", status.slicesDone(), "slicesTotal", status.slicesTotal()));
+        }
+        body.put("lastReport", status.lastReport() == null ? null : report(status.lastReport()));
+        if (status.lastError() != null) {
+            body.put("lastError", Map.of("message", status.lastError(), "at", status.lastErrorAt().toString()));
+        }
+        return body;
+    }
+
+    static Map<String, Object> report(ReconcileReport report) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("startedAt", report.startedAt().toString());
+        body.put("durationMillis", report.duration().toMillis());
+        body.put("consistent", report.consistent());
+        body.put("checked", report.checked());
+        body.put("indexEntries", report.indexEntries());
+        body.put("slices", report.slices());
+        body.put("slicesDiffering", report.slicesDiffering());
+        body.put("missing", report.missing());
+        body.put("changed", report.changed());
+        body.put("orphans", report.orphans());
+        body.put("inFlight", report.inFlight());
+        body.put("repaired", report.repaired());
+        return body;
+    }
+
+    @ExceptionHandler(IndexUnavailableException.class)
+    ResponseEntity<ProblemDetail> indexUnavailable(IndexUnavailableException e) {
+        return ProblemResponses.retryLater("index-unavailable",
+                "The vector index is unavailable, so it cannot be reconciled now. Retry later.");
+    }
+
+    @ExceptionHandler(StoreException.class)
+    ResponseEntity<ProblemDetail> storeFailed(StoreException e) {
+        log.warn("Reconciliation could not read PostgreSQL: {}", e.getMessage());
+        return ProblemResponses.retryLater("unavailable",
+                "The database is unavailable, so the index cannot be reconciled now. Retry later.");
+    }
+}
