@@ -5,6 +5,7 @@ import io.datastorage.core.index.IndexEntry;
 import io.datastorage.core.index.IndexMetadata;
 import io.datastorage.core.index.VectorIndex;
 import io.datastorage.core.store.AuditStore;
+import io.datastorage.index.lucene.LuceneVectorIndex;
 import io.datastorage.server.cli.DatastorageCli;
 import io.datastorage.server.cli.ReconcileCommand;
 import org.junit.jupiter.api.AfterAll;
@@ -254,12 +255,43 @@ class DualWriteTest {
         }
         FileSystemUtils.deleteRecursively(dataDir.resolve("index").toFile());
 
-        try (RunningService second = RunningService.start(dataDir)) {
+        // The new index commits long before the catch-up starts: the catch-up must still replay everything.
+        try (RunningService second = RunningService.start(dataDir, "--datastorage.index.commit-interval=100ms",
+                "--datastorage.index.catch-up-margin=0s")) {
             VectorIndex index = second.context().getBean(VectorIndex.class);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertThat(index.count()).isEqualTo(12);
                 assertThat(ids).allMatch(id -> index.get(UUID.fromString(id)).isPresent());
             });
+        }
+    }
+
+    @Test
+    void entriesLostBeforeTheLastCommitAreFoundByTheStartUpReconciliation() {
+        Path dataDir = RunningService.newDataDir();
+        List<UUID> ids = new ArrayList<>();
+        try (RunningService first = RunningService.start(dataDir)) {
+            for (int i = 0; i < 8; i++) {
+                HttpResponse<String> created = first.postJson("/api/v1/audit/workflow", validRecord("workflow", "old-" + i));
+                ids.add(UUID.fromString(json(created).get("id").asString()));
+            }
+        }
+        // Entries gone, yet the index's last commit is recent: no replay window covers them.
+        try (LuceneVectorIndex damaged = LuceneVectorIndex.open(dataDir.resolve("index"), 384, Duration.ofHours(1))) {
+            damaged.delete(ids.subList(0, 3));
+            damaged.commit();
+        }
+
+        try (RunningService second = RunningService.start(dataDir, "--datastorage.index.catch-up-margin=0s")) {
+            VectorIndex index = second.context().getBean(VectorIndex.class);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode last = json(second.get("/api/v1/admin/reconcile")).get("lastReport");
+                assertThat(last.isObject()).isTrue();
+                assertThat(last.get("missing").asLong()).isEqualTo(3);
+            });
+            index.refresh();
+            assertThat(ids).allMatch(id -> index.get(id).isPresent());
+            assertThat(index.count()).isEqualTo(8);
         }
     }
 }

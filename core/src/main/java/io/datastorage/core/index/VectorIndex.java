@@ -92,10 +92,17 @@ public interface VectorIndex extends AutoCloseable {
 
     /**
      * Every upsert and delete that returned before this instant survives a crash; empty when the
-     * index keeps nothing across restarts. After a restart, records written since (less a margin
-     * for writes in flight) are replayed into the index.
+     * index keeps nothing across restarts. Moves forward as the index makes writes durable.
      */
     Optional<Instant> durableAsOf();
+
+    /**
+     * {@link #durableAsOf()} as it was when this index was opened: what survived the last stop or
+     * crash. After a restart, records written since (less a margin for writes in flight) are
+     * replayed into the index; reading the live value instead would miss records whenever the
+     * index commits new writes before the replay begins.
+     */
+    Optional<Instant> recoveredAsOf();
 
     @Override
     void close();

@@ -102,6 +102,11 @@ public final class InMemoryVectorIndex implements VectorIndex {
     }
 
     @Override
+    public Optional<Instant> recoveredAsOf() {
+        return Optional.empty();
+    }
+
+    @Override
     public void close() {
     }
 }

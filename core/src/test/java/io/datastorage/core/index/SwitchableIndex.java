@@ -114,6 +114,11 @@ public final class SwitchableIndex implements VectorIndex {
     }
 
     @Override
+    public Optional<Instant> recoveredAsOf() {
+        return delegate.recoveredAsOf();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -90,8 +90,8 @@ import java.util.function.BiConsumer;
  *       whenever k documents match. Lucene scores cosine as (1 + cos) / 2; hits carry cos.</li>
  *   <li><b>Durability</b>: a commit every {@code commitInterval} when something changed, and on
  *       close. Each commit stores the instant it started in its user data ({@value #DURABLE_AS_OF});
- *       {@link #durableAsOf()} reads it back after a restart, so the caller knows from when to
- *       replay records into the index.</li>
+ *       {@link #recoveredAsOf()} is the value found at open, so after a restart the caller knows
+ *       from when to replay records into the index, however soon new commits follow.</li>
  *   <li><b>Reconciliation</b>: each entry's 64-bit fingerprint is a numeric doc value, so
  *       {@link #digest} and {@link #fingerprints} walk the id terms and read doc values in doc
  *       order, without touching vectors or stored fields.</li>
@@ -122,6 +122,7 @@ public final class LuceneVectorIndex implements VectorIndex {
     private final SearcherManager searchers;
     private final ControlledRealTimeReopenThread<IndexSearcher> reopener;
     private final ScheduledExecutorService committer;
+    private final Instant recoveredAsOf;
     private volatile Instant durableAsOf;
 
     private LuceneVectorIndex(Path path, int dimension, Duration commitInterval, Clock clock) throws IOException {
@@ -129,7 +130,8 @@ public final class LuceneVectorIndex implements VectorIndex {
         this.dimension = dimension;
         this.clock = clock;
         this.directory = FSDirectory.open(path);
-        this.durableAsOf = readDurableAsOf(directory);
+        this.recoveredAsOf = readDurableAsOf(directory);
+        this.durableAsOf = recoveredAsOf;
         this.writer = new IndexWriter(directory, new IndexWriterConfig()
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                 .setCodec(new Lucene103Codec() {
@@ -419,6 +421,11 @@ public final class LuceneVectorIndex implements VectorIndex {
     @Override
     public Optional<Instant> durableAsOf() {
         return Optional.ofNullable(durableAsOf);
+    }
+
+    @Override
+    public Optional<Instant> recoveredAsOf() {
+        return Optional.ofNullable(recoveredAsOf);
     }
 
     /** Commits now: everything written before this call survives a crash. */

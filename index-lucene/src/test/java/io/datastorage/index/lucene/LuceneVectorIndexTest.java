@@ -32,7 +32,7 @@ class LuceneVectorIndexTest extends VectorIndexContract {
 
     @Test
     void keepsWhatItCommittedAcrossARestartAndSaysAsOfWhen() {
-        Instant commitTime = Instant.parse("2026-11-20T12:00:00Z");
+        Instant commitTime = Instant.parse("2020-01-01T12:00:00Z");
         Path path = dir.resolve("durable");
         List<IndexEntry> entries = new ArrayList<>();
         try (LuceneVectorIndex lucene = LuceneVectorIndex.open(path, DIMENSION, Duration.ofHours(1),
@@ -44,11 +44,18 @@ class LuceneVectorIndexTest extends VectorIndexContract {
             lucene.upsert(entries);
             lucene.commit();
             assertThat(lucene.durableAsOf()).contains(commitTime);
+            assertThat(lucene.recoveredAsOf()).as("a new index recovered nothing, whatever it commits").isEmpty();
         }
 
         try (LuceneVectorIndex reopened = LuceneVectorIndex.open(path, DIMENSION, Duration.ofHours(1))) {
             assertThat(reopened.durableAsOf()).contains(commitTime);
-            assertThat(reopened.count()).isEqualTo(20);
+            assertThat(reopened.recoveredAsOf()).contains(commitTime);
+            reopened.upsert(List.of(entry(randomUnitVector())));
+            reopened.commit();
+            assertThat(reopened.durableAsOf().orElseThrow()).isAfter(commitTime);
+            assertThat(reopened.recoveredAsOf()).as("what survived the restart stays put").contains(commitTime);
+            reopened.refresh();
+            assertThat(reopened.count()).isEqualTo(21);
             IndexEntry first = entries.getFirst();
             assertThat(reopened.get(first.id()).orElseThrow().vector()).containsExactly(first.vector());
             assertThat(reopened.get(first.id()).orElseThrow().metadata()).isEqualTo(first.metadata());

@@ -15,9 +15,11 @@ import java.util.List;
 
 /**
  * After a restart, puts back into the index what it may have lost in a crash: the records marked
- * indexed that arrived since the index's last durable commit (less a margin for writes that were
- * in flight). Upserts are idempotent, so replaying a few too many costs nothing. An index that
- * was never committed gets every indexed record.
+ * indexed that arrived since the index's last durable commit before the restart (less a margin for
+ * writes that were in flight). Upserts are idempotent, so replaying a few too many costs nothing.
+ * An index that was never committed gets every indexed record. Then a reconciliation checks the
+ * whole index, for what no replay window covers (a crash during an earlier catch-up, an index
+ * restored from an older copy).
  */
 @Component
 public class IndexCatchUp {
@@ -27,21 +29,30 @@ public class IndexCatchUp {
     private final AuditStore store;
     private final VectorIndex index;
     private final DatastorageProperties.Index settings;
+    private final ReconcileService reconcile;
 
-    public IndexCatchUp(AuditStore store, VectorIndex index, DatastorageProperties properties) {
+    public IndexCatchUp(AuditStore store, VectorIndex index, DatastorageProperties properties, ReconcileService reconcile) {
         this.store = store;
         this.index = index;
         this.settings = properties.index();
+        this.reconcile = reconcile;
     }
 
     @EventListener(ApplicationReadyEvent.class)
     void onReady() {
-        Thread.ofVirtual().name("index-catch-up").start(this::run);
+        Thread.ofVirtual().name("index-catch-up").start(() -> {
+            run();
+            try {
+                reconcile.reconcile();
+            } catch (RuntimeException e) {
+                // Logged by the reconciliation; the periodic runs go on.
+            }
+        });
     }
 
     /** Replays; returns how many records were written into the index. */
     long run() {
-        Instant since = index.durableAsOf().map(t -> t.minus(settings.catchUpMargin())).orElse(Instant.EPOCH);
+        Instant since = index.recoveredAsOf().map(t -> t.minus(settings.catchUpMargin())).orElse(Instant.EPOCH);
         long started = System.nanoTime();
         long count = 0;
         try {

@@ -33,7 +33,7 @@ public class IndexConfiguration {
         LuceneVectorIndex index = LuceneVectorIndex.open(properties.dataDir().resolve("index"),
                 properties.embedding().dimension(), properties.index().commitInterval());
         log.info("Vector index: Lucene HNSW in {} ({} entries, durable as of {})", properties.dataDir().resolve("index"),
-                index.count(), index.durableAsOf().map(Object::toString).orElse("never"));
+                index.count(), index.recoveredAsOf().map(Object::toString).orElse("never"));
         return index;
     }
 

@@ -419,7 +419,7 @@ public final class PostgresAuditStore implements AuditStore {
     @Override
     public List<IndexableRecord> indexedSince(Instant since, IndexableRecord after, int limit) {
         Instant fromTime = after == null ? since : after.receivedAt();
-        UUID fromId = after == null ? new UUID(Long.MIN_VALUE, Long.MIN_VALUE) : after.id();
+        UUID fromId = after == null ? new UUID(0L, 0L) : after.id(); // the smallest uuid in PostgreSQL's order
         return queryIndexable("reading recently indexed records", "SELECT " + INDEXABLE_COLUMNS
                 + " FROM audit_records WHERE NOT index_pending AND received_at >= ? AND (received_at, id) > (?, ?)"
                 + " ORDER BY received_at, id LIMIT ?", ps -> {
