@@ -35,7 +35,9 @@ class ConfigurationTest {
             "datastorage.cache.timeout|20s|must be 1ms..10s",
             "datastorage.index.mode|lenient|The following values are valid",
             "datastorage.index.attempts|0|must be 1..10",
-            "datastorage.index.commit-interval|20m|must be 100ms..10m"})
+            "datastorage.index.commit-interval|20m|must be 100ms..10m",
+            "datastorage.index.reconcile-interval|0s|must be 1s..7d",
+            "datastorage.search.degraded-max-scan|0|must be 1..1000000"})
     void refusesToStartWithABadSetting(String property, String value, String allowed, CapturedOutput output) {
         assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), "--" + property + "=" + value).close())
                 .isNotNull();

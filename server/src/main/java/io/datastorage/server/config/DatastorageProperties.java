@@ -28,7 +28,8 @@ public record DatastorageProperties(
         @DefaultValue Partitions partitions,
         @DefaultValue Embedding embedding,
         @DefaultValue Cache cache,
-        @DefaultValue Index index) {
+        @DefaultValue Index index,
+        @DefaultValue Search search) {
 
     /**
      * @param url          JDBC URL of an external PostgreSQL 15+; empty starts the embedded one
@@ -289,6 +290,18 @@ public record DatastorageProperties(
             range("datastorage.index.repair-batch-size", repairBatchSize, 1, 10_000);
             range("datastorage.index.catch-up-margin", catchUpMargin, Duration.ZERO, Duration.ofDays(1));
             range("datastorage.index.reconcile-interval", reconcileInterval, Duration.ofSeconds(1), Duration.ofDays(7));
+        }
+    }
+
+    /**
+     * Semantic search.
+     *
+     * @param degradedMaxScan while the index is unavailable, how many of the newest matching records
+     *                        a search compares exactly
+     */
+    public record Search(@DefaultValue("10000") int degradedMaxScan) {
+        public Search {
+            range("datastorage.search.degraded-max-scan", degradedMaxScan, 1, 1_000_000);
         }
     }
 

@@ -452,7 +452,7 @@ public final class PostgresAuditStore implements AuditStore {
         }
     }
 
-    private static float[] unboxed(Float[] boxed) {
+    static float[] unboxed(Float[] boxed) {
         float[] vector = new float[boxed.length];
         for (int i = 0; i < boxed.length; i++) {
             vector[i] = boxed[i];

@@ -1,0 +1,250 @@
+package io.datastorage.server.web;
+
+import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.audit.AuditValidationException;
+import io.datastorage.core.audit.FieldError;
+import io.datastorage.core.audit.Phase;
+import io.datastorage.core.embedding.EmbeddingException;
+import io.datastorage.core.index.IndexFilter;
+import io.datastorage.core.search.SearchRequest;
+import io.datastorage.core.search.SearchResult;
+import io.datastorage.core.search.SemanticSearch;
+import io.datastorage.core.store.AuditRecord;
+import io.datastorage.core.store.StoreException;
+import io.datastorage.server.config.DatastorageProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code POST /api/v1/audit/search}: records by meaning, filtered before the top k. Every bad
+ * field is named in one 400; an unavailable index degrades the search instead of failing it.
+ */
+@RestController
+public class SearchController {
+    private static final Logger log = LoggerFactory.getLogger(SearchController.class);
+    private static final Set<String> FIELDS = Set.of("query", "vector", "kinds", "namespace", "phase", "since", "until",
+            "topK", "minScore");
+    private static final int DEFAULT_TOP_K = 10;
+
+    /** How a search request ended; a closed set, so the metric's labels stay bounded. */
+    enum Outcome { OK, DEGRADED, INVALID, UNAVAILABLE }
+
+    private final SemanticSearch search;
+    private final JsonBodies bodies;
+    private final long maxBodyBytes;
+    private final Clock clock;
+    private final MeterRegistry registry;
+    private final Timer duration;
+
+    public SearchController(SemanticSearch search, JsonBodies bodies, DatastorageProperties properties, Clock clock,
+                            MeterRegistry registry) {
+        this.search = search;
+        this.bodies = bodies;
+        this.maxBodyBytes = properties.limits().maxBodySize().toBytes();
+        this.clock = clock;
+        this.registry = registry;
+        this.duration = Timer.builder("datastorage.query.duration").tag("operation", "search")
+                .description("Time to answer a read request, by operation").publishPercentileHistogram().register(registry);
+    }
+
+    @PostMapping(path = "/api/v1/audit/search", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    public Map<String, Object> search(HttpServletRequest request) throws IOException {
+        Timer.Sample sample = Timer.start(registry);
+        Outcome outcome = Outcome.UNAVAILABLE;
+        try {
+            Object tree = bodies.parse(bodies.read(request.getInputStream(), request.getContentLengthLong(), maxBodyBytes));
+            SearchRequest searchRequest;
+            try {
+                searchRequest = parse(tree);
+            } catch (AuditValidationException e) {
+                outcome = Outcome.INVALID;
+                throw e;
+            }
+            SearchResult result = search.search(searchRequest);
+            outcome = result.degraded() ? Outcome.DEGRADED : Outcome.OK;
+            List<Map<String, Object>> results = new ArrayList<>(result.hits().size());
+            for (SearchResult.Hit hit : result.hits()) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("score", hit.score());
+                entry.put("record", render(hit.record()));
+                results.add(entry);
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("results", results);
+            body.put("degraded", result.degraded());
+            return body;
+        } catch (JsonBodies.MalformedException | JsonBodies.TooLargeException e) {
+            outcome = Outcome.INVALID;
+            throw e;
+        } finally {
+            sample.stop(duration);
+            Counter.builder("datastorage.query").tag("operation", "search")
+                    .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+                    .description("Read requests by operation and outcome").register(registry).increment();
+        }
+    }
+
+    /** The record as {@code GET /api/v1/audit/{kind}/{id}} shows it. */
+    static Map<String, Object> render(AuditRecord record) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", record.id().toString());
+        body.put("kind", record.kind().pathName());
+        body.putAll(record.document());
+        body.put("embedded", record.embedded());
+        body.put("vectorIndexed", record.vectorIndexed());
+        return body;
+    }
+
+    private SearchRequest parse(Object tree) {
+        List<FieldError> errors = new ArrayList<>();
+        if (!(tree instanceof Map<?, ?> body)) {
+            throw new AuditValidationException(List.of(new FieldError("", "must be a JSON object")));
+        }
+        body.keySet().stream().map(String::valueOf).filter(k -> !FIELDS.contains(k)).sorted()
+                .forEach(k -> errors.add(new FieldError(k, "unknown field; allowed: " + String.join(", ", FIELDS.stream().sorted().toList()))));
+        String query = null;
+        float[] vector = null;
+        Object queryValue = body.get("query");
+        Object vectorValue = body.get("vector");
+        if (queryValue != null && vectorValue != null) {
+            errors.add(new FieldError("query", "give either query or vector, not both"));
+        } else if (queryValue == null && vectorValue == null) {
+            errors.add(new FieldError("query", "required (or vector)"));
+        }
+        if (queryValue != null) {
+            if (!(queryValue instanceof String text) || text.isBlank() || text.length() > SearchRequest.MAX_QUERY_LENGTH) {
+                errors.add(new FieldError("query", "must be text of 1.." + SearchRequest.MAX_QUERY_LENGTH + " characters"));
+            } else {
+                query = text;
+            }
+        }
+        if (vectorValue != null) {
+            vector = vector(vectorValue, errors);
+        }
+        Set<AuditKind> kinds = EnumSet.noneOf(AuditKind.class);
+        Object kindsValue = body.get("kinds");
+        if (kindsValue != null) {
+            if (!(kindsValue instanceof List<?> names)) {
+                errors.add(new FieldError("kinds", "must be an array of kinds: " + AuditKind.allowedPathNames()));
+            } else {
+                for (Object name : names) {
+                    AuditKind.fromPathName(String.valueOf(name)).ifPresentOrElse(kinds::add, () -> errors.add(
+                            new FieldError("kinds", "unknown kind '" + name + "'; one of: " + AuditKind.allowedPathNames())));
+                }
+            }
+        }
+        String namespace = text(body, "namespace", errors);
+        String phase = text(body, "phase", errors);
+        if (phase != null && Phase.parse(phase).isEmpty()) {
+            errors.add(new FieldError("phase", "must be one of: " + Phase.allowed()));
+        }
+        Instant since = time(body, "since", errors);
+        Instant until = time(body, "until", errors);
+        if (since != null && until != null && !since.isBefore(until)) {
+            errors.add(new FieldError("until", "must be after since"));
+        }
+        int topK = DEFAULT_TOP_K;
+        Object topKValue = body.get("topK");
+        if (topKValue != null) {
+            if (topKValue instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+                    && n.doubleValue() >= 1 && n.doubleValue() <= SearchRequest.MAX_TOP_K) {
+                topK = n.intValue();
+            } else {
+                errors.add(new FieldError("topK", "must be an integer 1.." + SearchRequest.MAX_TOP_K));
+            }
+        }
+        double minScore = 0;
+        Object minScoreValue = body.get("minScore");
+        if (minScoreValue != null) {
+            if (minScoreValue instanceof Number n && n.doubleValue() >= 0 && n.doubleValue() <= 1) {
+                minScore = n.doubleValue();
+            } else {
+                errors.add(new FieldError("minScore", "must be a number 0..1"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new AuditValidationException(errors);
+        }
+        return new SearchRequest(query, vector, new IndexFilter(kinds, namespace, phase, since, until), topK, minScore);
+    }
+
+    private float[] vector(Object value, List<FieldError> errors) {
+        if (value instanceof List<?> items && items.size() == search.dimension()) {
+            float[] vector = new float[items.size()];
+            boolean zero = true;
+            for (int i = 0; i < vector.length; i++) {
+                if (!(items.get(i) instanceof Number n) || !Float.isFinite(n.floatValue())) {
+                    errors.add(new FieldError("vector", "must hold finite numbers only"));
+                    return null;
+                }
+                vector[i] = n.floatValue();
+                zero &= vector[i] == 0;
+            }
+            if (zero) {
+                errors.add(new FieldError("vector", "must not be all zeros"));
+                return null;
+            }
+            return vector;
+        }
+        errors.add(new FieldError("vector", "must be an array of " + search.dimension() + " numbers"));
+        return null;
+    }
+
+    private static String text(Map<?, ?> body, String field, List<FieldError> errors) {
+        Object value = body.get(field);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof String text && !text.isBlank() && text.length() <= 253) {
+            return text;
+        }
+        errors.add(new FieldError(field, "must be text of 1..253 characters"));
+        return null;
+    }
+
+    private Instant time(Map<?, ?> body, String field, List<FieldError> errors) {
+        Object value = body.get(field);
+        if (value == null) {
+            return null;
+        }
+        return TimeParameter.parse(String.valueOf(value), clock).orElseGet(() -> {
+            errors.add(new FieldError(field, "must be " + TimeParameter.EXPECTED));
+            return null;
+        });
+    }
+
+    @ExceptionHandler(EmbeddingException.class)
+    ResponseEntity<ProblemDetail> embeddingFailed(EmbeddingException e) {
+        log.warn("Search query could not be embedded: {}", e.getMessage());
+        return ProblemResponses.retryLater("embedding-unavailable",
+                "The query text could not be embedded now; retry later, or search by vector.");
+    }
+
+    @ExceptionHandler(StoreException.class)
+    ResponseEntity<ProblemDetail> storeFailed(StoreException e) {
+        log.warn("Search could not read PostgreSQL: {}", e.getMessage());
+        return ProblemResponses.retryLater("unavailable", "The database is unavailable; retry later.");
+    }
+}
