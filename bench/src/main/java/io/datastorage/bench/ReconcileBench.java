@@ -19,9 +19,6 @@ import io.datastorage.store.postgres.PostgresSchema;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -32,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +37,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Reconciliation at scale: N records dual-written into an embedded PostgreSQL and a Lucene index
@@ -67,12 +62,12 @@ final class ReconcileBench implements Runnable {
 
     @Override
     public void run() {
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("datastorage-bench-reconcile");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        try (TempDir temp = TempDir.create("datastorage-bench-reconcile")) {
+            run(temp.path());
         }
+    }
+
+    private void run(Path dir) {
         try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(dir.resolve("postgres"), 0);
              HikariDataSource dataSource = dataSource(postgres);
              LuceneVectorIndex index = LuceneVectorIndex.open(dir.resolve("index"), dimension, Duration.ofSeconds(30))) {
@@ -98,18 +93,9 @@ final class ReconcileBench implements Runnable {
             row("reconcile again", after);
             System.out.printf(Locale.ROOT, "consistent run / raw full read: %.3f%n",
                     consistent.duration().toNanos() / 1e9 / fullRead);
-        } finally {
-            deleteRecursively(dir);
         }
     }
 
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("could not delete " + dir + ": " + e.getMessage());
-        }
-    }
 
     private static void row(String name, ReconcileReport r) {
         System.out.printf(Locale.ROOT, "%-58s %10.2f  missing %d, changed %d, orphans %d, slices compared %d of %d%n",

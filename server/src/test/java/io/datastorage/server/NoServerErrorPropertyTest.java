@@ -2,19 +2,23 @@ package io.datastorage.server;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * No client input produces a 5xx: random bytes, random JSON, and valid records with one field
- * replaced by a random value, sent to every write and read endpoint of the running service.
+ * replaced by a random value, sent to every write and read endpoint of the running service; random
+ * query parameters sent to the listing.
  */
 class NoServerErrorPropertyTest {
     private static RunningService service;
@@ -51,6 +55,34 @@ class NoServerErrorPropertyTest {
         HttpResponse<String> response = service.get("/api/v1/audit/" + kind + "/" + id);
 
         assertThat(response.statusCode()).isIn(400, 404);
+    }
+
+    @Property(tries = 150)
+    void randomListingQueriesNeverCauseAServerError(@ForAll("listingPaths") String path,
+                                                    @ForAll("queryParameters") List<String> parameters) {
+        String query = String.join("&", parameters);
+        HttpResponse<String> response = service.get(path + "?" + query);
+
+        assertThat(response.statusCode()).as(query + " -> " + response.body()).isLessThan(500);
+    }
+
+    @Provide
+    Arbitrary<String> listingPaths() {
+        return Arbitraries.of("/api/v1/audit", "/api/v1/audit/remediation", "/api/v1/audit/nope");
+    }
+
+    @Provide
+    Arbitrary<List<String>> queryParameters() {
+        Arbitrary<String> names = Arbitraries.oneOf(
+                Arbitraries.of("namespace", "phase", "severity", "correlationId", "name", "label", "since", "until",
+                        "limit", "cursor", "includeTotal"),
+                Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(10));
+        Arbitrary<String> values = Arbitraries.oneOf(
+                Arbitraries.strings().ofMaxLength(100).map(v -> URLEncoder.encode(v, StandardCharsets.UTF_8)),
+                Arbitraries.of("%ED%A0%80", "%C0%80", "%00", "%FF", "team=payments", "team%3D", "=", "30m", "0s",
+                        "99999999999d", "999999999d", "2026-11-20T10:00:00Z", "2026-11-20T10:00:00%2B01:00", "0", "1000",
+                        "AQAAAABrABogAAAAAA", "true", "Failed", "critical", "", "x".repeat(3000)));
+        return Combinators.combine(names, values).as((name, value) -> name + "=" + value).list().ofMaxSize(8);
     }
 
     @Provide

@@ -263,7 +263,7 @@ public final class AuditValidator {
      * by PostgreSQL text; an unpaired UTF-16 surrogate (a JSON escape such as {@code \\ud800})
      * has no UTF-8 form and would be silently replaced on the way to the database.
      */
-    static String unstorableCharacter(String text) {
+    public static String unstorableCharacter(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '\0') {

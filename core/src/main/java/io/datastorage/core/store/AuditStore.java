@@ -49,6 +49,19 @@ public interface AuditStore {
     /** The record of this kind with this id, if stored. */
     Optional<AuditRecord> find(AuditKind kind, UUID id);
 
+    /**
+     * One page of the records matching {@code query}, in the listing order
+     * ({@link AuditPosition#LISTING_ORDER}: {@code createdAt} descending, then id descending),
+     * starting right after {@link AuditQuery#after()}.
+     *
+     * <p>Pages are cut by position (keyset pagination), not by offset: walking from page to page
+     * with {@link AuditPage#next()} returns every matching record that existed when the walk began
+     * exactly once, even when records share a {@code createdAt} and while records are added. A
+     * record added during the walk appears only if its position is after the page already read
+     * (an older {@code createdAt}); never twice. Items are the same as {@link #find} returns.
+     */
+    AuditPage list(AuditQuery query);
+
     /** Up to {@code limit} records whose embedding is pending, oldest received first. */
     List<PendingEmbedding> pendingEmbeddings(int limit);
 

@@ -100,6 +100,34 @@ public final class InMemoryAuditStore implements AuditStore {
                 !row.indexPending()));
     }
 
+    @Override
+    public synchronized AuditPage list(AuditQuery query) {
+        List<AuditPosition> matching = rows.entrySet().stream()
+                .filter(e -> matches(query, e.getValue().draft()))
+                .map(e -> new AuditPosition(e.getValue().draft().createdAt(), e.getKey()))
+                .sorted(AuditPosition.LISTING_ORDER)
+                .toList();
+        List<AuditPosition> positions = matching.stream()
+                .filter(p -> query.after() == null || p.isAfter(query.after()))
+                .limit(query.limit() + 1L).toList();
+        boolean more = positions.size() > query.limit();
+        List<AuditPosition> page = more ? positions.subList(0, query.limit()) : positions;
+        List<AuditRecord> items = page.stream().map(p -> find(rows.get(p.id()).draft().kind(), p.id()).orElseThrow()).toList();
+        return new AuditPage(items, more ? page.getLast() : null, query.includeTotal() ? (long) matching.size() : null);
+    }
+
+    private static boolean matches(AuditQuery query, AuditDraft d) {
+        return query.kinds().contains(d.kind())
+                && (query.namespace() == null || query.namespace().equals(d.namespace()))
+                && (query.phase() == null || query.phase() == d.phase())
+                && (query.severity() == null || query.severity() == d.severity())
+                && (query.correlationId() == null || query.correlationId().equals(d.correlationId()))
+                && (query.name() == null || query.name().equals(d.name()))
+                && d.labels().entrySet().containsAll(query.labels().entrySet())
+                && (query.since() == null || !d.createdAt().isBefore(query.since()))
+                && (query.until() == null || d.createdAt().isBefore(query.until()));
+    }
+
     /** Every stored id. */
     public synchronized Set<UUID> ids() {
         return Set.copyOf(rows.keySet());

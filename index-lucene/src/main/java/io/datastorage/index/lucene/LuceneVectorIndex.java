@@ -103,6 +103,8 @@ public final class LuceneVectorIndex implements VectorIndex {
     private static final Logger log = LoggerFactory.getLogger(LuceneVectorIndex.class);
 
     static final double MAX_STALE_SECONDS = 0.5;
+    /** Candidates the HNSW search keeps while walking the graph, at least. */
+    static final int MIN_CANDIDATES = 100;
     static final String DURABLE_AS_OF = "datastorage.durableAsOf";
     private static final String ID = "id";
     private static final String VECTOR = "vector";
@@ -231,7 +233,10 @@ public final class LuceneVectorIndex implements VectorIndex {
     public List<IndexHit> search(float[] vector, int k, IndexFilter filter) {
         VectorIndexes.checkQuery(vector, k, dimension);
         return withSearcher("search", searcher -> {
-            TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, vector, k, filterQuery(filter)), k);
+            // The graph is explored with at least MIN_CANDIDATES candidates, whatever k: with k
+            // alone a small k walks a narrow beam and misses neighbours an exact scan finds.
+            int candidates = Math.max(k, MIN_CANDIDATES);
+            TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, vector, candidates, filterQuery(filter)), k);
             List<IndexHit> hits = new ArrayList<>(top.scoreDocs.length);
             var stored = searcher.storedFields();
             for (ScoreDoc scoreDoc : top.scoreDocs) {

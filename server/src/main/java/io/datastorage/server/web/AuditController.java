@@ -119,6 +119,11 @@ public class AuditController {
         }
         AuditRecord record = store.find(auditKind, uuid)
                 .orElseThrow(() -> new RecordNotFoundException(auditKind, uuid));
+        return recordBody(record);
+    }
+
+    /** A stored record as the read API shows it: id, kind, the document as accepted, embedded, vectorIndexed. */
+    static Map<String, Object> recordBody(AuditRecord record) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", record.id().toString());
         body.put("kind", record.kind().pathName());
@@ -179,7 +184,7 @@ public class AuditController {
         }
     }
 
-    private static AuditKind kind(String name) {
+    static AuditKind kind(String name) {
         return AuditKind.fromPathName(name).orElseThrow(() -> new AuditValidationException(List.of(
                 new FieldError("kind", "unknown kind '" + (name.length() > 64 ? name.substring(0, 64) + "…" : name)
                         + "'; one of: " + AuditKind.allowedPathNames()))));

@@ -9,11 +9,11 @@ import io.datastorage.core.index.IndexFilter;
 import io.datastorage.core.search.SearchRequest;
 import io.datastorage.core.search.SearchResult;
 import io.datastorage.core.search.SemanticSearch;
-import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.StoreException;
 import io.datastorage.server.config.DatastorageProperties;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.datastorage.server.metrics.QueryMetrics;
+import io.datastorage.server.metrics.QueryMetrics.Operation;
+import io.datastorage.server.metrics.QueryMetrics.Outcome;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -47,32 +46,26 @@ public class SearchController {
             "topK", "minScore");
     private static final int DEFAULT_TOP_K = 10;
 
-    /** How a search request ended; a closed set, so the metric's labels stay bounded. */
-    enum Outcome { OK, DEGRADED, INVALID, UNAVAILABLE }
-
     private final SemanticSearch search;
     private final JsonBodies bodies;
     private final long maxBodyBytes;
     private final Clock clock;
-    private final MeterRegistry registry;
-    private final Timer duration;
+    private final QueryMetrics metrics;
 
     public SearchController(SemanticSearch search, JsonBodies bodies, DatastorageProperties properties, Clock clock,
-                            MeterRegistry registry) {
+                            QueryMetrics metrics) {
         this.search = search;
         this.bodies = bodies;
         this.maxBodyBytes = properties.limits().maxBodySize().toBytes();
         this.clock = clock;
-        this.registry = registry;
-        this.duration = Timer.builder("datastorage.query.duration").tag("operation", "search")
-                .description("Time to answer a read request, by operation").publishPercentileHistogram().register(registry);
+        this.metrics = metrics;
     }
 
     @PostMapping(path = "/api/v1/audit/search", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     public Map<String, Object> search(HttpServletRequest request) throws IOException {
-        Timer.Sample sample = Timer.start(registry);
-        Outcome outcome = Outcome.UNAVAILABLE;
+        Timer.Sample sample = metrics.start();
+        Outcome outcome = Outcome.ERROR;
         try {
             Object tree = bodies.parse(bodies.read(request.getInputStream(), request.getContentLengthLong(), maxBodyBytes));
             SearchRequest searchRequest;
@@ -88,7 +81,7 @@ public class SearchController {
             for (SearchResult.Hit hit : result.hits()) {
                 Map<String, Object> entry = new LinkedHashMap<>();
                 entry.put("score", hit.score());
-                entry.put("record", render(hit.record()));
+                entry.put("record", AuditController.recordBody(hit.record()));
                 results.add(entry);
             }
             Map<String, Object> body = new LinkedHashMap<>();
@@ -98,23 +91,12 @@ public class SearchController {
         } catch (JsonBodies.MalformedException | JsonBodies.TooLargeException e) {
             outcome = Outcome.INVALID;
             throw e;
+        } catch (EmbeddingException | StoreException e) {
+            outcome = Outcome.UNAVAILABLE;
+            throw e;
         } finally {
-            sample.stop(duration);
-            Counter.builder("datastorage.query").tag("operation", "search")
-                    .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
-                    .description("Read requests by operation and outcome").register(registry).increment();
+            metrics.record(sample, Operation.SEARCH, outcome);
         }
-    }
-
-    /** The record as {@code GET /api/v1/audit/{kind}/{id}} shows it. */
-    static Map<String, Object> render(AuditRecord record) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", record.id().toString());
-        body.put("kind", record.kind().pathName());
-        body.putAll(record.document());
-        body.put("embedded", record.embedded());
-        body.put("vectorIndexed", record.vectorIndexed());
-        return body;
     }
 
     private SearchRequest parse(Object tree) {
@@ -162,8 +144,8 @@ public class SearchController {
         }
         Instant since = time(body, "since", errors);
         Instant until = time(body, "until", errors);
-        if (since != null && until != null && !since.isBefore(until)) {
-            errors.add(new FieldError("until", "must be after since"));
+        if (since != null && until != null && since.isAfter(until)) {
+            errors.add(new FieldError("since", "must not be after until (since " + since + ", until " + until + ")"));
         }
         int topK = DEFAULT_TOP_K;
         Object topKValue = body.get("topK");
@@ -229,10 +211,13 @@ public class SearchController {
         if (value == null) {
             return null;
         }
-        return TimeParameter.parse(String.valueOf(value), clock).orElseGet(() -> {
-            errors.add(new FieldError(field, "must be " + TimeParameter.EXPECTED));
+        String text = String.valueOf(value);
+        try {
+            return TimeParameter.parse(text, ListingParameters.echo(text), clock.instant()).instant();
+        } catch (IllegalArgumentException e) {
+            errors.add(new FieldError(field, e.getMessage()));
             return null;
-        });
+        }
     }
 
     @ExceptionHandler(EmbeddingException.class)

@@ -1,39 +1,61 @@
 package io.datastorage.server.web;
 
-import java.time.Clock;
+import io.datastorage.core.audit.AuditLimits;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.Optional;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A point in time given as RFC 3339 ({@code 2026-11-20T10:00:00Z}) or as an age ({@code 30m}, {@code 24h}, {@code 7d}: that long ago). */
-final class TimeParameter {
-    static final String EXPECTED = "an RFC 3339 time (2026-11-20T10:00:00Z) or an age like 30s, 15m, 24h, 7d";
-    private static final Pattern AGE = Pattern.compile("(\\d{1,9})([smhd])");
+/**
+ * A time bound of a read request ({@code since}, {@code until}): an RFC 3339 date-time with an
+ * offset, or a time before now ({@code 30m}, {@code 24h}, {@code 7d}).
+ *
+ * @param normalized the bound as written, independent of when it is read: the instant, or
+ *                   {@code -PT24H} for "24h ago" (so "24h" and "1440m" are the same bound)
+ * @param instant    what it means now
+ */
+record TimeParameter(String normalized, Instant instant) {
+    private static final Pattern RELATIVE = Pattern.compile("([0-9]{1,9})([smhd])");
+    static final String FORMS = "an RFC 3339 date-time with an offset (2026-11-20T10:15:30Z, "
+            + "2026-11-20T11:15:30+01:00) or a time before now (30m, 24h, 7d; units s, m, h, d)";
 
-    private TimeParameter() {
-    }
-
-    /** The instant, or empty when the text is neither form. */
-    static Optional<Instant> parse(String text, Clock clock) {
-        Matcher age = AGE.matcher(text);
-        if (age.matches()) {
-            long amount = Long.parseLong(age.group(1));
-            Duration ago = switch (age.group(2)) {
+    /**
+     * @param echoed the text as it may be shown back to the client
+     * @throws IllegalArgumentException saying what is wrong with the text, for a 400
+     */
+    static TimeParameter parse(String text, String echoed, Instant now) {
+        Instant instant;
+        String normalized;
+        Matcher relative = RELATIVE.matcher(text);
+        if (relative.matches()) {
+            long amount = Long.parseLong(relative.group(1));
+            Duration back = switch (relative.group(2)) {
                 case "s" -> Duration.ofSeconds(amount);
                 case "m" -> Duration.ofMinutes(amount);
                 case "h" -> Duration.ofHours(amount);
                 default -> Duration.ofDays(amount);
             };
-            return Optional.of(clock.instant().minus(ago));
+            instant = now.minus(back);
+            normalized = "-" + back;
+        } else {
+            try {
+                instant = OffsetDateTime.parse(text.toUpperCase(Locale.ROOT), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                        .toInstant();
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("must be " + FORMS + ", was " + echoed
+                        + (text.contains(" ") ? " (in a URL, '+' means a space: write it as %2B)" : ""));
+            }
+            normalized = instant.toString();
         }
-        try {
-            return Optional.of(OffsetDateTime.parse(text).toInstant());
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
+        if (instant.isBefore(AuditLimits.MIN_TIMESTAMP) || instant.isAfter(AuditLimits.MAX_TIMESTAMP)) {
+            throw new IllegalArgumentException("must lie between " + AuditLimits.MIN_TIMESTAMP + " and "
+                    + AuditLimits.MAX_TIMESTAMP + ", was " + echoed + " (" + instant + ")");
         }
+        return new TimeParameter(normalized, instant);
     }
 }

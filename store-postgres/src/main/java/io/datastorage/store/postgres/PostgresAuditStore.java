@@ -6,6 +6,9 @@ import io.datastorage.core.audit.AuditDraft;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.index.IdSlices;
 import io.datastorage.core.index.SliceDigest;
+import io.datastorage.core.store.AuditPage;
+import io.datastorage.core.store.AuditPosition;
+import io.datastorage.core.store.AuditQuery;
 import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.BeforeCommit;
@@ -52,6 +55,11 @@ import java.util.UUID;
  * key's primary key, so a concurrent request with the same key waits for the first one's commit
  * and then finds its receipts; it never writes a second copy. Ids are UUIDv7 (time-ordered), which
  * keeps the primary-key index append-mostly.
+ *
+ * <p>A listing is keyset-paginated: {@code ORDER BY created_at DESC, id DESC} with
+ * {@code (created_at, id) < (?, ?)} for the position of the previous page, which the indexes on
+ * {@code (filter, created_at DESC, id DESC)} answer without sorting; the label filter is one
+ * {@code labels @> ?::jsonb} for the GIN index.
  *
  * <p>Only parameterised SQL touches client text. Thread-safe.
  */
@@ -263,6 +271,135 @@ public final class PostgresAuditStore implements AuditStore {
         } catch (SQLException e) {
             throw translate("reading record " + id, e);
         }
+    }
+
+    @Override
+    public AuditPage list(AuditQuery query) {
+        List<Condition> filters = listingFilters(query);
+        List<Condition> page = new ArrayList<>(filters);
+        if (query.after() != null) {
+            Timestamp createdAt = Timestamp.from(query.after().createdAt());
+            UUID id = query.after().id();
+            page.add(new Condition("(created_at, id) < (?, ?)",
+                    List.of((ps, i) -> ps.setTimestamp(i, createdAt), (ps, i) -> ps.setObject(i, id))));
+        }
+        String select = "SELECT id, kind, created_at, received_at, document::text, embedding_pending, index_pending"
+                + " FROM audit_records" + where(page) + " ORDER BY created_at DESC, id DESC LIMIT ?";
+        try (Connection c = dataSource.getConnection()) {
+            if (query.includeTotal()) {
+                // The page and the count read one snapshot, so the total agrees with the page.
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                c.setReadOnly(true);
+            }
+            List<AuditRecord> items = new ArrayList<>(Math.min(query.limit(), 128));
+            AuditPosition last = null;
+            boolean more = false;
+            try (PreparedStatement ps = c.prepareStatement(select)) {
+                ps.setInt(bind(ps, page), query.limit() + 1); // one more than asked: is there a next page?
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (items.size() == query.limit()) {
+                            more = true;
+                            break;
+                        }
+                        UUID id = rs.getObject(1, UUID.class);
+                        AuditKind kind = AuditKind.fromPathName(rs.getString(2)).orElseThrow();
+                        items.add(new AuditRecord(id, kind, rs.getTimestamp(4).toInstant(),
+                                JsonCodec.readObject(rs.getString(5)), !rs.getBoolean(6), !rs.getBoolean(7)));
+                        last = new AuditPosition(rs.getTimestamp(3).toInstant(), id);
+                    }
+                }
+            }
+            Long total = null;
+            if (query.includeTotal()) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM audit_records" + where(filters))) {
+                    bind(ps, filters);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        total = rs.getLong(1);
+                    }
+                }
+                c.commit();
+            }
+            return new AuditPage(items, more ? last : null, total);
+        } catch (SQLException e) {
+            throw translate("listing records", e);
+        }
+    }
+
+    /** Binds one parameter at {@code index}. */
+    private interface Binding {
+        void bind(PreparedStatement ps, int index) throws SQLException;
+    }
+
+    /** One condition of a WHERE clause and the values of its placeholders, in order. */
+    private record Condition(String sql, List<Binding> bindings) {
+        static Condition equal(String column, String value) {
+            return new Condition(column + " = ?", List.of((ps, i) -> ps.setString(i, value)));
+        }
+    }
+
+    /** The conditions of the query's filters, without its position. */
+    private static List<Condition> listingFilters(AuditQuery query) {
+        List<Condition> conditions = new ArrayList<>();
+        if (query.kinds().size() == 1) {
+            conditions.add(Condition.equal("kind", query.kinds().iterator().next().pathName()));
+        } else if (!query.allKinds()) {
+            Object[] kinds = query.kinds().stream().map(AuditKind::pathName).toArray();
+            conditions.add(new Condition("kind = ANY (?)",
+                    List.of((ps, i) -> ps.setArray(i, ps.getConnection().createArrayOf("text", kinds)))));
+        }
+        if (query.namespace() != null) {
+            conditions.add(Condition.equal("namespace", query.namespace()));
+        }
+        if (query.phase() != null) {
+            conditions.add(Condition.equal("phase", query.phase().name()));
+        }
+        if (query.severity() != null) {
+            conditions.add(Condition.equal("severity", query.severity().wireName()));
+        }
+        if (query.correlationId() != null) {
+            conditions.add(Condition.equal("correlation_id", query.correlationId()));
+        }
+        if (query.name() != null) {
+            conditions.add(Condition.equal("name", query.name()));
+        }
+        if (!query.labels().isEmpty()) {
+            String labels = JsonCodec.write(query.labels());
+            conditions.add(new Condition("labels @> ?::jsonb", List.of((ps, i) -> ps.setString(i, labels))));
+        }
+        if (query.since() != null) {
+            Timestamp since = Timestamp.from(query.since());
+            conditions.add(new Condition("created_at >= ?", List.of((ps, i) -> ps.setTimestamp(i, since))));
+        }
+        if (query.until() != null) {
+            Timestamp until = Timestamp.from(query.until());
+            conditions.add(new Condition("created_at < ?", List.of((ps, i) -> ps.setTimestamp(i, until))));
+        }
+        return conditions;
+    }
+
+    private static String where(List<Condition> conditions) {
+        if (conditions.isEmpty()) {
+            return "";
+        }
+        StringBuilder sql = new StringBuilder(" WHERE ");
+        for (int i = 0; i < conditions.size(); i++) {
+            sql.append(i == 0 ? "" : " AND ").append(conditions.get(i).sql());
+        }
+        return sql.toString();
+    }
+
+    /** Binds the conditions' values from the first placeholder on; returns the index of the next one. */
+    private static int bind(PreparedStatement ps, List<Condition> conditions) throws SQLException {
+        int index = 1;
+        for (Condition condition : conditions) {
+            for (Binding binding : condition.bindings()) {
+                binding.bind(ps, index++);
+            }
+        }
+        return index;
     }
 
     @Override

@@ -1,0 +1,14 @@
+package io.datastorage.core.store;
+
+import java.time.Clock;
+
+class InMemoryListingTest extends AuditStoreListingContract {
+    @Override
+    protected AuditStore openStore(Clock clock) {
+        return new InMemoryAuditStore(clock);
+    }
+
+    @Override
+    protected void closeStore() {
+    }
+}
