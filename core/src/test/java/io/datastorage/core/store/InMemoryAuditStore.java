@@ -19,7 +19,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * An {@link AuditStore} in memory, for the coordinator's tests: a write is applied whole when it
+ * An {@link AuditStore} in memory, for the tests of what is built on a store (the coordinator,
+ * reconciliation, listing): a write is applied whole when it
  * "commits" and not at all otherwise, and a {@link Fault} can be injected at begin, insert or
  * commit. Writes are serialised, like conflicting transactions.
  */
