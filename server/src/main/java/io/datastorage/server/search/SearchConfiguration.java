@@ -1,11 +1,10 @@
 package io.datastorage.server.search;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.datastorage.core.index.VectorIndex;
 import io.datastorage.core.search.SemanticSearch;
 import io.datastorage.server.config.DatastorageProperties;
 import io.datastorage.server.embedding.EmbeddingPipeline;
-import io.datastorage.store.postgres.PostgresSearchStore;
+import io.datastorage.store.postgres.PostgresAuditStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
@@ -16,12 +15,12 @@ import org.springframework.context.annotation.Configuration;
 public class SearchConfiguration {
 
     @Bean
-    SemanticSearch semanticSearch(VectorIndex index, HikariDataSource dataSource, EmbeddingPipeline pipeline,
+    SemanticSearch semanticSearch(VectorIndex index, PostgresAuditStore store, EmbeddingPipeline pipeline,
                                   DatastorageProperties properties, MeterRegistry registry) {
         Counter degraded = Counter.builder("datastorage.search.degraded")
                 .description("Searches answered by an exact scan of PostgreSQL because the index was unavailable")
                 .register(registry);
-        return new SemanticSearch(index, new PostgresSearchStore(dataSource), pipeline.embedder(),
+        return new SemanticSearch(index, store, pipeline.embedder(),
                 properties.search().degradedMaxScan(), degraded::increment);
     }
 }

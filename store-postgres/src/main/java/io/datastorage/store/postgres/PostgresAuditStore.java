@@ -4,6 +4,9 @@ import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import io.datastorage.core.audit.AuditDraft;
 import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.audit.Phase;
+import io.datastorage.core.index.IndexFilter;
+import io.datastorage.core.search.SearchStore;
 import io.datastorage.core.index.IdSlices;
 import io.datastorage.core.index.SliceDigest;
 import io.datastorage.core.store.AuditPage;
@@ -48,7 +51,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * {@link AuditStore} on PostgreSQL.
+ * {@link AuditStore} on PostgreSQL, and the {@link SearchStore} semantic search reads records and embeddings from.
  *
  * <p>A write is one transaction: claim the idempotency key (if any), insert every record, store
  * the receipts with the key, commit. Claiming uses {@code INSERT ... ON CONFLICT DO NOTHING} on the
@@ -63,13 +66,15 @@ import java.util.UUID;
  *
  * <p>Only parameterised SQL touches client text. Thread-safe.
  */
-public final class PostgresAuditStore implements AuditStore {
+public final class PostgresAuditStore implements AuditStore, SearchStore {
     private static final String INSERT_RECORD = """
             INSERT INTO audit_records (id, kind, correlation_id, name, namespace, phase, severity,
                                        created_at, received_at, labels, document, embedding, embedding_pending,
                                        index_pending)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, true)""";
     private static final String INDEXABLE_COLUMNS = "id, kind, namespace, phase, created_at, received_at, embedding";
+    /** What {@link #readRecord} reads. */
+    private static final String RECORD_COLUMNS = "id, kind, received_at, document::text, embedding_pending, index_pending";
     private static final String CLAIM_KEY = """
             INSERT INTO idempotency_keys (idempotency_key, fingerprint, receipts, created_at)
             VALUES (?, ?, '[]'::jsonb, ?) ON CONFLICT (idempotency_key) DO NOTHING""";
@@ -283,8 +288,8 @@ public final class PostgresAuditStore implements AuditStore {
             page.add(new Condition("(created_at, id) < (?, ?)",
                     List.of((ps, i) -> ps.setTimestamp(i, createdAt), (ps, i) -> ps.setObject(i, id))));
         }
-        String select = "SELECT id, kind, created_at, received_at, document::text, embedding_pending, index_pending"
-                + " FROM audit_records" + where(page) + " ORDER BY created_at DESC, id DESC LIMIT ?";
+        String select = "SELECT " + RECORD_COLUMNS + ", created_at FROM audit_records" + where(page)
+                + " ORDER BY created_at DESC, id DESC LIMIT ?";
         try (Connection c = dataSource.getConnection()) {
             if (query.includeTotal()) {
                 // The page and the count read one snapshot, so the total agrees with the page.
@@ -303,11 +308,9 @@ public final class PostgresAuditStore implements AuditStore {
                             more = true;
                             break;
                         }
-                        UUID id = rs.getObject(1, UUID.class);
-                        AuditKind kind = AuditKind.fromPathName(rs.getString(2)).orElseThrow();
-                        items.add(new AuditRecord(id, kind, rs.getTimestamp(4).toInstant(),
-                                JsonCodec.readObject(rs.getString(5)), !rs.getBoolean(6), !rs.getBoolean(7)));
-                        last = new AuditPosition(rs.getTimestamp(3).toInstant(), id);
+                        AuditRecord record = readRecord(rs);
+                        items.add(record);
+                        last = new AuditPosition(rs.getTimestamp(7).toInstant(), record.id());
                     }
                 }
             }
@@ -325,6 +328,62 @@ public final class PostgresAuditStore implements AuditStore {
             return new AuditPage(items, more ? last : null, total);
         } catch (SQLException e) {
             throw translate("listing records", e);
+        }
+    }
+
+    /** Reads a record from the {@link #RECORD_COLUMNS} at the start of the row. */
+    private static AuditRecord readRecord(ResultSet rs) throws SQLException {
+        return new AuditRecord(rs.getObject(1, UUID.class), AuditKind.fromPathName(rs.getString(2)).orElseThrow(),
+                rs.getTimestamp(3).toInstant(), JsonCodec.readObject(rs.getString(4)), !rs.getBoolean(5), !rs.getBoolean(6));
+    }
+
+    @Override
+    public List<AuditRecord> records(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT " + RECORD_COLUMNS + " FROM audit_records WHERE id = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            List<AuditRecord> records = new ArrayList<>(ids.size());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    records.add(readRecord(rs));
+                }
+            }
+            return records;
+        } catch (SQLException e) {
+            throw translate("reading " + ids.size() + " search result(s)", e);
+        }
+    }
+
+    /** The listing's filters, the search filter's way: no kinds means every kind. */
+    @Override
+    public List<StoredVector> newestVectors(IndexFilter filter, int maxRows) {
+        Optional<Phase> phase = filter.phase() == null ? Optional.empty() : Phase.parse(filter.phase());
+        if ((filter.phase() != null && phase.isEmpty())
+                || (filter.since() != null && filter.until() != null && filter.since().isAfter(filter.until()))) {
+            return List.of(); // nothing can match
+        }
+        AuditQuery.Builder query = AuditQuery.builder().namespace(filter.namespace()).phase(phase.orElse(null))
+                .since(filter.since()).until(filter.until());
+        if (!filter.kinds().isEmpty()) {
+            query.kinds(filter.kinds());
+        }
+        List<Condition> conditions = new ArrayList<>(listingFilters(query.build()));
+        conditions.add(new Condition("NOT embedding_pending", List.of()));
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT id, embedding FROM audit_records" + where(conditions) + " ORDER BY created_at DESC, id DESC LIMIT ?")) {
+            ps.setInt(bind(ps, conditions), maxRows);
+            List<StoredVector> vectors = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    vectors.add(new StoredVector(rs.getObject(1, UUID.class), unboxed((Float[]) rs.getArray(2).getArray())));
+                }
+            }
+            return vectors;
+        } catch (SQLException e) {
+            throw translate("scanning embeddings for a degraded search", e);
         }
     }
 
@@ -589,7 +648,7 @@ public final class PostgresAuditStore implements AuditStore {
         }
     }
 
-    static float[] unboxed(Float[] boxed) {
+    private static float[] unboxed(Float[] boxed) {
         float[] vector = new float[boxed.length];
         for (int i = 0; i < boxed.length; i++) {
             vector[i] = boxed[i];

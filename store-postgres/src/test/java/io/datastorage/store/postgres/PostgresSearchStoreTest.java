@@ -32,13 +32,11 @@ class PostgresSearchStoreTest {
 
     private HikariDataSource dataSource;
     private PostgresAuditStore store;
-    private PostgresSearchStore search;
 
     @BeforeEach
     void open() {
         dataSource = PostgresTestDatabase.freshDatabase();
         store = PostgresAuditStore.open(dataSource, CLOCK, 1);
-        search = new PostgresSearchStore(dataSource);
     }
 
     @AfterEach
@@ -59,14 +57,14 @@ class PostgresSearchStoreTest {
         UUID a = write(AuditKind.WORKFLOW, "prod", "2026-11-20T10:00:00Z", new float[]{1, 0});
         UUID b = write(AuditKind.EXECUTION, "dev", "2026-11-20T10:00:00Z", null);
 
-        List<AuditRecord> records = search.records(List.of(a, b, UUID.randomUUID()));
+        List<AuditRecord> records = store.records(List.of(a, b, UUID.randomUUID()));
 
         assertThat(records).extracting(AuditRecord::id).containsExactlyInAnyOrder(a, b);
         AuditRecord first = records.stream().filter(r -> r.id().equals(a)).findFirst().orElseThrow();
         assertThat(first.kind()).isEqualTo(AuditKind.WORKFLOW);
         assertThat(first.document()).containsEntry("namespace", "prod");
         assertThat(first.embedded()).isTrue();
-        assertThat(search.records(List.of())).isEmpty();
+        assertThat(store.records(List.of())).isEmpty();
     }
 
     @Test
@@ -80,7 +78,7 @@ class PostgresSearchStoreTest {
         write(AuditKind.WORKFLOW, "prod", "2026-11-20T09:00:00Z", null);
 
         IndexFilter prodWorkflowsFilter = new IndexFilter(Set.of(AuditKind.WORKFLOW), "prod", "Completed", null, null);
-        List<StoredVector> newest = search.newestVectors(prodWorkflowsFilter, 3);
+        List<StoredVector> newest = store.newestVectors(prodWorkflowsFilter, 3);
 
         assertThat(newest).extracting(StoredVector::id)
                 .containsExactly(prodWorkflows.get(4), prodWorkflows.get(3), prodWorkflows.get(2));
@@ -88,8 +86,8 @@ class PostgresSearchStoreTest {
 
         IndexFilter window = new IndexFilter(Set.of(), null, null, Instant.parse("2026-11-20T02:00:00Z"),
                 Instant.parse("2026-11-20T04:00:00Z"));
-        assertThat(search.newestVectors(window, 100)).extracting(StoredVector::id)
+        assertThat(store.newestVectors(window, 100)).extracting(StoredVector::id)
                 .containsExactly(prodWorkflows.get(2), prodWorkflows.get(1));
-        assertThat(search.newestVectors(new IndexFilter(Set.of(), null, "Running", null, null), 100)).isEmpty();
+        assertThat(store.newestVectors(new IndexFilter(Set.of(), null, "Running", null, null), 100)).isEmpty();
     }
 }
