@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Runs a benchmark: ./bench/run.sh embedding [options]   (./bench/run.sh --help lists them)
-# Builds what it needs first. Benchmarks are not part of the test suite.
+# Runs a benchmark. Builds what it needs first; benchmarks are not part of the test suite.
+#   ./bench/run.sh [--quick]          the service under load next to raw baselines (bench/results/)
+#   ./bench/run.sh embedding|search|reconcile [options]   one part on its own
+#   ./bench/run.sh --help             every benchmark and its options
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bin/find-jdk.sh"
 
-(cd "$here" && ./mvnw -q -B -DskipTests -pl bench -am package) >&2
-exec "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:--Xms1g -Xmx4g} -jar "$here/bench/target/datastorage-bench.jar" "$@"
+case "${1:-}" in
+  service|embedding|search|reconcile|help|-h|--help|-V|--version) ;;
+  *) set -- service "$@" ;;
+esac
+
+(cd "$here" && ./mvnw -q -B -DskipTests -pl server,bench -am package) >&2
+exec "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:--Xms1g -Xmx4g} --add-modules=jdk.incubator.vector -Djava.awt.headless=true -Ddatastorage.home="$here" \
+  -jar "$here/bench/target/datastorage-bench.jar" "$@"

@@ -50,10 +50,15 @@ final class AuditTexts {
     }
 
     String next() {
+        AuditKind kind = AuditKind.values()[(int) ((serial + 1) % AuditKind.values().length)];
+        return EmbeddingText.of(kind, textFields(kind));
+    }
+
+    /** The embedded fields of a fresh record of {@code kind}, as a client would send them. */
+    Map<String, Object> textFields(AuditKind kind) {
         serial++;
         String pod = pick(APPS) + "-" + Long.toString(random.nextLong(1L << 40), 36) + "-" + serial;
         Map<String, Object> document = new LinkedHashMap<>();
-        AuditKind kind = AuditKind.values()[(int) (serial % AuditKind.values().length)];
         switch (kind) {
             case REMEDIATION -> {
                 document.put("signalName", pick(SIGNALS));
@@ -76,7 +81,7 @@ final class AuditTexts {
             }
         }
         document.put("message", String.format(pick(MESSAGES), pod, random.nextInt(1, 600)));
-        return EmbeddingText.of(kind, document);
+        return document;
     }
 
     private String pick(String[] values) {
