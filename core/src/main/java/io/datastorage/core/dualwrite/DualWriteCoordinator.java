@@ -23,9 +23,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * Writes records to the store and their vectors to the index, both or neither (DESIGN.md, "Write
  * path"):
  * <ol>
- *   <li>the store opens a transaction and inserts the records, each marked "index pending";</li>
+ *   <li>the store opens a transaction;</li>
  *   <li>inside it, the vectors are upserted into the index (retried, behind a circuit breaker);</li>
- *   <li>the marks of the indexed records are cleared and the transaction commits.</li>
+ *   <li>the records are written, marked "index pending" unless their vector is in the index, and
+ *       the transaction commits.</li>
  * </ol>
  * When the index fails: in {@link Mode#FALLBACK} the records commit still marked (the repair
  * worker indexes them later, the receipts say {@code vectorIndexed: false}); in
@@ -78,7 +79,7 @@ public final class DualWriteCoordinator {
         try {
             deadline.check("writing");
             WriteResult result = store.write(records, token,
-                    inserted -> indexBeforeCommit(inserted, attempted, upserted, deadline));
+                    indexable -> indexBeforeCommit(indexable, attempted, upserted, deadline));
             if (!result.replayed()) {
                 long indexed = result.receipts().stream().filter(r -> r.vectorIndexed()).count();
                 listener.succeeded((int) indexed);
@@ -122,10 +123,10 @@ public final class DualWriteCoordinator {
         }
     }
 
-    private Set<UUID> indexBeforeCommit(List<IndexableRecord> inserted, AtomicReference<Set<UUID>> attempted,
+    private Set<UUID> indexBeforeCommit(List<IndexableRecord> records, AtomicReference<Set<UUID>> attempted,
                                         AtomicReference<Set<UUID>> upserted, Deadline deadline) {
         deadline.check("indexing");
-        List<IndexEntry> entries = inserted.stream().map(IndexableRecord::toEntry).toList();
+        List<IndexEntry> entries = records.stream().map(IndexableRecord::toEntry).toList();
         Set<UUID> ids = new LinkedHashSet<>();
         entries.forEach(entry -> ids.add(entry.id()));
         attempted.set(ids);
@@ -146,9 +147,9 @@ public final class DualWriteCoordinator {
                 throw new IndexWriteRejectedException("the vector index is unavailable; nothing was stored: "
                         + e.getMessage(), e);
             }
-            listener.fellBack(inserted.size());
+            listener.fellBack(records.size());
             log.warn("Vector index unavailable ({}); {} record(s) stored with their indexing pending",
-                    e.getMessage(), inserted.size());
+                    e.getMessage(), records.size());
             return Set.of();
         }
         upserted.set(ids);

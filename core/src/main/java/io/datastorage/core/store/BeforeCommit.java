@@ -5,8 +5,11 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Runs inside a write's transaction, after the records are inserted (each marked "index pending")
- * and before the commit: the place where the dual-write puts their vectors into the index.
+ * Runs inside a write's transaction, before the commit: the place where the dual-write puts the
+ * records' vectors into the index. Each record is stored marked "index pending" unless this hook
+ * answered its id. (A store may run the hook before its insert, as the PostgreSQL store does so
+ * that the mark is written once; the records stay invisible to everyone else until the commit
+ * either way.)
  */
 @FunctionalInterface
 public interface BeforeCommit {
@@ -14,8 +17,8 @@ public interface BeforeCommit {
     BeforeCommit NONE = records -> Set.of();
 
     /**
-     * @param records the inserted records that have an embedding (those without one stay pending)
-     * @return the ids now in the index; their marks are cleared in the same transaction
+     * @param records the records being written that have an embedding (those without one stay pending)
+     * @return the ids now in the index; those records are stored without the mark
      * @throws RuntimeException to roll the whole write back
      */
     Set<UUID> beforeCommit(List<IndexableRecord> records);

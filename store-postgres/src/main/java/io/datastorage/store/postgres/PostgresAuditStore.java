@@ -33,6 +33,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,8 +54,12 @@ import java.util.UUID;
 /**
  * {@link AuditStore} on PostgreSQL, and the {@link SearchStore} semantic search reads records and embeddings from.
  *
- * <p>A write is one transaction: claim the idempotency key (if any), insert every record, store
- * the receipts with the key, commit. Claiming uses {@code INSERT ... ON CONFLICT DO NOTHING} on the
+ * <p>A write is one transaction: claim the idempotency key (if any), run the {@link BeforeCommit}
+ * hook (the dual-write's index upsert) on the records with an embedding, insert every record with
+ * its "index pending" mark already set to the hook's answer, store the receipts with the key,
+ * commit. Deciding the mark before the insert spares every write an {@code UPDATE} of the row it
+ * just inserted, which, the mark being in partial-index predicates, would rewrite the row in every
+ * index of the table. Claiming uses {@code INSERT ... ON CONFLICT DO NOTHING} on the
  * key's primary key, so a concurrent request with the same key waits for the first one's commit
  * and then finds its receipts; it never writes a second copy. Ids are UUIDv7 (time-ordered), which
  * keeps the primary-key index append-mostly.
@@ -70,8 +75,8 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
     private static final String INSERT_RECORD = """
             INSERT INTO audit_records (id, kind, correlation_id, name, namespace, phase, severity,
                                        created_at, received_at, labels, document, embedding, embedding_pending,
-                                       index_pending)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, true)""";
+                                       index_pending, vector_fingerprint)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?)""";
     private static final String INDEXABLE_COLUMNS = "id, kind, namespace, phase, created_at, received_at, embedding";
     /** What {@link #readRecord} reads. */
     private static final String RECORD_COLUMNS = "id, kind, received_at, document::text, embedding_pending, index_pending";
@@ -113,9 +118,11 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
         }
         Set<YearMonth> months = new TreeSet<>();
         drafts.forEach(r -> months.add(YearMonth.from(r.draft().createdAt().atOffset(ZoneOffset.UTC))));
+        // The ids are chosen once, so a retry indexes and inserts the same records, not a second set.
+        List<UUID> recordIds = drafts.stream().map(r -> ids.generate()).toList();
         try {
             partitions.ensure(months);
-            return writeOnce(drafts, token, beforeCommit);
+            return writeOnce(drafts, recordIds, token, beforeCommit);
         } catch (SQLException e) {
             if (!SQLSTATE_NO_PARTITION.equals(e.getSQLState())) {
                 throw translate("writing " + drafts.size() + " record(s)", e);
@@ -125,14 +132,14 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
         try {
             partitions.forget(months);
             partitions.ensure(months);
-            return writeOnce(drafts, token, beforeCommit);
+            return writeOnce(drafts, recordIds, token, beforeCommit);
         } catch (SQLException e) {
             throw translate("writing " + drafts.size() + " record(s)", e);
         }
     }
 
-    private WriteResult writeOnce(List<NewRecord> drafts, IdempotencyToken token, BeforeCommit beforeCommit)
-            throws SQLException {
+    private WriteResult writeOnce(List<NewRecord> drafts, List<UUID> recordIds, IdempotencyToken token,
+                                  BeforeCommit beforeCommit) throws SQLException {
         Instant now = clock.instant();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -144,8 +151,8 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
                         return earlier.get();
                     }
                 }
-                List<Receipt> receipts = insert(c, drafts, now);
-                receipts = markIndexed(c, drafts, receipts, now, beforeCommit);
+                Map<UUID, Long> indexed = index(drafts, recordIds, now, beforeCommit);
+                List<Receipt> receipts = insert(c, drafts, recordIds, now, indexed);
                 if (token != null) {
                     try (PreparedStatement ps = c.prepareStatement(
                             "UPDATE idempotency_keys SET receipts = ?::jsonb WHERE idempotency_key = ?")) {
@@ -163,24 +170,26 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
         }
     }
 
-    /** Runs the hook on the inserted records that have an embedding and clears the marks of those it indexed. */
-    private static List<Receipt> markIndexed(Connection c, List<NewRecord> drafts, List<Receipt> receipts, Instant now,
-                                             BeforeCommit beforeCommit) throws SQLException {
+    /** Runs the hook on the records that have an embedding; returns the fingerprints of those it indexed, by id. */
+    private static Map<UUID, Long> index(List<NewRecord> drafts, List<UUID> recordIds, Instant now,
+                                         BeforeCommit beforeCommit) {
         List<IndexableRecord> indexable = new ArrayList<>();
         for (int i = 0; i < drafts.size(); i++) {
             NewRecord record = drafts.get(i);
             if (record.embedded()) {
                 AuditDraft d = record.draft();
-                indexable.add(new IndexableRecord(receipts.get(i).id(), d.kind(), d.namespace(), d.phase().name(),
+                indexable.add(new IndexableRecord(recordIds.get(i), d.kind(), d.namespace(), d.phase().name(),
                         d.createdAt(), now, record.embedding()));
             }
         }
         Set<UUID> indexed = indexable.isEmpty() ? Set.of() : beforeCommit.beforeCommit(List.copyOf(indexable));
-        if (indexed.isEmpty()) {
-            return receipts;
+        Map<UUID, Long> fingerprints = new HashMap<>();
+        for (IndexableRecord record : indexable) {
+            if (indexed.contains(record.id())) {
+                fingerprints.put(record.id(), record.fingerprint());
+            }
         }
-        clearIndexMarks(c, indexable.stream().filter(r -> indexed.contains(r.id())).toList());
-        return receipts.stream().map(r -> r.withVectorIndexed(indexed.contains(r.id()))).toList();
+        return fingerprints;
     }
 
     private static int clearIndexMarks(Connection c, List<IndexableRecord> records) throws SQLException {
@@ -230,13 +239,16 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
         }
     }
 
-    private List<Receipt> insert(Connection c, List<NewRecord> records, Instant now) throws SQLException {
+    private static List<Receipt> insert(Connection c, List<NewRecord> records, List<UUID> recordIds, Instant now,
+                                        Map<UUID, Long> indexed) throws SQLException {
         List<Receipt> receipts = new ArrayList<>(records.size());
         try (PreparedStatement ps = c.prepareStatement(INSERT_RECORD)) {
             Timestamp received = Timestamp.from(now);
-            for (NewRecord record : records) {
+            for (int i = 0; i < records.size(); i++) {
+                NewRecord record = records.get(i);
                 AuditDraft d = record.draft();
-                UUID id = ids.generate();
+                UUID id = recordIds.get(i);
+                Long fingerprint = indexed.get(id);
                 ps.setObject(1, id);
                 ps.setString(2, d.kind().pathName());
                 ps.setString(3, d.correlationId());
@@ -250,8 +262,11 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
                 ps.setString(11, JsonCodec.write(d.document()));
                 ps.setArray(12, record.embedded() ? c.createArrayOf("float4", boxed(record.embedding())) : null);
                 ps.setBoolean(13, !record.embedded());
+                ps.setBoolean(14, fingerprint == null);
+                ps.setObject(15, fingerprint, Types.BIGINT);
                 ps.addBatch();
-                receipts.add(new Receipt(id, d.kind(), d.correlationId(), d.createdAtText(), record.embedded(), false));
+                receipts.add(new Receipt(id, d.kind(), d.correlationId(), d.createdAtText(), record.embedded(),
+                        fingerprint != null));
             }
             ps.executeBatch();
         }

@@ -10,6 +10,7 @@ import io.datastorage.core.audit.ValidationPolicy;
 import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
+import io.datastorage.core.store.IndexableRecord;
 import io.datastorage.core.store.NewRecord;
 import io.datastorage.core.store.PendingEmbedding;
 import io.datastorage.core.store.Receipt;
@@ -238,6 +239,56 @@ class PostgresAuditStoreTest {
         UUID id = store.write(List.of(draft(remediation("after-drop", "2015-06-11T00:00:00Z"))), null).receipts().getFirst().id();
 
         assertThat(store.find(AuditKind.REMEDIATION, id)).isPresent();
+    }
+
+    @Test
+    void aWriteRetriedAfterItsPartitionVanishedIndexesTheSameRecordsBothTimes() throws SQLException {
+        store.write(List.of(draft(remediation("before-drop-2", "2015-07-10T00:00:00Z"))), null);
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE audit_records_y2015m07");
+        }
+        List<List<UUID>> hooked = new ArrayList<>();
+
+        Receipt receipt = store.write(List.of(draft(remediation("after-drop-2", "2015-07-11T00:00:00Z"))), null, records -> {
+            List<UUID> ids = records.stream().map(IndexableRecord::id).toList();
+            hooked.add(ids);
+            return Set.copyOf(ids);
+        }).receipts().getFirst();
+
+        // The first attempt's insert failed after the hook ran; the retry hands the hook the same id,
+        // so the index holds one entry, not an orphan from the failed attempt.
+        assertThat(hooked).hasSize(2).allSatisfy(ids -> assertThat(ids).containsExactly(receipt.id()));
+        assertThat(receipt.vectorIndexed()).isTrue();
+        assertThat(count("SELECT count(*) FROM audit_records WHERE id = '" + receipt.id()
+                + "' AND NOT index_pending AND vector_fingerprint IS NOT NULL")).isEqualTo(1);
+    }
+
+    @Test
+    void writesEachRowOnceWithItsIndexMarkAlreadyDecided() throws SQLException {
+        AuditDraft indexed = VALIDATOR.validate(AuditKind.REMEDIATION, remediation("indexed-once", "2026-11-20T10:00:02Z"));
+        AuditDraft refused = VALIDATOR.validate(AuditKind.REMEDIATION, remediation("refused-once", "2026-11-20T10:00:03Z"));
+        List<Receipt> receipts;
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            // Any UPDATE of a record row now fails the write.
+            s.execute("""
+                    CREATE FUNCTION refuse_update() RETURNS trigger LANGUAGE plpgsql AS
+                    $$ BEGIN RAISE EXCEPTION 'record row updated after its insert'; END $$""");
+            s.execute("CREATE TRIGGER refuse_update BEFORE UPDATE ON audit_records_y2026m11 "
+                    + "FOR EACH ROW EXECUTE FUNCTION refuse_update()");
+            try {
+                receipts = store.write(List.of(new NewRecord(indexed, VECTOR), new NewRecord(refused, VECTOR)), null,
+                        records -> Set.of(records.getFirst().id())).receipts();
+            } finally {
+                s.execute("DROP TRIGGER refuse_update ON audit_records_y2026m11");
+                s.execute("DROP FUNCTION refuse_update()");
+            }
+        }
+
+        assertThat(receipts).extracting(Receipt::vectorIndexed).containsExactly(true, false);
+        assertThat(count("SELECT count(*) FROM audit_records WHERE id = '" + receipts.get(0).id()
+                + "' AND NOT index_pending AND vector_fingerprint IS NOT NULL")).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM audit_records WHERE id = '" + receipts.get(1).id()
+                + "' AND index_pending AND vector_fingerprint IS NULL")).isEqualTo(1);
     }
 
     @Test
