@@ -25,7 +25,7 @@ final class ExactSearch {
     private final List<float[]> vectors;
     private final Map<UUID, Integer> positions;
 
-    private ExactSearch(List<UUID> ids, List<float[]> vectors) {
+    ExactSearch(List<UUID> ids, List<float[]> vectors) {
         this.ids = ids;
         this.vectors = vectors;
         this.positions = new HashMap<>(ids.size() * 2);

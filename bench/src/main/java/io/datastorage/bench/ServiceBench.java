@@ -167,11 +167,11 @@ final class ServiceBench implements Runnable {
                         "POST /api/v1/audit/search, a new query text each (embedded per request), top 10", 1,
                         load, plan.searchRates(), plan.readStep(), true, rate -> {
                             List<String> stepQueries = queryTexts(Math.round(rate * plan.readStep().toSeconds()));
-                            boolean keep = recallTexts.isEmpty(); // the first step's answers are checked for recall
-                            if (keep) {
-                                recallTexts.addAll(stepQueries.subList(0, Math.min(stepQueries.size(), plan.recallQueries())));
-                            }
-                            return i -> search(service, stepQueries.get(i), keep && i < recallAnswers.length() ? recallAnswers : null, i);
+                            // The first recallQueries answers, over the steps, are checked for recall.
+                            int first = recallTexts.size();
+                            int kept = Math.min(stepQueries.size(), plan.recallQueries() - first);
+                            recallTexts.addAll(stepQueries.subList(0, kept));
+                            return i -> search(service, stepQueries.get(i), i < kept ? recallAnswers : null, first + i);
                         }));
                 scenarios.add(scenario(service, dir, "filtered listing",
                         "GET /api/v1/audit/aianalysis?namespace=<1 of 20>&limit=50", 1,
@@ -216,7 +216,7 @@ final class ServiceBench implements Runnable {
 
     private ServiceProcess start(Path launcher, Path dataDir, Path results, String name) {
         progress("starting the service (%s) on a fresh data directory", name);
-        return ServiceProcess.start(launcher, dataDir, results.resolve("service-" + name + ".log"), "");
+        return ServiceProcess.start(launcher, dataDir, results.resolve("service-" + name + ".log"));
     }
 
     /**

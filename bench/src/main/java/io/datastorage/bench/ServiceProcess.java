@@ -41,9 +41,9 @@ final class ServiceProcess implements AutoCloseable {
 
     /**
      * Starts {@code launcher serve} on {@code dataDir} and waits until {@code /readyz} answers 200;
-     * its output goes to {@code log}. {@code javaOptions} are added to the launcher's.
+     * its output goes to {@code log}.
      */
-    static ServiceProcess start(Path launcher, Path dataDir, Path log, String javaOptions) {
+    static ServiceProcess start(Path launcher, Path dataDir, Path log) {
         try {
             Files.createDirectories(dataDir);
             int apiPort = freePort();
@@ -53,9 +53,7 @@ final class ServiceProcess implements AutoCloseable {
                     "--port=" + apiPort, "--management.server.port=" + metricsPort,
                     "--datastorage.db.embedded-port=" + postgresPort)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            if (!javaOptions.isBlank()) {
-                builder.environment().merge("DATASTORAGE_JAVA_OPTS", javaOptions, (a, b) -> a + " " + b);
-            }
+            builder.environment().put("DATASTORAGE_SKIP_BUILD", "1"); // run.sh has built it; sources may change meanwhile
             Process process = builder.start();
             ServiceProcess service = new ServiceProcess(process, dataDir, apiPort, metricsPort, postgresPort);
             Runtime.getRuntime().addShutdownHook(service.stopOnExit);
