@@ -11,13 +11,23 @@ import java.io.IOException;
 
 /**
  * Lucene's HNSW format with its dimension limit raised from 1024 to {@value #MAX_DIMENSIONS}, so
- * that 1536-dimensional vectors (OpenAI's) can be indexed. It writes exactly what the standard
- * format writes and under the standard format's name, so segments read back with the standard
- * format; only the indexing-time check differs.
+ * that 1536-dimensional vectors (OpenAI's) can be indexed, and a narrower beam while building the
+ * graph. It writes what the standard format writes and under the standard format's name, so
+ * segments read back with the standard format; only the indexing-time settings differ.
  */
 final class HighDimensionHnswFormat extends KnnVectorsFormat {
     static final int MAX_DIMENSIONS = 4096;
-    private static final KnnVectorsFormat STANDARD = new Lucene99HnswVectorsFormat();
+    /** Neighbours kept per node: Lucene's default. */
+    static final int MAX_CONNECTIONS = 16;
+    /**
+     * Candidates kept while inserting a node: half Lucene's default of 100. Building the graph is
+     * most of what a write costs the index; with 50, inserts ran 37% faster (3,684 → 5,035 vectors/s
+     * on one core, 40,000 clustered 384-dimensional vectors, with near-real-time refreshes) while
+     * recall@10 of searches exploring 100 candidates stayed 1.000 there and at 100,000 records in
+     * {@code bench/} (32 cost recall: 0.991).
+     */
+    static final int BEAM_WIDTH = 50;
+    private static final KnnVectorsFormat STANDARD = new Lucene99HnswVectorsFormat(MAX_CONNECTIONS, BEAM_WIDTH);
 
     HighDimensionHnswFormat() {
         super(STANDARD.getName());
