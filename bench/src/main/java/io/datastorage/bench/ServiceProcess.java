@@ -119,13 +119,30 @@ final class ServiceProcess implements AutoCloseable {
 
     /**
      * CPU time so far of the service's JVM and, separately, of its PostgreSQL: the postmaster (whose
-     * pid is the first line of {@code postmaster.pid}; pg_ctl detaches it from the JVM) and its
-     * backends. Backends that have exited are not counted, so PostgreSQL's share is a lower bound.
+     * pid is the first line of {@code postmaster.pid}; pg_ctl detaches it from the JVM), its
+     * backends and workers, and, on Linux, those that have exited (the postmaster reaps them, so
+     * the kernel adds their time to its {@code cutime}/{@code cstime}). Elsewhere exited workers
+     * are missed and PostgreSQL's share is a lower bound.
      */
     Cpu cpu() {
-        double postgres = postmaster().map(p -> cpuSeconds(p) + p.descendants().mapToDouble(ServiceProcess::cpuSeconds).sum())
+        double postgres = postmaster().map(p -> withReapedChildren(p) + p.descendants().mapToDouble(ServiceProcess::cpuSeconds).sum())
                 .orElse(0.0);
         return new Cpu(cpuSeconds(process.toHandle()), postgres);
+    }
+
+    /** utime + stime + cutime + cstime from /proc (fields 14 to 17, in clock ticks of 1/100 s). */
+    private static double withReapedChildren(ProcessHandle process) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // fields[0] is field 3
+            long ticks = 0;
+            for (int field = 14; field <= 17; field++) {
+                ticks += Long.parseLong(fields[field - 3]);
+            }
+            return ticks / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return cpuSeconds(process);
+        }
     }
 
     private Optional<ProcessHandle> postmaster() {
