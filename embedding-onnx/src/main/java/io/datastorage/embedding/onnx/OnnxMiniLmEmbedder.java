@@ -67,31 +67,24 @@ final class OnnxMiniLmEmbedder implements OnnxEmbedder.CloseableEmbedder {
                     "padding", "false"));
             OrtEnvironment environment = OrtEnvironment.getEnvironment();
             byte[] modelBytes = model.readAllBytes();
-            OrtSession session = session(environment, modelBytes, intraOpThreads, false);
-            OrtSession soloSession = soloThreads == intraOpThreads ? session
-                    : session(environment, modelBytes, soloThreads, true);
+            OrtSession session = session(environment, modelBytes, intraOpThreads);
+            OrtSession soloSession = soloThreads == intraOpThreads ? session : session(environment, modelBytes, soloThreads);
             return new OnnxMiniLmEmbedder(environment, session, soloSession, tokenizer, maxTokens);
         } catch (IOException | OrtException e) {
             throw new EmbeddingException("cannot load the all-MiniLM-L6-v2 model: " + e.getMessage(), false, e);
         }
     }
 
-    /**
-     * @param spinning whether the pool's threads spin between the operators of a pass instead of
-     *                 sleeping. Only the solo session spins: it runs while no other inference does,
-     *                 and waking a sleeping thread for each of the model's operators made a lone
-     *                 query's embedding about 40% slower (measured: p50 6.7 → 4.0 ms for a
-     *                 one-sentence query on 2 cores, with no loss of batched throughput). The
-     *                 other sessions run beside each other, the database and the web server, which
-     *                 spinning threads would starve.
-     */
-    private static OrtSession session(OrtEnvironment environment, byte[] model, int threads, boolean spinning)
-            throws OrtException {
+    private static OrtSession session(OrtEnvironment environment, byte[] model, int threads) throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
             // Calls already run concurrently; a second level of parallelism only contends for cores.
             options.setInterOpNumThreads(1);
-            options.addConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
+            // Idle pool threads sleep instead of spinning: the cores are shared with the
+            // database, the web server and other inferences, which spinning would starve. (Tried
+            // for the solo session: a lone embedding got faster back to back, but in the running
+            // service each search at 10/s cost about 3x the CPU, and its p95 was 22 ms, not 15.)
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             return environment.createSession(model, options);
         }
