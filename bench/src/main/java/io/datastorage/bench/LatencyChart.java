@@ -17,6 +17,7 @@ import java.awt.RenderingHints;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.text.DecimalFormat;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -80,6 +81,7 @@ final class LatencyChart {
         LogAxis latency = new LogAxis("latency ms (log)");
         latency.setSmallestValue(0.01);
         latency.setStandardTickUnits(NumberAxis.createStandardTickUnits());
+        latency.setNumberFormatOverride(new DecimalFormat("#,##0.##")); // milliseconds, not powers of ten
         plot.setRangeAxis(latency);
         ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(true);
         plot.setRenderer(new XYLineAndShapeRenderer(true, true));

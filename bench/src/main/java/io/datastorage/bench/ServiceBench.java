@@ -211,7 +211,7 @@ final class ServiceBench implements Runnable {
                 baselines.add(Summary.Baseline.of(recall.exactLatency()));
             }
 
-            Summary summary = new Summary(quick ? "quick" : "full", "./bench/run.sh" + (quick ? " --quick" : ""), started,
+            Summary summary = new Summary(quick ? "quick" : "full", command(), started,
                     new Summary.Machine(cores, Runtime.version().toString(), System.getProperty("os.name") + " "
                             + System.getProperty("os.arch"), Runtime.getRuntime().maxMemory() >> 20),
                     baselines, scenarios, new LinkedHashMap<>(), new ArrayList<>(), notes);
@@ -224,6 +224,12 @@ final class ServiceBench implements Runnable {
             System.out.println(table);
             System.out.println("Results: " + dir.resolve("summary.json") + ", table.txt, latency-vs-load.png");
         }
+    }
+
+    /** The command line that reproduces this run. */
+    private String command() {
+        return "./bench/run.sh" + (quick ? " --quick" : "") + (only != Part.all ? " --only " + only : "")
+                + (records != null ? " --records " + records : "") + (profile ? " --profile" : "");
     }
 
     private Plan plan() {
