@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
+import java.util.function.Predicate;
 
 /**
  * Open-loop load at a fixed offered rate, the way wrk2 does it: request {@code i} of a step is due
@@ -35,6 +36,21 @@ final class OpenLoop implements AutoCloseable {
         /** Whether the answer is the one expected; a false is counted as a failure. */
         default boolean accept(HttpResponse<String> response) {
             return response.statusCode() / 100 == 2;
+        }
+
+        /** Sends {@code request}; an answer counts as expected when {@code expected} says so. */
+        static Call of(HttpRequest request, Predicate<HttpResponse<String>> expected) {
+            return new Call() {
+                @Override
+                public HttpRequest request() {
+                    return request;
+                }
+
+                @Override
+                public boolean accept(HttpResponse<String> response) {
+                    return expected.test(response);
+                }
+            };
         }
     }
 

@@ -305,26 +305,23 @@ final class ServiceBench implements Runnable {
 
     private static OpenLoop.Call searchByVector(ServiceProcess service, float[] vector) {
         HttpRequest request = json(service, "/api/v1/audit/search", JSON.writeValueAsString(Map.of("vector", vector, "topK", K))).build();
-        return () -> request;
+        return OpenLoop.Call.of(request, ServiceBench::searched);
     }
 
     /** A top-10 search; its answer is kept in {@code answers} at {@code index} when given. */
     private static OpenLoop.Call search(ServiceProcess service, String query, AtomicReferenceArray<String> answers, int index) {
         HttpRequest request = json(service, "/api/v1/audit/search", JSON.writeValueAsString(Map.of("query", query, "topK", K))).build();
-        return new OpenLoop.Call() {
-            @Override
-            public HttpRequest request() {
-                return request;
+        return OpenLoop.Call.of(request, response -> {
+            if (answers != null) {
+                answers.set(index, response.body());
             }
+            return searched(response);
+        });
+    }
 
-            @Override
-            public boolean accept(HttpResponse<String> response) {
-                if (answers != null) {
-                    answers.set(index, response.body());
-                }
-                return response.statusCode() == 200 && !response.body().contains("\"degraded\":true");
-            }
-        };
+    /** A search answered from the index: 200 and not degraded to an exact scan. */
+    private static boolean searched(HttpResponse<String> response) {
+        return response.statusCode() == 200 && !response.body().contains("\"degraded\":true");
     }
 
     private Summary.Step step(OpenLoop load, ServiceProcess service, String name, double rate, Duration each,
@@ -473,19 +470,8 @@ final class ServiceBench implements Runnable {
         return summary.scenarios().stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
-    private OpenLoop.Call post(ServiceProcess service, String path, String body) {
-        HttpRequest request = json(service, path, body).build();
-        return new OpenLoop.Call() {
-            @Override
-            public HttpRequest request() {
-                return request;
-            }
-
-            @Override
-            public boolean accept(HttpResponse<String> response) {
-                return response.statusCode() == 201;
-            }
-        };
+    private static OpenLoop.Call post(ServiceProcess service, String path, String body) {
+        return OpenLoop.Call.of(json(service, path, body).build(), response -> response.statusCode() == 201);
     }
 
     /** A page of 50 records of one of the namespaces (each holds about 5% of the records). */
