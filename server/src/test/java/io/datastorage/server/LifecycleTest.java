@@ -81,7 +81,8 @@ class LifecycleTest {
         for (Future<List<Object>> writer : writers) {
             for (Object outcome : writer.get()) {
                 HttpResponse<?> response = (HttpResponse<?>) outcome;
-                assertThat(response.statusCode()).as("an answer during shutdown is 201 or 503").isIn(201, 503);
+                assertThat(response.statusCode()).as("an answer during shutdown is 201 or 503, was: %s", response.body())
+                        .isIn(201, 503);
                 if (response.statusCode() == 201) {
                     acknowledged.add(response.headers().firstValue("Location").orElseThrow());
                 }
