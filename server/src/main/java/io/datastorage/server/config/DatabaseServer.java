@@ -15,7 +15,7 @@ public record DatabaseServer(String jdbcUrl, String user, String password, Embed
             return new DatabaseServer(db.url(), db.user(), db.password(), null);
         }
         EmbeddedPostgresServer server = EmbeddedPostgresServer.start(
-                properties.dataDir().resolve("postgres").toAbsolutePath(), db.embeddedPort());
+                properties.dataDir().resolve("postgres").toAbsolutePath(), db.embeddedPort(), db.embeddedStartupTimeout());
         return new DatabaseServer(server.jdbcUrl(), server.user(), null, server);
     }
 

@@ -35,6 +35,15 @@ public record DatastorageProperties(
      * @param url          JDBC URL of an external PostgreSQL 15+; empty starts the embedded one
      *                     under {@code data-dir/postgres}
      * @param embeddedPort port of the embedded PostgreSQL on 127.0.0.1 (0: any free port)
+     * @param requireDurable refuse to start on a server that can lose acknowledged commits
+     *                     ({@code fsync}, {@code synchronous_commit}, {@code full_page_writes});
+     *                     {@code false} starts anyway, with a warning at every start and
+     *                     {@code datastorage_db_durable} at 0. The embedded server is always durable.
+     * @param embeddedCheckInterval how often the embedded server is checked for being alive
+     * @param embeddedStartupTimeout how long a start or restart of the embedded server may take,
+     *                     crash recovery included, before it counts as failed
+     * @param embeddedRestartAttempts failed restarts of a dead embedded server after which the
+     *                     service reports itself not alive (liveness), so its orchestrator restarts it
      */
     public record Db(
             String url,
@@ -42,7 +51,11 @@ public record DatastorageProperties(
             String password,
             @DefaultValue("20") int poolSize,
             @DefaultValue("5s") Duration connectionTimeout,
-            @DefaultValue("0") int embeddedPort) {
+            @DefaultValue("0") int embeddedPort,
+            @DefaultValue("true") boolean requireDurable,
+            @DefaultValue("1s") Duration embeddedCheckInterval,
+            @DefaultValue("60s") Duration embeddedStartupTimeout,
+            @DefaultValue("5") int embeddedRestartAttempts) {
 
         public Db {
             if (url != null && !url.isBlank() && !url.startsWith("jdbc:postgresql://")) {
@@ -52,6 +65,9 @@ public record DatastorageProperties(
             range("datastorage.db.pool-size", poolSize, 1, 500);
             range("datastorage.db.connection-timeout", connectionTimeout, Duration.ofMillis(250), Duration.ofMinutes(5));
             range("datastorage.db.embedded-port", embeddedPort, 0, 65535);
+            range("datastorage.db.embedded-check-interval", embeddedCheckInterval, Duration.ofMillis(100), Duration.ofMinutes(1));
+            range("datastorage.db.embedded-startup-timeout", embeddedStartupTimeout, Duration.ofSeconds(1), Duration.ofHours(1));
+            range("datastorage.db.embedded-restart-attempts", embeddedRestartAttempts, 1, 100);
         }
 
         public boolean embedded() {

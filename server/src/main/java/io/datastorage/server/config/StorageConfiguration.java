@@ -5,14 +5,20 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.ValidationPolicy;
 import io.datastorage.store.postgres.PostgresAuditStore;
+import io.datastorage.store.postgres.PostgresDurability;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.datastorage.store.postgres.PostgresSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.Scheduled;
 
 import java.time.Clock;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /** Maps {@link DatastorageProperties} onto the database, the store and the validator. */
 @Configuration(proxyBeanMethods = false)
@@ -45,11 +51,59 @@ public class StorageConfiguration {
         return new HikariDataSource(config);
     }
 
+    /**
+     * What the server reports about durability, checked before anything is written: a server that
+     * can lose acknowledged commits stops start-up unless {@code datastorage.db.require-durable=false}
+     * says to go on (then a warning at every start and {@code datastorage_db_durable} at 0).
+     */
     @Bean
-    PostgresAuditStore auditStore(HikariDataSource dataSource, Clock clock, DatastorageProperties properties) {
+    PostgresDurability.Report databaseDurability(HikariDataSource dataSource, DatabaseServer server,
+                                                DatastorageProperties properties, MeterRegistry registry) {
+        PostgresDurability.Report report = PostgresDurability.check(dataSource);
+        List<PostgresDurability.Violation> violations = report.violations();
+        Gauge.builder("datastorage.db.durable", () -> violations.isEmpty() ? 1 : 0)
+                .description("1 when PostgreSQL keeps every acknowledged commit (fsync, synchronous_commit, "
+                        + "full_page_writes), 0 when the service runs on a server that may lose them")
+                .register(registry);
+        if (violations.isEmpty()) {
+            log.info("PostgreSQL is durable: fsync={}, synchronous_commit={}, full_page_writes={}",
+                    report.fsync(), report.synchronousCommit(), report.fullPageWrites());
+            return report;
+        }
+        String what = server + " runs with " + violations.stream().map(Object::toString).collect(Collectors.joining(", "))
+                + ": a crash of the database or the machine can lose records that were answered 201";
+        if (server.isEmbedded()) {
+            // The embedded server is started with EmbeddedPostgresServer.DURABLE_SETTINGS: a defect, never a choice.
+            throw new IllegalStateException(what + ", although it was started with durable settings; "
+                    + "refusing to serve (check the PostgreSQL binaries and the data directory's postgresql.auto.conf)");
+        }
+        if (properties.db().requireDurable()) {
+            throw new IllegalStateException("datastorage.db.require-durable: " + what + ". Change the server's "
+                    + "setting(s), or set datastorage.db.require-durable=false (DATASTORAGE_DB_REQUIRE_DURABLE=false) "
+                    + "to start anyway");
+        }
+        log.warn("{}. Starting anyway because datastorage.db.require-durable=false", what);
+        return report;
+    }
+
+    @Bean
+    PostgresAuditStore auditStore(HikariDataSource dataSource, Clock clock, DatastorageProperties properties,
+                                  PostgresDurability.Report databaseDurability) {
         int applied = PostgresSchema.migrate(dataSource);
         log.info("Schema up to date ({} migration(s) applied)", applied);
         return PostgresAuditStore.open(dataSource, clock, properties.partitions().monthsAhead());
+    }
+
+    /** Restarts the embedded PostgreSQL when it dies; nothing to watch with an external server. */
+    @Bean(destroyMethod = "close")
+    EmbeddedDatabaseRecovery embeddedDatabaseRecovery(DatabaseServer server, HikariDataSource dataSource,
+                                                      DatastorageProperties properties, MeterRegistry registry,
+                                                      ApplicationEventPublisher events) {
+        EmbeddedDatabaseRecovery recovery = new EmbeddedDatabaseRecovery(events, dataSource, registry);
+        if (server.isEmbedded()) {
+            recovery.watch(server, properties.db());
+        }
+        return recovery;
     }
 
     @Bean

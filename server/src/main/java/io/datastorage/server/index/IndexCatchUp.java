@@ -3,6 +3,7 @@ package io.datastorage.server.index;
 import io.datastorage.core.index.VectorIndex;
 import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.IndexableRecord;
+import io.datastorage.server.config.DatabaseRecovered;
 import io.datastorage.server.config.DatastorageProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,11 @@ import java.util.List;
  * An index that was never committed gets every indexed record. Then a reconciliation checks the
  * whole index, for what no replay window covers (a crash during an earlier catch-up, an index
  * restored from an older copy).
+ *
+ * <p>When the embedded PostgreSQL comes back after a crash, a reconciliation runs at once: a write
+ * whose connection broke during its commit was answered 503 and its vector deleted, yet its commit
+ * may have reached the WAL; the reconciliation indexes such records seconds after the recovery
+ * instead of at the next periodic run.
  */
 @Component
 public class IndexCatchUp {
@@ -48,6 +54,12 @@ public class IndexCatchUp {
                 // Logged by the reconciliation; the periodic runs go on.
             }
         });
+    }
+
+    @EventListener(DatabaseRecovered.class)
+    void onDatabaseRecovered(DatabaseRecovered recovered) {
+        log.info("PostgreSQL recovered after {} ms; reconciling the vector index with it", recovered.downtime().toMillis());
+        reconcile.start();
     }
 
     /** Replays; returns how many records were written into the index. */
