@@ -140,6 +140,7 @@ public class AuditController {
     private ResponseEntity<Map<String, Object>> write(String kindName, String key, HttpServletRequest request, long limit,
                                                       String pathSuffix, Validation validation,
                                                       Function<WriteResult, ResponseEntity<Map<String, Object>>> answer) {
+        request.setAttribute(ProblemResponses.WRITE_ATTRIBUTE, Boolean.TRUE);
         Timer.Sample sample = metrics.start();
         AuditKind kind = null;
         Outcome outcome = Outcome.ERROR;

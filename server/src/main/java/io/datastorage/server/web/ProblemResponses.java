@@ -6,6 +6,7 @@ import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.StoreUnavailableException;
 import io.datastorage.core.dualwrite.DeadlineExceededException;
 import io.datastorage.core.dualwrite.IndexWriteRejectedException;
+import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -30,6 +31,8 @@ import java.util.Locale;
 public class ProblemResponses extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemResponses.class);
     static final String TYPE_PREFIX = "urn:datastorage:problem:";
+    /** Request attribute set by the write endpoints, so that an error can say whether anything was stored. */
+    static final String WRITE_ATTRIBUTE = ProblemResponses.class.getName() + ".write";
 
     @ExceptionHandler(AuditValidationException.class)
     ProblemDetail invalid(AuditValidationException e) {
@@ -62,10 +65,16 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.NOT_FOUND, "not-found", e.getMessage());
     }
 
+    /**
+     * The database is down. Only a write may say "nothing was stored" (its transaction never
+     * committed); a read, a search or a reconciliation says only that it could not be answered.
+     */
     @ExceptionHandler(StoreUnavailableException.class)
-    ResponseEntity<ProblemDetail> unavailable(StoreUnavailableException e) {
+    ResponseEntity<ProblemDetail> unavailable(StoreUnavailableException e, HttpServletRequest request) {
         log.warn("Database unavailable: {}", e.getMessage());
-        return retryLater("unavailable", "The database is unavailable; nothing was stored. Retry later.");
+        return retryLater("unavailable", Boolean.TRUE.equals(request.getAttribute(WRITE_ATTRIBUTE))
+                ? "The database is unavailable; nothing was stored. Retry later."
+                : "The database is unavailable; the request could not be answered. Retry later.");
     }
 
     @ExceptionHandler(IndexWriteRejectedException.class)
@@ -89,9 +98,12 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler(Exception.class)
-    ProblemDetail unexpected(Exception e) {
+    ProblemDetail unexpected(Exception e, HttpServletRequest request) {
         log.error("Unexpected error", e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "An unexpected error occurred; nothing was stored.");
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal",
+                Boolean.TRUE.equals(request.getAttribute(WRITE_ATTRIBUTE))
+                        ? "An unexpected error occurred; nothing was stored."
+                        : "An unexpected error occurred.");
     }
 
     /** Spring MVC's own errors (415, 405, 404 for unknown paths, ...) get our type URNs too. */
