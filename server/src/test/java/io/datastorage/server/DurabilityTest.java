@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
@@ -105,6 +106,17 @@ class DurabilityTest {
                     postmaster.onExit().get(30, TimeUnit.SECONDS);
                     await().atMost(BOUND).until(() -> readiness(service) == 503);
                     await().atMost(BOUND).until(() -> unavailable.get() > 0 || !unexpected.isEmpty());
+                    // Reads say the database is down, never that "nothing was stored".
+                    Map.Entry<UUID, String> stored = acknowledged.entrySet().iterator().next();
+                    for (HttpResponse<String> read : List.of(
+                            service.get("/api/v1/audit/" + stored.getValue() + "/" + stored.getKey()),
+                            service.get("/api/v1/audit?limit=5"),
+                            service.postJson("/api/v1/audit/search", "{\"query\":\"memory leak\"}"))) {
+                        assertThat(read.statusCode()).as(read.body()).isEqualTo(503);
+                        assertThat(read.headers().firstValue("Retry-After")).isPresent();
+                        assertThat(read.body()).contains("urn:datastorage:problem:unavailable")
+                                .contains("database is unavailable").doesNotContain("nothing was stored");
+                    }
 
                     external.restart();
                     await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).until(() -> readiness(service) == 200);
