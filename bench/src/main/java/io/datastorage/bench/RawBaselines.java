@@ -11,6 +11,7 @@ import io.datastorage.core.index.IndexMetadata;
 import io.datastorage.embedding.onnx.OnnxEmbedder;
 import io.datastorage.index.lucene.LuceneVectorIndex;
 import io.datastorage.store.postgres.EmbeddedPostgresServer;
+import io.datastorage.store.postgres.PostgresDurability;
 import io.datastorage.store.postgres.PostgresAuditStore;
 import io.datastorage.store.postgres.PostgresSchema;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -59,12 +60,18 @@ final class RawBaselines {
     /**
      * Single-row inserts of rows like the service's (same table, indexes and partitions, the record
      * as JSON plus its 384 floats), one autocommitted statement each, from {@code clients} threads
-     * for {@code duration}, into a fresh embedded PostgreSQL with the service's settings.
+     * for {@code duration}, into a fresh embedded PostgreSQL with the service's settings
+     * (durable: fsync, synchronous_commit and full_page_writes on, checked).
      */
     static List<Measured> postgresInserts(Path dir, List<String> documents, List<float[]> vectors, Duration duration,
                                           int... clients) {
         try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(dir, 0);
              HikariDataSource dataSource = dataSource(postgres, 16)) {
+            // The baseline is only a baseline if it runs as durably as the service's server does.
+            PostgresDurability.Report durability = PostgresDurability.check(dataSource);
+            if (!durability.durable()) {
+                throw new IllegalStateException("the raw baseline's PostgreSQL is not durable: " + durability.violations());
+            }
             PostgresSchema.migrate(dataSource);
             PostgresAuditStore.open(dataSource, Clock.systemUTC(), 1); // creates the partitions, as the service does
             TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();

@@ -94,6 +94,7 @@ class DurabilityTest {
             Queue<String> unexpected = new ConcurrentLinkedQueue<>();
             AtomicInteger unavailable = new AtomicInteger();
             AtomicBoolean stop = new AtomicBoolean();
+            double secondsToReady;
             try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int w = 0; w < 4; w++) {
                     int writer = w;
@@ -118,8 +119,10 @@ class DurabilityTest {
                                 .contains("database is unavailable").doesNotContain("nothing was stored");
                     }
 
+                    long restarted = System.nanoTime();
                     external.restart();
                     await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).until(() -> readiness(service) == 200);
+                    secondsToReady = (System.nanoTime() - restarted) / 1e9;
                     int before = acknowledged.size();
                     await().atMost(BOUND).until(() -> acknowledged.size() >= before + 100 || !unexpected.isEmpty());
                 } finally {
@@ -128,8 +131,12 @@ class DurabilityTest {
             }
             assertThat(unexpected).as("answers other than 201 or 503 unavailable").isEmpty();
             assertThat(unavailable.get()).as("writes answered 503 while the server was down").isPositive();
-            acknowledged.forEach((id, kind) -> assertThat(service.get("/api/v1/audit/" + kind + "/" + id).statusCode())
-                    .as("acknowledged %s %s", kind, id).isEqualTo(200));
+            long lost = acknowledged.entrySet().stream()
+                    .filter(e -> service.get("/api/v1/audit/" + e.getValue() + "/" + e.getKey()).statusCode() != 200)
+                    .count();
+            System.out.printf("EXTERNAL-DATABASE-STOP: acknowledged=%d lost=%d answered503WhileDown=%d"
+                    + " secondsFromStartToReady=%.1f%n", acknowledged.size(), lost, unavailable.get(), secondsToReady);
+            assertThat(lost).as("acknowledged records that did not read back").isZero();
         }
     }
 
