@@ -23,6 +23,8 @@ import java.util.UUID;
  *   another fingerprint throws {@link IdempotencyConflictException} and writes nothing. Two
  *   concurrent calls with one key never both write.</li>
  *   <li>Failures of the store itself throw {@link StoreUnavailableException} (transient).</li>
+ *   <li>A write whose connection broke during its commit throws
+ *       {@link CommitOutcomeUnknownException}: it may have committed.</li>
  * </ul>
  */
 public interface AuditStore {

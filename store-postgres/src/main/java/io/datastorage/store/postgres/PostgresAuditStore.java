@@ -22,6 +22,7 @@ import io.datastorage.core.store.NewRecord;
 import io.datastorage.core.store.PendingEmbedding;
 import io.datastorage.core.store.Receipt;
 import io.datastorage.core.store.StoreException;
+import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.StoreUnavailableException;
 import io.datastorage.core.store.WriteResult;
 
@@ -161,7 +162,7 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
                         ps.executeUpdate();
                     }
                 }
-                c.commit();
+                commit(c, drafts.size());
                 return new WriteResult(receipts, false);
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c, e);
@@ -735,6 +736,24 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
                 AuditKind.fromPathName((String) m.get("kind")).orElseThrow(),
                 (String) m.get("correlationId"), (String) m.get("createdAt"), Boolean.TRUE.equals(m.get("embedded")),
                 Boolean.TRUE.equals(m.get("vectorIndexed")));
+    }
+
+    /**
+     * Commits; a connection that breaks during the commit leaves its outcome unknown (the server
+     * may have flushed the commit and died before answering), which is said as such instead of as a
+     * failure: SQLSTATE class 08 (connection exception), or none at all (an I/O error).
+     */
+    private static void commit(Connection c, int records) throws SQLException {
+        try {
+            c.commit();
+        } catch (SQLException e) {
+            String state = e.getSQLState();
+            if (state == null || state.startsWith("08")) {
+                throw new CommitOutcomeUnknownException("the connection to PostgreSQL broke while committing "
+                        + records + " record(s) (SQLSTATE " + state + "); they may have been stored", e);
+            }
+            throw e;
+        }
     }
 
     private static void rollbackQuietly(Connection c, Exception cause) {
