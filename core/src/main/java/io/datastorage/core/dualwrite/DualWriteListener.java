@@ -26,7 +26,10 @@ public interface DualWriteListener {
         VECTORDB_FAILURE,
         /** The coordinator refused its input before writing (no records, a vector of the wrong dimension). */
         VALIDATION_FAILURE,
-        /** The request's deadline passed or the request was cancelled (client gone) before the commit. */
+        /**
+         * The request's deadline passed, or the request was {@linkplain Deadline#cancel() cancelled},
+         * before the commit.
+         */
         CONTEXT_CANCELED,
         /**
          * The transaction was rolled back because of an error that is none of the above: neither
