@@ -346,9 +346,15 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
     /** {@link #waitMillis}, logged: the retry is about to wait that long. */
     private Long loggedWaitMillis(Integer retryNumber, Either<Throwable, HttpResponse<byte[]>> outcome) {
         long wait = waitMillis(retryNumber, outcome);
-        String what = outcome.isRight() ? "HTTP " + outcome.get().statusCode()
-                + outcome.get().headers().firstValue("Retry-After").map(h -> " with Retry-After " + h).orElse("")
-                : redact(describe(outcome.getLeft()));
+        String what;
+        if (outcome.isRight()) {
+            int status = outcome.get().statusCode();
+            what = "HTTP " + status + (status == 429 || status == 503
+                    ? outcome.get().headers().firstValue("Retry-After").map(h -> " with Retry-After " + h).orElse("")
+                    : "");
+        } else {
+            what = redact(describe(outcome.getLeft()));
+        }
         log.warn("embedding request to {} failed ({}); retry {} in {} ms", endpoint, what, retryNumber, wait);
         return wait;
     }
