@@ -37,7 +37,8 @@ class ConfigurationTest {
             "datastorage.index.attempts|0|must be 1..10",
             "datastorage.index.commit-interval|20m|must be 100ms..10m",
             "datastorage.index.reconcile-interval|0s|must be 1s..7d",
-            "datastorage.search.degraded-max-scan|0|must be 1..1000000"})
+            "datastorage.search.degraded-max-scan|0|must be 1..1000000",
+            "datastorage.write.deadline|500ms|must be 1s..10m"})
     void refusesToStartWithABadSetting(String property, String value, String allowed, CapturedOutput output) {
         assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), "--" + property + "=" + value).close())
                 .isNotNull();

@@ -40,6 +40,8 @@ class OpenAiEndpointTest {
     static HttpServer endpoint;
     static volatile int servedDimension;
     static volatile boolean down;
+    /** The Retry-After header of the 503 answers while down; none when null. */
+    static volatile String retryAfter;
     static final Queue<String> AUTHORIZATION = new ConcurrentLinkedQueue<>();
 
     @BeforeAll
@@ -70,6 +72,9 @@ class OpenAiEndpointTest {
                 answer = JSON.writeValueAsBytes(body);
             }
             exchange.getResponseHeaders().add("Content-Type", "application/json");
+            if (down && retryAfter != null) {
+                exchange.getResponseHeaders().add("Retry-After", retryAfter);
+            }
             exchange.sendResponseHeaders(status, answer.length);
             exchange.getResponseBody().write(answer);
             exchange.close();
@@ -86,6 +91,7 @@ class OpenAiEndpointTest {
     void reset() {
         servedDimension = 1536;
         down = false;
+        retryAfter = null;
         AUTHORIZATION.clear();
     }
 
@@ -121,6 +127,36 @@ class OpenAiEndpointTest {
         }
         assertThat(AUTHORIZATION).isNotEmpty().containsOnly("Bearer " + KEY);
         assertThat(output.getAll()).contains("does not answer yet").doesNotContain(KEY);
+    }
+
+    /**
+     * Issue 12: the endpoint's retries (up to 4 attempts, with backoffs of up to 5 s) used to hold a
+     * write for about 55 s whatever its deadline. Now the embedder gets the write's remaining time
+     * less the database's reserve, and starts no retry whose backoff ends after it.
+     */
+    @Test
+    void anEndpointThatKeepsAnswering503CostsTheRecordItsVectorWithinTheDeadline() throws IOException {
+        Path keyFile = Files.writeString(RunningService.newDataDir().resolve("api-key"), KEY);
+        try (RunningService service = RunningService.start(RunningService.newDataDir(),
+                "--datastorage.embedding.provider=openai",
+                "--datastorage.embedding.openai.base-url=http://127.0.0.1:" + endpoint.getAddress().getPort(),
+                "--datastorage.embedding.openai.model=text-embedding-3-large",
+                "--datastorage.embedding.openai.api-key-file=" + keyFile,
+                "--datastorage.embedding.dimension=1536",
+                "--datastorage.embedding.repair-interval=1h",
+                "--datastorage.write.deadline=3s")) {
+            down = true;
+            retryAfter = "5"; // the longest backoff the client allows by default
+            AUTHORIZATION.clear();
+
+            HttpResponse<String> created = service.postJson("/api/v1/audit/remediation",
+                    RunningService.validRecord("remediation", "endpoint-overloaded"));
+
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            assertThat(JSON.readTree(created.body()).get("embedded").asBoolean()).isFalse();
+            assertThat(AUTHORIZATION).as("attempts: a retry after 5 s cannot fit in a 2 s share of a 3 s deadline")
+                    .hasSize(1);
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.datastorage.core.dualwrite;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -30,6 +31,18 @@ public final class Deadline {
 
     public void cancel() {
         cancelled.set(true);
+    }
+
+    /**
+     * Time left until the deadline: zero when it passed or the request was cancelled, and about
+     * 10^9 years for {@link #none()}.
+     */
+    public Duration remaining() {
+        if (cancelled.get()) {
+            return Duration.ZERO;
+        }
+        Duration left = Duration.between(clock.instant(), at);
+        return left.isNegative() ? Duration.ZERO : left;
     }
 
     public boolean expired() {

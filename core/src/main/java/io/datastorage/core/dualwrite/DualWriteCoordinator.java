@@ -9,6 +9,7 @@ import io.datastorage.core.store.IdempotencyToken;
 import io.datastorage.core.store.IndexableRecord;
 import io.datastorage.core.store.NewRecord;
 import io.datastorage.core.store.StoreException;
+import io.datastorage.core.store.StoreUnavailableException;
 import io.datastorage.core.store.WriteResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * fail too, the reconciler finds the orphans. A request whose deadline passes or that is
  * cancelled persists nothing: it is checked before the write and again before the commit.
  * Records without an embedding are stored pending and never reach the index here.
+ *
+ * <p>The outcome is decided before anyone is told about it: the {@link DualWriteListener} is
+ * called through a guard that logs and swallows whatever it throws, on every path, so a metric
+ * that fails can neither turn a committed write into an error nor undo it (delete its vectors),
+ * and cannot replace the exception of a failed write by its own.
  */
 public final class DualWriteCoordinator {
     private static final Logger log = LoggerFactory.getLogger(DualWriteCoordinator.class);
@@ -57,7 +63,7 @@ public final class DualWriteCoordinator {
         this.store = store;
         this.index = index;
         this.mode = mode;
-        this.listener = listener;
+        this.listener = new GuardedListener(listener);
         this.inFlight = inFlight;
     }
 
@@ -65,6 +71,8 @@ public final class DualWriteCoordinator {
      * @throws IllegalArgumentException     no records, or a vector of the wrong dimension (nothing written)
      * @throws DeadlineExceededException    the deadline passed or the request was cancelled (nothing written)
      * @throws IndexWriteRejectedException  strict mode and the index failed (nothing written)
+     * @throws StoreUnavailableException    the store could not be reached or failed transiently (nothing
+     *                                      written; vectors compensated)
      * @throws StoreException               the store failed (nothing written; vectors compensated)
      */
     public WriteResult write(List<NewRecord> records, IdempotencyToken token, Deadline deadline) {
@@ -76,15 +84,11 @@ public final class DualWriteCoordinator {
         }
         AtomicReference<Set<UUID>> attempted = new AtomicReference<>(Set.of());
         AtomicReference<Set<UUID>> upserted = new AtomicReference<>(Set.of());
+        WriteResult result;
         try {
             deadline.check("writing");
-            WriteResult result = store.write(records, token,
+            result = store.write(records, token,
                     indexable -> indexBeforeCommit(indexable, attempted, upserted, deadline));
-            if (!result.replayed()) {
-                long indexed = result.receipts().stream().filter(r -> r.vectorIndexed()).count();
-                listener.succeeded((int) indexed);
-            }
-            return result;
         } catch (DeadlineExceededException e) {
             compensate(upserted.get());
             listener.failed(FailureReason.CONTEXT_CANCELED);
@@ -94,17 +98,25 @@ public final class DualWriteCoordinator {
             throw e;
         } catch (IdempotencyConflictException e) {
             throw e;
+        } catch (StoreUnavailableException | StoreException e) {
+            // PostgreSQL refused or could not do a step of the write, whichever: claiming the key,
+            // the insert, the commit. Whether vectors were upserted before does not change the cause.
+            compensate(upserted.get());
+            listener.failed(FailureReason.POSTGRESQL_FAILURE);
+            throw e;
         } catch (RuntimeException e) {
-            if (!upserted.get().isEmpty()) {
-                compensate(upserted.get());
-                listener.failed(FailureReason.TRANSACTION_ROLLBACK);
-            } else {
-                listener.failed(FailureReason.POSTGRESQL_FAILURE);
-            }
+            compensate(upserted.get());
+            listener.failed(FailureReason.TRANSACTION_ROLLBACK);
             throw e;
         } finally {
             inFlight.end(attempted.get());
         }
+        // Committed (or replayed): from here on nothing may change the answer or undo the write.
+        if (!result.replayed()) {
+            long indexed = result.receipts().stream().filter(r -> r.vectorIndexed()).count();
+            listener.succeeded((int) indexed);
+        }
+        return result;
     }
 
     private void checkInput(List<NewRecord> records) {
@@ -167,6 +179,41 @@ public final class DualWriteCoordinator {
         } catch (RuntimeException e) {
             log.warn("Could not delete {} vector(s) whose records did not commit ({}); the reconciler removes them",
                     ids.size(), e.getMessage());
+        }
+    }
+
+    /**
+     * Calls the listener and swallows what it throws, logged: the listener only observes, so its
+     * failure must never change the outcome of a write that has already been decided.
+     */
+    private static final class GuardedListener implements DualWriteListener {
+        private final DualWriteListener listener;
+
+        GuardedListener(DualWriteListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void succeeded(int records) {
+            guard("succeeded", () -> listener.succeeded(records));
+        }
+
+        @Override
+        public void failed(FailureReason reason) {
+            guard("failed(" + reason.label() + ")", () -> listener.failed(reason));
+        }
+
+        @Override
+        public void fellBack(int records) {
+            guard("fellBack", () -> listener.fellBack(records));
+        }
+
+        private static void guard(String call, Runnable notification) {
+            try {
+                notification.run();
+            } catch (RuntimeException e) {
+                log.error("The dual-write listener failed in {}; the write's outcome stands", call, e);
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -30,6 +31,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Failures of the delegate reach every caller of the batch as an {@link EmbeddingException}
  * with the delegate's {@linkplain EmbeddingException#isTransient() transient} flag.
+ *
+ * <p>Time limits ({@link #embed(List, Duration)}): each caller waits at most its own limit and
+ * then fails as transient; a request whose caller stopped waiting (limit passed, interrupted) is
+ * taken out of the queue, or skipped by the worker that finds it, and never reaches the model. A
+ * batch gives the model the longest time any of its callers has left, so that the caller with
+ * the most patience can still be served; those with less have stopped waiting by then.
  */
 public final class BatchingEmbedder extends ForwardingEmbedder implements AutoCloseable {
     private static final long IDLE_POLL_MILLIS = 100;
@@ -42,7 +49,19 @@ public final class BatchingEmbedder extends ForwardingEmbedder implements AutoCl
     private final List<Thread> workers;
     private volatile boolean closed;
 
-    private record Request(List<String> texts, CompletableFuture<List<float[]>> answer) {
+    /** @param end when the caller stops waiting, on the {@link System#nanoTime()} scale */
+    private record Request(List<String> texts, CompletableFuture<List<float[]>> answer, long end) {
+        /** Whether no batch should carry it any more: answered, given up, or out of time. */
+        boolean abandoned() {
+            if (answer.isDone()) {
+                return true;
+            }
+            if (TimeLimit.endsWithin(end, 0)) {
+                answer.completeExceptionally(TimeLimit.exceeded(Duration.ZERO, "the batching embedder"));
+                return true;
+            }
+            return false;
+        }
     }
 
     public BatchingEmbedder(Embedder delegate, int maxBatchSize, Duration maxWait, int workers) {
@@ -68,17 +87,32 @@ public final class BatchingEmbedder extends ForwardingEmbedder implements AutoCl
 
     @Override
     public List<float[]> embed(List<String> texts) {
+        return embed(texts, NO_TIME_LIMIT);
+    }
+
+    @Override
+    public List<float[]> embed(List<String> texts, Duration timeLimit) {
         if (texts.isEmpty()) {
             return List.of();
         }
-        Request request = new Request(List.copyOf(texts), new CompletableFuture<>());
+        TimeLimit.requireTimeLeft(timeLimit, delegate.modelId());
+        Request request = new Request(List.copyOf(texts), new CompletableFuture<>(), TimeLimit.endOf(timeLimit));
         queue.add(request);
         try {
             if (closed) {
                 failWaiting();
             }
-            return request.answer().get();
+            try {
+                return request.answer().get(Math.max(0, TimeLimit.nanos(TimeLimit.leftUntil(request.end()))),
+                        TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                queue.remove(request); // no batch takes it now; one that already has it skips or ignores it
+                request.answer().completeExceptionally(TimeLimit.exceeded(timeLimit, delegate.modelId()));
+                return request.answer().get(); // the vectors, should they have come in between
+            }
         } catch (InterruptedException e) {
+            queue.remove(request);
+            request.answer().cancel(false);
             Thread.currentThread().interrupt();
             throw new EmbeddingException("interrupted while waiting for the embedding", true, e);
         } catch (ExecutionException e) {
@@ -96,8 +130,8 @@ public final class BatchingEmbedder extends ForwardingEmbedder implements AutoCl
             try {
                 Request first = carried != null ? carried : queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
                 carried = null;
-                if (first == null) {
-                    continue; // idle: look at the closed flag again
+                if (first == null || first.abandoned()) {
+                    continue; // idle or nothing to do: look at the closed flag again
                 }
                 batch.add(first);
                 int size = first.texts().size();
@@ -116,6 +150,9 @@ public final class BatchingEmbedder extends ForwardingEmbedder implements AutoCl
                         if (next == null) {
                             continue;
                         }
+                    }
+                    if (next.abandoned()) {
+                        continue;
                     }
                     if (size + next.texts().size() > maxBatchSize) {
                         carried = next;
@@ -141,14 +178,23 @@ public final class BatchingEmbedder extends ForwardingEmbedder implements AutoCl
         failWaiting();
     }
 
-    private void run(List<Request> batch) {
+    private void run(List<Request> gathered) {
+        List<Request> batch = new ArrayList<>(gathered.size());
         List<String> texts = new ArrayList<>();
-        for (Request request : batch) {
-            texts.addAll(request.texts());
+        long end = Long.MIN_VALUE;
+        for (Request request : gathered) {
+            if (!request.abandoned()) { // gathering took time; some callers may have stopped waiting
+                batch.add(request);
+                texts.addAll(request.texts());
+                end = batch.size() == 1 || request.end() - end > 0 ? request.end() : end; // nanoTime order
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
         }
         List<float[]> vectors;
         try {
-            vectors = embedByDelegate(texts);
+            vectors = embedByDelegate(texts, TimeLimit.leftUntil(end));
         } catch (RuntimeException | Error e) {
             batch.forEach(request -> request.answer().completeExceptionally(e));
             return;

@@ -3,6 +3,7 @@ package io.datastorage.core.embedding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -37,9 +38,20 @@ public final class CachingEmbedder extends ForwardingEmbedder {
 
     @Override
     public List<float[]> embed(List<String> texts) {
+        return embed(texts, NO_TIME_LIMIT);
+    }
+
+    /**
+     * Looks the texts up, then gives the delegate what is left of the limit for the misses; fails
+     * without computing when nothing is left after the lookup. (The lookup itself is bounded by
+     * the cache's own timeout, not by this limit.)
+     */
+    @Override
+    public List<float[]> embed(List<String> texts, Duration timeLimit) {
         if (texts.isEmpty()) {
             return List.of();
         }
+        long end = TimeLimit.endOf(timeLimit);
         String modelId = delegate.modelId();
         List<String> keys = new ArrayList<>(texts.size());
         for (String text : texts) {
@@ -57,7 +69,9 @@ public final class CachingEmbedder extends ForwardingEmbedder {
             }
         }
         if (!missing.isEmpty()) {
-            Map<String, float[]> computed = compute(missing);
+            Duration left = TimeLimit.leftUntil(end);
+            TimeLimit.requireTimeLeft(left, delegate.modelId());
+            Map<String, float[]> computed = compute(missing, left);
             vectors.putAll(computed);
             store(computed);
         }
@@ -86,9 +100,9 @@ public final class CachingEmbedder extends ForwardingEmbedder {
         }
     }
 
-    private Map<String, float[]> compute(Map<String, String> missing) {
+    private Map<String, float[]> compute(Map<String, String> missing, Duration timeLimit) {
         List<String> keys = new ArrayList<>(missing.keySet());
-        List<float[]> computed = embedByDelegate(new ArrayList<>(missing.values()));
+        List<float[]> computed = embedByDelegate(new ArrayList<>(missing.values()), timeLimit);
         Map<String, float[]> byKey = new LinkedHashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             float[] vector = computed.get(i);

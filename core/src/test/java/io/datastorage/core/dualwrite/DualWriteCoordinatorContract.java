@@ -57,6 +57,8 @@ public abstract class DualWriteCoordinatorContract {
     private final Queue<FailureReason> failures = new ConcurrentLinkedQueue<>();
     private final AtomicInteger fallbacks = new AtomicInteger();
     private final AtomicInteger successes = new AtomicInteger();
+    /** Makes every listener call throw after it recorded what it was told. */
+    private volatile boolean listenerThrows;
     private final Random random = new Random(7);
     private SwitchableIndex index;
 
@@ -70,20 +72,29 @@ public abstract class DualWriteCoordinatorContract {
             @Override
             public void succeeded(int records) {
                 successes.addAndGet(records);
+                throwIfAsked();
             }
 
             @Override
             public void failed(FailureReason reason) {
                 failures.add(reason);
+                throwIfAsked();
             }
 
             @Override
             public void fellBack(int records) {
                 fallbacks.addAndGet(records);
+                throwIfAsked();
             }
         };
         return new DualWriteCoordinator(store, GuardedIndex.of(index, 2, Duration.ofMillis(1), Duration.ofMinutes(1)),
                 mode, listener);
+    }
+
+    private void throwIfAsked() {
+        if (listenerThrows) {
+            throw new IllegalStateException("metric failed (injected)");
+        }
     }
 
     private synchronized float[] vector() {
@@ -161,7 +172,76 @@ public abstract class DualWriteCoordinatorContract {
         assertThat(index.upserts()).isEqualTo(1);
         assertThat(store.ids()).isEmpty();
         await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(index.count()).isZero());
+        assertThat(failures).as("the store refused the write after the upsert: still PostgreSQL's failure")
+                .containsExactly(FailureReason.POSTGRESQL_FAILURE);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void anUnexpectedErrorInsideTheTransactionCountsAsARollbackAndLeavesNoOrphan(Mode mode) {
+        DualWriteCoordinator coordinator = coordinator(mode);
+        store.fault(Fault.DEFECT);
+
+        assertThatThrownBy(() -> coordinator.write(List.of(record("x")), null, Deadline.none()))
+                .isInstanceOf(IllegalStateException.class);
+
+        assertThat(store.ids()).isEmpty();
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(index.count()).isZero());
         assertThat(failures).containsExactly(FailureReason.TRANSACTION_ROLLBACK);
+    }
+
+    /** Issue 12: a success listener that threw after the commit deleted the vectors and answered an error. */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aThrowingListenerLeavesTheCommittedRecordReadableWithItsVector(Mode mode) {
+        DualWriteCoordinator coordinator = coordinator(mode);
+        listenerThrows = true;
+
+        WriteResult result = coordinator.write(List.of(record("a"), record("b")), null, Deadline.none());
+
+        assertThat(successes).as("the listener was told").hasValue(2);
+        assertThat(result.receipts()).hasSize(2).extracting(Receipt::vectorIndexed).containsOnly(true);
+        for (Receipt receipt : result.receipts()) {
+            assertThat(store.find(AuditKind.REMEDIATION, receipt.id())).get()
+                    .satisfies(r -> assertThat(r.vectorIndexed()).isTrue());
+            assertThat(store.indexPending(receipt.id())).isFalse();
+            await().atMost(Duration.ofSeconds(1)).until(() -> index.get(receipt.id()).isPresent());
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aThrowingListenerChangesNeitherAFallbackNorAStrictRejection(Mode mode) {
+        DualWriteCoordinator coordinator = coordinator(mode);
+        listenerThrows = true;
+        index.down(true);
+
+        if (mode == Mode.STRICT) {
+            assertThatThrownBy(() -> coordinator.write(List.of(record("x")), null, Deadline.none()))
+                    .isInstanceOf(IndexWriteRejectedException.class);
+            assertThat(store.ids()).isEmpty();
+        } else {
+            Receipt receipt = coordinator.write(List.of(record("x")), null, Deadline.none()).receipts().getFirst();
+            assertThat(receipt.vectorIndexed()).isFalse();
+            assertThat(store.indexPending(receipt.id())).isTrue();
+            assertThat(fallbacks).hasValue(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aThrowingListenerDoesNotReplaceTheStoresFailure(Mode mode) {
+        DualWriteCoordinator coordinator = coordinator(mode);
+        listenerThrows = true;
+        store.fault(Fault.COMMIT);
+
+        assertThatThrownBy(() -> coordinator.write(List.of(record("y")), null, Deadline.none()))
+                .isInstanceOf(StoreUnavailableException.class);
+
+        assertThat(store.ids()).isEmpty();
+        await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(index.count()).isZero());
+        assertThat(failures).containsExactly(FailureReason.POSTGRESQL_FAILURE);
     }
 
     @ParameterizedTest

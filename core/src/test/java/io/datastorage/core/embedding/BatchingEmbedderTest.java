@@ -157,6 +157,49 @@ class BatchingEmbedderTest {
     }
 
     @Test
+    void aCallerWaitsAtMostItsOwnLimitAndItsTextsNeverReachTheModel() throws Exception {
+        batcher = new BatchingEmbedder(model, 64, Duration.ZERO, 1);
+        Future<List<float[]>> patient = callers.submit(() -> batcher.embed(List.of("patient")));
+        await().until(() -> model.calls().size() == 1); // the only worker is busy
+
+        assertThatThrownBy(() -> batcher.embed(List.of("hasty"), Duration.ofMillis(100)))
+                .isInstanceOfSatisfying(EmbeddingException.class, e -> assertThat(e.isTransient()).isTrue())
+                .hasMessageContaining("time limit");
+        model.open.countDown();
+
+        assertThat(patient.get(10, TimeUnit.SECONDS)).hasSize(1);
+        assertThat(batcher.waiting()).isZero();
+        assertThat(model.calls()).containsExactly(List.of("patient"));
+    }
+
+    @Test
+    void aBatchGetsTheLongestTimeAnyOfItsCallersHasLeft() throws Exception {
+        batcher = new BatchingEmbedder(model, 64, Duration.ofMillis(50), 1);
+        Future<List<float[]>> first = callers.submit(() -> batcher.embed(List.of("first"), Duration.ofSeconds(30)));
+        await().until(() -> model.calls().size() == 1);
+        Future<List<float[]>> brief = callers.submit(() -> batcher.embed(List.of("brief"), Duration.ofSeconds(60)));
+        Future<List<float[]>> ample = callers.submit(() -> batcher.embed(List.of("ample"), Duration.ofMinutes(10)));
+        await().until(() -> batcher.waiting() == 2);
+        model.open.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).hasSize(1);
+        assertThat(brief.get(10, TimeUnit.SECONDS)).hasSize(1);
+        assertThat(ample.get(10, TimeUnit.SECONDS)).hasSize(1);
+        assertThat(model.calls()).hasSize(2);
+        assertThat(model.limits.get(1)).isGreaterThan(Duration.ofMinutes(9)).isLessThanOrEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void noTimeLeftFailsAtOnceWithoutQueueing() {
+        model.open.countDown();
+        batcher = new BatchingEmbedder(model, 64, Duration.ZERO, 1);
+
+        assertThatThrownBy(() -> batcher.embed(List.of("late"), Duration.ZERO))
+                .isInstanceOfSatisfying(EmbeddingException.class, e -> assertThat(e.isTransient()).isTrue());
+        assertThat(model.calls()).isEmpty();
+    }
+
+    @Test
     void refusesSettingsThatCannotWork() {
         assertThatThrownBy(() -> new BatchingEmbedder(model, 0, Duration.ZERO, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBatchSize");
@@ -169,7 +212,14 @@ class BatchingEmbedderTest {
     /** Records calls; every call waits until the gate opens, then answers or fails. */
     private static final class GatedEmbedder extends RecordingEmbedder {
         final CountDownLatch open = new CountDownLatch(1);
+        final List<Duration> limits = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile EmbeddingException failWith;
+
+        @Override
+        public List<float[]> embed(List<String> texts, Duration timeLimit) {
+            limits.add(timeLimit);
+            return embed(texts);
+        }
 
         @Override
         public List<float[]> embed(List<String> texts) {

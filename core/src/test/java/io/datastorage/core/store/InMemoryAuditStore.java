@@ -25,7 +25,12 @@ import java.util.UUID;
  * commit. Writes are serialised, like conflicting transactions.
  */
 public final class InMemoryAuditStore implements AuditStore {
-    public enum Fault { NONE, BEGIN, INSERT, COMMIT }
+    /**
+     * Where a write fails: BEGIN, INSERT (before the hook) and COMMIT (after it) as the store's
+     * own {@link StoreUnavailableException}; DEFECT after the hook with an exception that is not
+     * the store's way of failing.
+     */
+    public enum Fault { NONE, BEGIN, INSERT, COMMIT, DEFECT }
 
     private record Row(AuditDraft draft, float[] embedding, boolean indexPending, Instant receivedAt, Long fingerprint) {
     }
@@ -74,6 +79,9 @@ public final class InMemoryAuditStore implements AuditStore {
         Set<UUID> indexed = indexable.isEmpty() ? Set.of() : beforeCommit.beforeCommit(List.copyOf(indexable));
         if (fault == Fault.COMMIT) {
             throw new StoreUnavailableException("commit failed (injected)", null);
+        }
+        if (fault == Fault.DEFECT) {
+            throw new IllegalStateException("defect (injected)");
         }
         Map<UUID, Long> indexedFingerprints = new HashMap<>();
         indexable.stream().filter(r -> indexed.contains(r.id())).forEach(r -> indexedFingerprints.put(r.id(), r.fingerprint()));

@@ -2,6 +2,7 @@ package io.datastorage.embedding.openai;
 
 import io.datastorage.core.embedding.Embedder;
 import io.datastorage.core.embedding.EmbeddingException;
+import io.datastorage.core.embedding.TimeLimit;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.core.functions.Either;
 import io.github.resilience4j.retry.Retry;
@@ -38,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An {@link Embedder} backed by any OpenAI-compatible embeddings endpoint (OpenAI itself, Azure-style
@@ -100,7 +102,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>vectors of another length than the configured dimension fail at once, not transient, naming
  *       both lengths.</li>
  * </ul>
- * Messages name the endpoint and the HTTP status, and quote at most 200 characters of the server's
+ * With a time limit ({@link #embed(List, Duration)}) each attempt is bounded by what is left of
+ * it (at most the timeout), and a retry is started only when, after its backoff, at least as much
+ * time is left as the attempt that just failed took; otherwise the call fails at once as
+ * transient, saying how many attempts were made. A split list shares one limit. Without a limit
+ * the worst case is {@code (maxRetries + 1) × timeout} plus the backoffs (about 55 s with the
+ * defaults).
+ *
+ * <p>Messages name the endpoint and the HTTP status, and quote at most 200 characters of the server's
  * own error message when it sent one ({@code {"error": {"message": "..."}}} or {@code {"error":
  * "..."}}). The API key never appears in a message, a log line or {@link #toString()}; should the
  * server echo it back, it is replaced by {@code [redacted]}.
@@ -131,7 +140,8 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
     private final Duration initialBackoff;
     private final int maxBatchSize;
     private final HttpClient client;
-    private final Retry retry;
+    private final RetryConfig retryConfig;
+    private final int maxRetries;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private OpenAiEmbedder(Builder builder) {
@@ -143,17 +153,18 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
         this.initialBackoff = builder.initialBackoff;
         this.maxBackoff = builder.maxBackoff;
         this.maxBatchSize = builder.maxBatchSize;
+        this.maxRetries = builder.maxRetries;
         this.client = HttpClient.newBuilder()
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-        IntervalBiFunction<HttpResponse<byte[]>> interval = this::waitMillis;
-        this.retry = Retry.of("openai-embeddings", RetryConfig.<HttpResponse<byte[]>>custom()
+        IntervalBiFunction<HttpResponse<byte[]>> interval = this::loggedWaitMillis;
+        this.retryConfig = RetryConfig.<HttpResponse<byte[]>>custom()
                 .maxAttempts(builder.maxRetries + 1)
                 .retryOnException(e -> e instanceof IOException)
                 .retryOnResult(response -> isRetryable(response.statusCode()))
                 .intervalBiFunction(interval)
-                .build());
+                .build();
     }
 
     public static Builder builder() {
@@ -162,7 +173,14 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
 
     @Override
     public List<float[]> embed(List<String> texts) {
+        return embed(texts, NO_TIME_LIMIT);
+    }
+
+    /** As {@link #embed(List)}, bounded as the class comment says ("Failures and retries"). */
+    @Override
+    public List<float[]> embed(List<String> texts, Duration timeLimit) {
         Objects.requireNonNull(texts, "texts");
+        Objects.requireNonNull(timeLimit, "timeLimit");
         for (int i = 0; i < texts.size(); i++) {
             if (texts.get(i) == null) {
                 throw new IllegalArgumentException("texts[" + i + "] is null");
@@ -172,9 +190,11 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
         if (texts.isEmpty()) {
             return List.of();
         }
+        TimeLimit.requireTimeLeft(timeLimit, endpoint.toString());
+        long end = TimeLimit.endOf(timeLimit);
         List<float[]> vectors = new ArrayList<>(texts.size());
         for (int from = 0; from < texts.size(); from += maxBatchSize) {
-            vectors.addAll(embedBatch(texts.subList(from, Math.min(texts.size(), from + maxBatchSize))));
+            vectors.addAll(embedBatch(texts.subList(from, Math.min(texts.size(), from + maxBatchSize)), end));
         }
         return Collections.unmodifiableList(vectors);
     }
@@ -212,12 +232,21 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
 
     // ---------------------------------------------------------------- one request
 
-    private List<float[]> embedBatch(List<String> texts) {
+    /** @param end when the caller's time limit ends, on the {@link System#nanoTime()} scale */
+    private List<float[]> embedBatch(List<String> texts, long end) {
         HttpRequest request = request(texts);
         AtomicInteger attempts = new AtomicInteger();
+        AtomicLong lastAttemptNanos = new AtomicLong();
+        // One Retry per call: whether a retry fits depends on this call's time limit.
+        Retry retry = Retry.of("openai-embeddings", RetryConfig.<HttpResponse<byte[]>>from(retryConfig)
+                .retryOnException(e -> e instanceof IOException
+                        && retryFits(attempts.get(), Either.left(e), end, lastAttemptNanos.get()))
+                .retryOnResult(response -> isRetryable(response.statusCode())
+                        && retryFits(attempts.get(), Either.right(response), end, lastAttemptNanos.get()))
+                .build());
         HttpResponse<byte[]> response;
         try {
-            response = retry.executeCallable(() -> send(request, attempts));
+            response = retry.executeCallable(() -> send(request, attempts, end, lastAttemptNanos));
         } catch (IOException e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw interrupted(e);
@@ -265,18 +294,26 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
         return request.build();
     }
 
-    /** One attempt, bounded by the timeout as a whole (connect, send, answer and its body). */
-    private HttpResponse<byte[]> send(HttpRequest request, AtomicInteger attempts)
+    /**
+     * One attempt, bounded as a whole (connect, send, answer and its body) by the timeout or by
+     * what is left of the time limit, whichever is shorter.
+     */
+    private HttpResponse<byte[]> send(HttpRequest request, AtomicInteger attempts, long end, AtomicLong took)
             throws IOException, InterruptedException {
         ensureOpen();
+        long started = System.nanoTime();
+        long bound = Math.min(timeout.toNanos(), end - started);
+        if (bound <= 0) {
+            throw new AttemptTimeout("the time limit ended before attempt " + (attempts.get() + 1));
+        }
         attempts.incrementAndGet();
         CompletableFuture<HttpResponse<byte[]>> future =
                 client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
         try {
-            return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return future.get(bound, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new HttpTimeoutException("no complete answer within " + millis(timeout));
+            throw new AttemptTimeout("no complete answer within " + millis(Duration.ofNanos(bound)));
         } catch (InterruptedException e) {
             future.cancel(true);
             throw e;
@@ -289,6 +326,8 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
                 throw runtime;
             }
             throw new IOException(cause);
+        } finally {
+            took.set(System.nanoTime() - started);
         }
     }
 
@@ -304,31 +343,58 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
         return status == 429 || (status >= 500 && status <= 599);
     }
 
+    /** {@link #waitMillis}, logged: the retry is about to wait that long. */
+    private Long loggedWaitMillis(Integer retryNumber, Either<Throwable, HttpResponse<byte[]>> outcome) {
+        long wait = waitMillis(retryNumber, outcome);
+        String what;
+        if (outcome.isRight()) {
+            int status = outcome.get().statusCode();
+            what = "HTTP " + status + (status == 429 || status == 503
+                    ? outcome.get().headers().firstValue("Retry-After").map(h -> " with Retry-After " + h).orElse("")
+                    : "");
+        } else {
+            what = redact(describe(outcome.getLeft()));
+        }
+        log.warn("embedding request to {} failed ({}); retry {} in {} ms", endpoint, what, retryNumber, wait);
+        return wait;
+    }
+
+    /**
+     * Whether retry number {@code attempts} (the attempts made so far) can still be of use: after
+     * its backoff at least as much time is left as the last attempt took.
+     */
+    private boolean retryFits(int attempts, Either<Throwable, HttpResponse<byte[]>> outcome, long end,
+                              long lastAttemptNanos) {
+        if (attempts > maxRetries) {
+            return true; // no retry left anyway: the retry policy ends it as exhausted
+        }
+        long afterBackoff = end - System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(waitMillis(attempts, outcome));
+        boolean fits = afterBackoff > 0 && afterBackoff >= lastAttemptNanos;
+        if (!fits) {
+            log.warn("embedding request to {} failed after {}; no retry, the time limit ends before one could",
+                    endpoint, attempts(attempts));
+        }
+        return fits;
+    }
+
     /**
      * How long to wait before retry number {@code retryNumber} (1, 2, ...), given what the attempt before it
      * ended with: the server's Retry-After on 429/503, else exponential backoff; never more than
      * maxBackoff.
      */
-    private Long waitMillis(Integer retryNumber, Either<Throwable, HttpResponse<byte[]>> outcome) {
+    private long waitMillis(int retryNumber, Either<Throwable, HttpResponse<byte[]>> outcome) {
         long cap = maxBackoff.toMillis();
         long wait = (long) Math.min(initialBackoff.toMillis() * Math.pow(2, retryNumber - 1), cap);
-        String what;
         if (outcome.isRight()) {
             HttpResponse<byte[]> response = outcome.get();
             int status = response.statusCode();
-            what = "HTTP " + status;
             if (status == 429 || status == 503) {
-                String header = response.headers().firstValue("Retry-After").orElse(null);
-                Duration retryAfter = retryAfter(header, Instant.now());
+                Duration retryAfter = retryAfter(response.headers().firstValue("Retry-After").orElse(null), Instant.now());
                 if (retryAfter != null) {
                     wait = Math.min(retryAfter.toMillis(), cap);
-                    what += " with Retry-After " + header;
                 }
             }
-        } else {
-            what = redact(describe(outcome.getLeft()));
         }
-        log.warn("embedding request to {} failed ({}); retry {} in {} ms", endpoint, what, retryNumber, wait);
         return wait;
     }
 
@@ -493,6 +559,9 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
         if (e instanceof HttpConnectTimeoutException) {
             return "could not connect within " + millis(timeout);
         }
+        if (e instanceof AttemptTimeout) {
+            return "timed out: " + e.getMessage();
+        }
         if (e instanceof HttpTimeoutException) {
             return "timed out: no complete answer within " + millis(timeout);
         }
@@ -512,6 +581,13 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
 
     private static String millis(Duration duration) {
         return duration.toMillis() + " ms";
+    }
+
+    /** An attempt ended by this class's own bound (the timeout or the caller's time limit); says which. */
+    private static final class AttemptTimeout extends HttpTimeoutException {
+        AttemptTimeout(String message) {
+            super(message);
+        }
     }
 
     // ---------------------------------------------------------------- base URL

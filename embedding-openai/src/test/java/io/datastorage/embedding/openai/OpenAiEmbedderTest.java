@@ -256,6 +256,49 @@ class OpenAiEmbedderTest {
         assertThat(gaps).hasSize(2).allSatisfy(gap -> assertThat(gap).isBetween(240L, 900L));
     }
 
+    /** Issue 12: without a limit, retries could hold a write for about 55 s. */
+    @Test
+    void startsNoRetryWhoseBackoffEndsAfterTheTimeLimit() {
+        server.always(Reply.withHeader(503, "Retry-After", "5", error("overloaded")));
+
+        EmbeddingException e = catchThrowableOfType(EmbeddingException.class,
+                () -> embedder(b -> b.maxBackoff(Duration.ofSeconds(5))).embed(List.of("x"), Duration.ofSeconds(2)));
+
+        assertThat(server.requests()).hasSize(1);
+        assertThat(e.isTransient()).isTrue();
+        assertThat(e.getMessage()).contains("1 attempt;", "HTTP 503");
+    }
+
+    @Test
+    void retriesThatFitInTheTimeLimitAreStillMade() {
+        server.always(Reply.of(500, error("busy")));
+
+        EmbeddingException e = catchThrowableOfType(EmbeddingException.class,
+                () -> embedder().embed(List.of("x"), Duration.ofSeconds(10)));
+
+        assertThat(server.requests()).hasSize(4);
+        assertThat(e.getMessage()).contains("4 attempts");
+    }
+
+    @Test
+    void anAttemptIsCutShortByTheTimeLimitAndNotRetried() {
+        server.always(Reply.hanging());
+
+        EmbeddingException e = catchThrowableOfType(EmbeddingException.class,
+                () -> embedder(b -> b.timeout(Duration.ofSeconds(10))).embed(List.of("x"), Duration.ofMillis(300)));
+
+        assertThat(e.isTransient()).isTrue();
+        assertThat(e.getMessage()).contains("1 attempt;", "no complete answer within");
+        assertThat(server.requests()).hasSize(1);
+    }
+
+    @Test
+    void noTimeLeftSendsNothing() {
+        assertThatThrownBy(() -> embedder().embed(List.of("x"), Duration.ZERO))
+                .isInstanceOfSatisfying(EmbeddingException.class, e -> assertThat(e.isTransient()).isTrue());
+        assertThat(server.requests()).isEmpty();
+    }
+
     @Test
     void exhaustedRateLimitIsTransient() {
         server.always(Reply.withHeader(429, "Retry-After", "0", error("Rate limit reached for requests")));

@@ -29,7 +29,8 @@ public record DatastorageProperties(
         @DefaultValue Embedding embedding,
         @DefaultValue Cache cache,
         @DefaultValue Index index,
-        @DefaultValue Search search) {
+        @DefaultValue Search search,
+        @DefaultValue Write write) {
 
     /**
      * @param url          JDBC URL of an external PostgreSQL 15+; empty starts the embedded one
@@ -318,6 +319,19 @@ public record DatastorageProperties(
     public record Search(@DefaultValue("10000") int degradedMaxScan) {
         public Search {
             range("datastorage.search.degraded-max-scan", degradedMaxScan, 1, 1_000_000);
+        }
+    }
+
+    /**
+     * The write path.
+     *
+     * @param deadline how long a write may take from the moment its request arrived, embedding
+     *                 included; past it the write is abandoned, nothing is stored, and the
+     *                 answer is 503 {@code deadline-exceeded}
+     */
+    public record Write(@DefaultValue("30s") Duration deadline) {
+        public Write {
+            range("datastorage.write.deadline", deadline, Duration.ofSeconds(1), Duration.ofMinutes(10));
         }
     }
 

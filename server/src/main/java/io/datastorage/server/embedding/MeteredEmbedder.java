@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import java.time.Duration;
 import java.util.List;
 
 /** Times every call that reaches the model and records how many texts it carried. */
@@ -24,10 +25,15 @@ final class MeteredEmbedder extends ForwardingEmbedder {
 
     @Override
     public List<float[]> embed(List<String> texts) {
+        return embed(texts, NO_TIME_LIMIT);
+    }
+
+    @Override
+    public List<float[]> embed(List<String> texts, Duration timeLimit) {
         batchSize.record(texts.size());
         Timer.Sample sample = Timer.start();
         try {
-            return delegate.embed(texts);
+            return delegate.embed(texts, timeLimit);
         } finally {
             sample.stop(duration);
         }

@@ -2,6 +2,7 @@ package io.datastorage.server.embedding;
 
 import io.datastorage.core.audit.AuditDraft;
 import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.dualwrite.Deadline;
 import io.datastorage.core.embedding.Embedder;
 import io.datastorage.core.embedding.EmbeddingException;
 import io.datastorage.core.embedding.EmbeddingText;
@@ -14,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,8 @@ import java.util.Map;
 @Component
 public class RecordEmbedder {
     private static final Logger log = LoggerFactory.getLogger(RecordEmbedder.class);
+    /** Most of a write's remaining time kept for the database write; see {@link #embeddingBudget}. */
+    static final Duration MAX_WRITE_RESERVE = Duration.ofSeconds(10);
 
     private final Embedder embedder;
     private final Counter failures;
@@ -39,10 +43,20 @@ public class RecordEmbedder {
                 .description("Stored records whose embedding is still to be computed").register(registry);
     }
 
-    /** The drafts with their vectors, or without when the embedder failed. */
-    public List<NewRecord> embed(List<AuditDraft> drafts) {
-        List<String> texts = drafts.stream().map(d -> EmbeddingText.of(d.kind(), d.document())).toList();
-        List<float[]> vectors = embedTexts(texts);
+    /**
+     * The drafts with their vectors, or without when the embedder failed or could not answer
+     * within its share of the deadline: what is left of it minus a reserve for the database write,
+     * {@link #embeddingBudget}. So an embedder that is slow or down costs the write its vectors
+     * (embedded later), not its record; only a deadline that passes anyway stops the write, in
+     * the coordinator. When the deadline has already passed, or the request was cancelled, no
+     * embedding is attempted (the coordinator refuses the write).
+     */
+    public List<NewRecord> embed(List<AuditDraft> drafts, Deadline deadline) {
+        List<float[]> vectors = null;
+        if (!deadline.expired()) {
+            List<String> texts = drafts.stream().map(d -> EmbeddingText.of(d.kind(), d.document())).toList();
+            vectors = embedTexts(texts, embeddingBudget(deadline.remaining()));
+        }
         List<NewRecord> records = new ArrayList<>(drafts.size());
         for (int i = 0; i < drafts.size(); i++) {
             records.add(new NewRecord(drafts.get(i), vectors == null ? null : vectors.get(i)));
@@ -56,12 +70,24 @@ public class RecordEmbedder {
         for (int i = 0; i < documents.size(); i++) {
             texts.add(EmbeddingText.of(kinds.get(i), documents.get(i)));
         }
-        return embedTexts(texts);
+        return embedTexts(texts, Embedder.NO_TIME_LIMIT);
     }
 
-    private List<float[]> embedTexts(List<String> texts) {
+    /**
+     * The embedder's share of the time a write has left: all of it but a reserve for the database
+     * write, the smaller of {@link #MAX_WRITE_RESERVE} and a third of it. With the default 30 s
+     * deadline that is 20 s for the embedder and 10 s for PostgreSQL; with a short deadline the
+     * database still keeps a third.
+     */
+    static Duration embeddingBudget(Duration remaining) {
+        Duration third = remaining.dividedBy(3);
+        Duration reserve = third.compareTo(MAX_WRITE_RESERVE) < 0 ? third : MAX_WRITE_RESERVE;
+        return remaining.minus(reserve);
+    }
+
+    private List<float[]> embedTexts(List<String> texts, Duration timeLimit) {
         try {
-            return embedder.embed(texts);
+            return embedder.embed(texts, timeLimit);
         } catch (EmbeddingException e) {
             failures.increment();
             log.warn("Embedding {} text(s) failed ({}); storing the record(s) with the embedding pending",

@@ -41,7 +41,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.function.Function;
 
 /**
@@ -49,14 +48,17 @@ import java.util.function.Function;
  * validation of every field → idempotency fingerprint → embedding (pending if the model fails) →
  * dual-write (one store transaction around the index upsert) → 201.
  * Errors are thrown as typed exceptions and turned into problem+json by {@link ProblemResponses}.
+ *
+ * <p>A write has a deadline ({@code datastorage.write.deadline}) that runs from the moment its
+ * request arrived ({@link CorrelationIdFilter#arrivedAt}), embedding included; the embedder gets
+ * its share of what is left ({@link RecordEmbedder#embed}). The coordinator checks the deadline
+ * before it writes and before it commits, so a write past it stores nothing (503).
  */
 @RestController
 @RequestMapping("/api/v1/audit")
 public class AuditController {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     static final String REPLAYED_HEADER = "Idempotent-Replayed";
-    /** How long a write may take before it is abandoned and rolled back. */
-    static final Duration WRITE_DEADLINE = Duration.ofSeconds(30);
 
     private final AuditStore store;
     private final DualWriteCoordinator coordinator;
@@ -65,9 +67,11 @@ public class AuditController {
     private final AuditMetrics metrics;
     private final RecordEmbedder embedder;
     private final DatastorageProperties.Limits limits;
+    private final Duration writeDeadline;
+    private final Clock clock;
 
     public AuditController(AuditStore store, DualWriteCoordinator coordinator, AuditValidator validator, JsonBodies bodies,
-                           AuditMetrics metrics, RecordEmbedder embedder, DatastorageProperties properties) {
+                           AuditMetrics metrics, RecordEmbedder embedder, DatastorageProperties properties, Clock clock) {
         this.store = store;
         this.coordinator = coordinator;
         this.embedder = embedder;
@@ -75,6 +79,8 @@ public class AuditController {
         this.bodies = bodies;
         this.metrics = metrics;
         this.limits = properties.limits();
+        this.writeDeadline = properties.write().deadline();
+        this.clock = clock;
     }
 
     @PostMapping(path = "/{kind}", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
@@ -141,6 +147,7 @@ public class AuditController {
                                                       String pathSuffix, Validation validation,
                                                       Function<WriteResult, ResponseEntity<Map<String, Object>>> answer) {
         request.setAttribute(ProblemResponses.WRITE_ATTRIBUTE, Boolean.TRUE);
+        Deadline deadline = Deadline.at(CorrelationIdFilter.arrivedAt(request, clock).plus(writeDeadline), clock);
         Timer.Sample sample = metrics.start();
         AuditKind kind = null;
         Outcome outcome = Outcome.ERROR;
@@ -155,8 +162,7 @@ public class AuditController {
             List<AuditDraft> drafts = validation.apply(kind, tree);
             IdempotencyToken token = key == null ? null
                     : new IdempotencyToken(key, bodies.fingerprint("POST /api/v1/audit/" + kind.pathName() + pathSuffix, tree));
-            WriteResult result = coordinator.write(embedder.embed(drafts), token,
-                    Deadline.at(Instant.now().plus(WRITE_DEADLINE), Clock.systemUTC()));
+            WriteResult result = coordinator.write(embedder.embed(drafts, deadline), token, deadline);
             outcome = result.replayed() ? Outcome.REPLAYED : Outcome.CREATED;
             return answer.apply(result);
         } catch (AuditValidationException e) {

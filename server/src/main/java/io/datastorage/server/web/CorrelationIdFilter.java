@@ -11,24 +11,41 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
  * Puts the request's correlation id into the logging context (key {@code correlationId}) and the
  * response header {@code X-Correlation-ID}. A well-formed id from the client is kept; otherwise
- * one is generated.
+ * one is generated. Being the first filter, it also records when the request arrived
+ * ({@link #arrivedAt}), the instant a write's deadline runs from.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 public class CorrelationIdFilter extends OncePerRequestFilter {
     public static final String HEADER = "X-Correlation-ID";
     public static final String MDC_KEY = "correlationId";
+    /** Request attribute holding the {@link Instant} the request reached this filter. */
+    static final String ARRIVED_AT = CorrelationIdFilter.class.getName() + ".arrivedAt";
     private static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9._:/-]{1,128}");
+
+    private final Clock clock;
+
+    public CorrelationIdFilter(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** When the request arrived; now, for a request that did not pass the filter (never in the service). */
+    static Instant arrivedAt(HttpServletRequest request, Clock clock) {
+        return request.getAttribute(ARRIVED_AT) instanceof Instant arrived ? arrived : clock.instant();
+    }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        request.setAttribute(ARRIVED_AT, clock.instant());
         String given = request.getHeader(HEADER);
         String id = given != null && WELL_FORMED.matcher(given).matches() ? given : UUID.randomUUID().toString();
         MDC.put(MDC_KEY, id);
