@@ -4,6 +4,7 @@ import io.datastorage.core.dualwrite.DualWriteListener.FailureReason;
 import io.datastorage.core.index.IndexEntry;
 import io.datastorage.core.index.IndexUnavailableException;
 import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
 import io.datastorage.core.store.IndexableRecord;
@@ -33,7 +34,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * worker indexes them later, the receipts say {@code vectorIndexed: false}); in
  * {@link Mode#STRICT} the transaction rolls back and {@link IndexWriteRejectedException} says so.
  * When the commit fails after the upsert, the vectors are deleted again (compensation); should that
- * fail too, the reconciler finds the orphans. A request whose deadline passes or that is
+ * fail too, the reconciler finds the orphans. When the connection breaks during the commit
+ * ({@link CommitOutcomeUnknownException}), the commit may have landed, so the vectors stay and the
+ * reconciler removes them if it did not. A request whose deadline passes or that is
  * cancelled persists nothing: it is checked before the write and again before the commit.
  * Records without an embedding are stored pending and never reach the index here.
  *
@@ -97,6 +100,11 @@ public final class DualWriteCoordinator {
             compensate(upserted.get());
             throw e;
         } catch (IdempotencyConflictException e) {
+            throw e;
+        } catch (CommitOutcomeUnknownException e) {
+            // The commit may have landed: its vectors stay. If it did not, they are orphans,
+            // which the reconciler removes; deleting them could leave committed records unindexed.
+            listener.failed(FailureReason.POSTGRESQL_FAILURE);
             throw e;
         } catch (StoreUnavailableException | StoreException e) {
             // PostgreSQL refused or could not do a step of the write, whichever: claiming the key,

@@ -13,6 +13,7 @@ import io.datastorage.core.store.InMemoryAuditStore;
 import io.datastorage.core.store.InMemoryAuditStore.Fault;
 import io.datastorage.core.store.NewRecord;
 import io.datastorage.core.store.Receipt;
+import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.StoreUnavailableException;
 import io.datastorage.core.store.WriteResult;
 import org.junit.jupiter.api.AfterEach;
@@ -174,6 +175,29 @@ public abstract class DualWriteCoordinatorContract {
         await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(index.count()).isZero());
         assertThat(failures).as("the store refused the write after the upsert: still PostgreSQL's failure")
                 .containsExactly(FailureReason.POSTGRESQL_FAILURE);
+    }
+
+    /**
+     * A connection that broke during the commit leaves the outcome unknown; the database may have
+     * made it durable (the database-crash fault test met exactly this). Deleting the vectors then
+     * would leave committed records missing from the index until a reconciliation, so they stay;
+     * if the commit did not land, the reconciler removes them as orphans.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aCommitWhoseOutcomeIsUnknownKeepsItsVectors(Mode mode) {
+        DualWriteCoordinator coordinator = coordinator(mode);
+        store.fault(Fault.COMMIT_OUTCOME_UNKNOWN);
+
+        assertThatThrownBy(() -> coordinator.write(List.of(record("x"), record("y")), null, Deadline.none()))
+                .isInstanceOf(CommitOutcomeUnknownException.class);
+
+        assertThat(store.ids()).hasSize(2);
+        for (UUID id : store.ids()) {
+            assertThat(store.indexPending(id)).isFalse();
+            await().atMost(Duration.ofSeconds(1)).until(() -> index.get(id).isPresent());
+        }
+        assertThat(failures).containsExactly(FailureReason.POSTGRESQL_FAILURE);
     }
 
     @ParameterizedTest

@@ -28,9 +28,11 @@ public final class InMemoryAuditStore implements AuditStore {
     /**
      * Where a write fails: BEGIN, INSERT (before the hook) and COMMIT (after it) as the store's
      * own {@link StoreUnavailableException}; DEFECT after the hook with an exception that is not
-     * the store's way of failing.
+     * the store's way of failing; COMMIT_OUTCOME_UNKNOWN commits, then throws
+     * {@link CommitOutcomeUnknownException}, as when the database made the commit durable and died
+     * before it could answer.
      */
-    public enum Fault { NONE, BEGIN, INSERT, COMMIT, DEFECT }
+    public enum Fault { NONE, BEGIN, INSERT, COMMIT, DEFECT, COMMIT_OUTCOME_UNKNOWN }
 
     private record Row(AuditDraft draft, float[] embedding, boolean indexPending, Instant receivedAt, Long fingerprint) {
     }
@@ -95,6 +97,9 @@ public final class InMemoryAuditStore implements AuditStore {
         if (token != null) {
             fingerprints.put(token.key(), token.fingerprint());
             results.put(token.key(), result);
+        }
+        if (fault == Fault.COMMIT_OUTCOME_UNKNOWN) {
+            throw new CommitOutcomeUnknownException("connection lost during the commit (injected)", null);
         }
         return result;
     }

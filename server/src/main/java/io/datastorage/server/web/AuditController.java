@@ -11,6 +11,7 @@ import io.datastorage.core.dualwrite.DualWriteCoordinator;
 import io.datastorage.core.dualwrite.IndexWriteRejectedException;
 import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
 import io.datastorage.core.store.Receipt;
@@ -175,7 +176,8 @@ public class AuditController {
         } catch (IdempotencyConflictException e) {
             outcome = Outcome.CONFLICT;
             throw e;
-        } catch (StoreUnavailableException | IndexWriteRejectedException | DeadlineExceededException e) {
+        } catch (StoreUnavailableException | IndexWriteRejectedException | DeadlineExceededException
+                 | CommitOutcomeUnknownException e) {
             outcome = Outcome.UNAVAILABLE;
             throw e;
         } finally {

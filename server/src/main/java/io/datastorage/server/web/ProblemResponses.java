@@ -2,6 +2,7 @@ package io.datastorage.server.web;
 
 import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.FieldError;
+import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.StoreUnavailableException;
 import io.datastorage.core.dualwrite.DeadlineExceededException;
@@ -75,6 +76,18 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
         return retryLater("unavailable", Boolean.TRUE.equals(request.getAttribute(WRITE_ATTRIBUTE))
                 ? "The database is unavailable; nothing was stored. Retry later."
                 : "The database is unavailable; the request could not be answered. Retry later.");
+    }
+
+    /**
+     * The connection broke while the write was committing: it may have been stored. The answer
+     * must not say that nothing was; the same request with the same Idempotency-Key tells which.
+     */
+    @ExceptionHandler(CommitOutcomeUnknownException.class)
+    ResponseEntity<ProblemDetail> outcomeUnknown(CommitOutcomeUnknownException e) {
+        log.warn("Write outcome unknown: {}", e.getMessage());
+        return retryLater("outcome-unknown", "The database connection broke while the write was committing, "
+                + "so it may have been stored. Retry with the same Idempotency-Key: the answer then says which "
+                + "(a replay, or a new write).");
     }
 
     @ExceptionHandler(IndexWriteRejectedException.class)
