@@ -15,6 +15,7 @@ import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
 import io.datastorage.core.store.Receipt;
 import io.datastorage.core.store.StoreUnavailableException;
+import io.datastorage.core.store.UnreadableRecordException;
 import io.datastorage.core.store.WriteResult;
 import io.datastorage.server.config.DatastorageProperties;
 import io.datastorage.server.embedding.RecordEmbedder;
@@ -24,7 +25,9 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -199,6 +202,19 @@ public class AuditController {
         body.put("embedded", receipt.embedded());
         body.put("vectorIndexed", receipt.vectorIndexed());
         return body;
+    }
+
+    /**
+     * A stored record that cannot be read back (the store logged and counted it): a problem that
+     * says so, not a stack trace and not the generic "internal".
+     */
+    @ExceptionHandler(UnreadableRecordException.class)
+    ProblemDetail unreadable(UnreadableRecordException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+                e.getMessage() + "; it is reported in the service's log and metrics");
+        problem.setType(URI.create(ProblemResponses.TYPE_PREFIX + "unreadable-record"));
+        problem.setTitle(HttpStatus.INTERNAL_SERVER_ERROR.getReasonPhrase());
+        return problem;
     }
 
     /** No record of that kind has that id. */
