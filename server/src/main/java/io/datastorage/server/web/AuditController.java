@@ -155,8 +155,9 @@ public class AuditController {
             byte[] raw = bodies.read(inputOf(request), request.getContentLengthLong(), limit);
             Object tree = bodies.parse(raw);
             List<AuditDraft> drafts = validation.apply(kind, tree);
-            IdempotencyToken token = key == null ? null
-                    : new IdempotencyToken(key, bodies.fingerprint("POST /api/v1/audit/" + kind.pathName() + pathSuffix, tree));
+            String requestLine = "POST /api/v1/audit/" + kind.pathName() + pathSuffix;
+            IdempotencyToken token = key == null ? null : new IdempotencyToken(key,
+                    bodies.fingerprint(requestLine, tree), bodies.legacyFingerprint(requestLine, tree));
             WriteResult result = coordinator.write(embedder.embed(drafts), token,
                     Deadline.at(Instant.now().plus(WRITE_DEADLINE), Clock.systemUTC()));
             outcome = result.replayed() ? Outcome.REPLAYED : Outcome.CREATED;

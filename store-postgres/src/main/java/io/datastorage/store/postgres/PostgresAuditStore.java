@@ -236,7 +236,7 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
                 if (!rs.next()) {
                     throw new SQLException("idempotency key vanished while claiming it", "40001");
                 }
-                if (!rs.getString(1).equals(token.fingerprint())) {
+                if (!token.sameRequest(rs.getString(1))) {
                     throw new IdempotencyConflictException(token.key());
                 }
                 List<Receipt> receipts = JsonCodec.readList(rs.getString(2)).stream()
