@@ -9,7 +9,9 @@ import java.util.Objects;
 /**
  * A record that passed validation and may be stored. {@code document} holds every accepted field
  * exactly as the client sent it (strings verbatim, numbers exact), in canonical order; the other
- * components are typed projections of it used for indexing and filtering.
+ * components are typed projections of it used for indexing and filtering. {@code createdAt} is
+ * the instant truncated to the microsecond ({@link Timestamps}), whoever builds the draft: it is
+ * the one value used for the column, the partition, ordering and filters.
  */
 public record AuditDraft(
         AuditKind kind,
@@ -28,7 +30,7 @@ public record AuditDraft(
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(phase, "phase");
-        Objects.requireNonNull(createdAt, "createdAt");
+        createdAt = Timestamps.toMicros(Objects.requireNonNull(createdAt, "createdAt"));
         labels = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(labels, "labels")));
         document = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(document, "document")));
     }

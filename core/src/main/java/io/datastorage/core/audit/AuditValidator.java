@@ -5,9 +5,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +30,7 @@ import java.util.function.Function;
  * <p>Thread-safe; one instance serves all requests.
  */
 public final class AuditValidator {
-    static final int MAX_REPORTED_ERRORS = 100;
+    static final int MAX_REPORTED_ERRORS = FieldErrors.MAX_REPORTED_ERRORS;
     private static final int MAX_ECHOED_NAME_CHARS = 64;
 
     private final ValidationPolicy policy;
@@ -137,8 +134,16 @@ public final class AuditValidator {
         String field = spec.name();
         switch (spec.type()) {
             case IDENTIFIER -> {
-                return checkString(value, errors, prefix, field, false)
-                        && checkChars((String) value, AuditLimits.MAX_IDENTIFIER_CHARS, errors, prefix, field);
+                if (!(value instanceof String text)) {
+                    errors.add(prefix, field, "must be a string");
+                    return false;
+                }
+                String problem = identifierProblem(text);
+                if (problem != null) {
+                    errors.add(prefix, field, problem);
+                    return false;
+                }
+                return true;
             }
             case TEXT -> {
                 if (!checkString(value, errors, prefix, field, true)) {
@@ -278,34 +283,74 @@ public final class AuditValidator {
         return null;
     }
 
-    private static boolean checkChars(String text, int max, Errors errors, String prefix, String field) {
-        int chars = text.codePointCount(0, text.length());
-        if (chars > max) {
-            errors.add(prefix, field, "must be at most " + max + " characters, was " + chars);
-            return false;
+    /**
+     * What is wrong with an identifier (a record's {@code namespace}, {@code name}, ..., and the
+     * listing's and search's filters on them), or null: one rule for every endpoint.
+     */
+    public static String identifierProblem(String text) {
+        String bad = unstorableCharacter(text);
+        if (bad != null) {
+            return "must not contain " + bad;
         }
-        return true;
+        if (text.isBlank()) {
+            return "must not be blank";
+        }
+        int chars = text.codePointCount(0, text.length());
+        if (chars > AuditLimits.MAX_IDENTIFIER_CHARS) {
+            return "must be at most " + AuditLimits.MAX_IDENTIFIER_CHARS + " characters, was " + chars;
+        }
+        return null;
     }
 
+    /**
+     * What is wrong with a label key, or null; the same rule for a record's {@code labels} and the
+     * listing's {@code label=key=value}. A key may not contain {@code =}: the filter splits at the
+     * first {@code =}, so no filter could ever match such a key.
+     */
+    public static String labelKeyProblem(String key) {
+        if (key.isEmpty()) {
+            return "label key must not be empty";
+        }
+        String bad = unstorableCharacter(key);
+        if (bad != null) {
+            return "label key must not contain " + bad;
+        }
+        if (key.indexOf('=') >= 0) {
+            return "label key must not contain '=': the listing's label=key=value filter splits at the first '=', "
+                    + "so no filter could ever select it";
+        }
+        int chars = key.codePointCount(0, key.length());
+        if (chars > AuditLimits.MAX_LABEL_KEY_CHARS) {
+            return "label key must be at most " + AuditLimits.MAX_LABEL_KEY_CHARS + " characters, was " + chars;
+        }
+        return null;
+    }
+
+    /** What is wrong with a label value, or null; the same rule for records and listing filters. */
+    public static String labelValueProblem(String value) {
+        String bad = unstorableCharacter(value);
+        if (bad != null) {
+            return "label value must not contain " + bad;
+        }
+        int chars = value.codePointCount(0, value.length());
+        if (chars > AuditLimits.MAX_LABEL_VALUE_CHARS) {
+            return "label value must be at most " + AuditLimits.MAX_LABEL_VALUE_CHARS + " characters, was " + chars;
+        }
+        return null;
+    }
+
+    /** A date-time by {@link Timestamps#parse}: the instant truncated to the microsecond. */
     private static Instant parseTimestamp(Object value, Errors errors, String prefix, String field) {
-        String example = "an ISO-8601 date-time with an offset, e.g. 2026-11-20T10:15:30Z or 2026-11-20T11:15:30+01:00";
         if (!(value instanceof String text)) {
-            errors.add(prefix, field, "must be " + example);
+            errors.add(prefix, field, "must be " + Timestamps.FORM);
             return null;
         }
-        Instant instant;
         try {
-            instant = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeParseException e) {
-            errors.add(prefix, field, "must be " + example + ", was " + echo(text));
+            return Timestamps.parse(text, echo(text));
+        } catch (IllegalArgumentException e) {
+            errors.add(prefix, field, e.getMessage());
             return null;
         }
-        if (instant.isBefore(AuditLimits.MIN_TIMESTAMP) || instant.isAfter(AuditLimits.MAX_TIMESTAMP)) {
-            errors.add(prefix, field, "must lie between " + AuditLimits.MIN_TIMESTAMP + " and "
-                    + AuditLimits.MAX_TIMESTAMP + ", was " + echo(text));
-            return null;
-        }
-        return instant;
     }
 
     private static Map<String, String> checkLabels(Object value, Errors errors, String prefix) {
@@ -322,15 +367,9 @@ public final class AuditValidator {
         for (Map.Entry<?, ?> entry : raw.entrySet()) {
             String key = String.valueOf(entry.getKey());
             String field = "labels." + echo(key);
-            if (key.isEmpty()) {
-                errors.add(prefix, field, "label key must not be empty");
-                ok = false;
-            } else if (unstorableCharacter(key) != null) {
-                errors.add(prefix, field, "label key must not contain " + unstorableCharacter(key));
-                ok = false;
-            } else if (key.codePointCount(0, key.length()) > AuditLimits.MAX_LABEL_KEY_CHARS) {
-                errors.add(prefix, field, "label key must be at most " + AuditLimits.MAX_LABEL_KEY_CHARS
-                        + " characters, was " + key.codePointCount(0, key.length()));
+            String keyProblem = labelKeyProblem(key);
+            if (keyProblem != null) {
+                errors.add(prefix, field, keyProblem);
                 ok = false;
             }
             if (!(entry.getValue() instanceof String text)) {
@@ -338,12 +377,9 @@ public final class AuditValidator {
                 ok = false;
                 continue;
             }
-            if (unstorableCharacter(text) != null) {
-                errors.add(prefix, field, "label value must not contain " + unstorableCharacter(text));
-                ok = false;
-            } else if (text.codePointCount(0, text.length()) > AuditLimits.MAX_LABEL_VALUE_CHARS) {
-                errors.add(prefix, field, "label value must be at most " + AuditLimits.MAX_LABEL_VALUE_CHARS
-                        + " characters, was " + text.codePointCount(0, text.length()));
+            String valueProblem = labelValueProblem(text);
+            if (valueProblem != null) {
+                errors.add(prefix, field, valueProblem);
                 ok = false;
             }
             labels.put(key, text);
@@ -365,32 +401,21 @@ public final class AuditValidator {
         return text.substring(0, MAX_ECHOED_NAME_CHARS) + "…";
     }
 
-    /** Collects errors up to the cap; counts the rest. */
+    /** {@link FieldErrors} with the batch element's prefix put before each field. */
     private static final class Errors {
-        private final List<FieldError> list = new ArrayList<>();
-        private int count;
+        private final FieldErrors errors = new FieldErrors();
 
         void add(String prefix, String field, String message) {
-            count++;
-            if (list.size() < MAX_REPORTED_ERRORS) {
-                FieldError error = new FieldError(field, message);
-                list.add(prefix.isEmpty() ? error : error.prefixed(prefix));
-            }
+            FieldError error = new FieldError(field, message);
+            errors.add(prefix.isEmpty() ? error : error.prefixed(prefix));
         }
 
         int count() {
-            return count;
+            return errors.count();
         }
 
         void throwIfAny() {
-            if (count == 0) {
-                return;
-            }
-            List<FieldError> reported = new ArrayList<>(list);
-            if (count > list.size()) {
-                reported.add(new FieldError("", (count - list.size()) + " more error(s) not listed"));
-            }
-            throw new AuditValidationException(reported);
+            errors.throwIfAny();
         }
     }
 }

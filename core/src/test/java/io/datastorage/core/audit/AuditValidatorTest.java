@@ -3,6 +3,7 @@ package io.datastorage.core.audit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -80,10 +81,21 @@ class AuditValidatorTest {
                 row("phase unknown", b -> b.put("phase", "Done"), "phase", "Pending, Processing, Completed, Failed"),
                 row("phase wrong case", b -> b.put("phase", "completed"), "phase", "must be one of"),
                 row("severity unknown", b -> b.put("severity", "high"), "severity", "info, warning, critical"),
-                row("timestamp without offset", b -> b.put("createdAt", "2026-11-20T10:00:00"), "createdAt", "with an offset"),
-                row("timestamp garbage", b -> b.put("startedAt", "yesterday"), "startedAt", "ISO-8601"),
-                row("timestamp impossible date", b -> b.put("completedAt", "2026-02-30T10:00:00Z"), "completedAt", "ISO-8601"),
-                row("timestamp a number", b -> b.put("createdAt", 1700000000), "createdAt", "ISO-8601"),
+                row("timestamp without offset", b -> b.put("createdAt", "2026-11-20T10:00:00"), "createdAt", "and an offset"),
+                row("timestamp garbage", b -> b.put("startedAt", "yesterday"), "startedAt", "RFC 3339"),
+                row("timestamp impossible date", b -> b.put("completedAt", "2026-02-30T10:00:00Z"), "completedAt", "RFC 3339"),
+                row("timestamp a number", b -> b.put("createdAt", 1700000000), "createdAt", "RFC 3339"),
+                row("offset without minutes", b -> b.put("createdAt", "2026-11-20T10:00:00+05"), "createdAt", "RFC 3339"),
+                row("offset with seconds", b -> b.put("createdAt", "2026-11-20T10:00:00+05:45:30"), "createdAt", "RFC 3339"),
+                row("time without seconds", b -> b.put("startedAt", "2026-11-20T10:00Z"), "startedAt", "RFC 3339"),
+                row("empty fraction", b -> b.put("createdAt", "2026-11-20T10:00:00.Z"), "createdAt", "RFC 3339"),
+                row("10 fractional digits", b -> b.put("createdAt", "2026-11-20T10:00:00.1234567891Z"), "createdAt",
+                        "at most 9 fractional digits"),
+                row("leap second", b -> b.put("completedAt", "2016-12-31T23:59:60Z"), "completedAt", "leap second"),
+                row("space instead of T", b -> b.put("createdAt", "2026-11-20 10:00:00Z"), "createdAt", "RFC 3339"),
+                row("hour 24", b -> b.put("createdAt", "2026-11-20T24:00:00Z"), "createdAt", "RFC 3339"),
+                row("non-ASCII digits", b -> b.put("createdAt", "2026-11-20T1\u0660:00:00Z"), "createdAt", "RFC 3339"),
+                row("offset beyond 18 hours", b -> b.put("createdAt", "2026-11-20T10:00:00+19:00"), "createdAt", "RFC 3339"),
                 row("timestamp before 1970", b -> b.put("startedAt", "1969-12-31T23:59:59Z"), "startedAt", "must lie between"),
                 row("createdAt too far ahead", b -> b.put("createdAt", "2026-11-20T12:05:01Z"), "createdAt", "in the future"),
                 row("started after completed", b -> {
@@ -110,7 +122,10 @@ class AuditValidatorTest {
                 row("label key empty", b -> b.put("labels", Map.of("", "v")), "labels.", "must not be empty"),
                 row("label key 257 chars", b -> b.put("labels", Map.of("k".repeat(257), "v")), "labels.kkkk", "at most 256"),
                 row("label value 1025 chars", b -> b.put("labels", Map.of("k", "v".repeat(1025))), "labels.k", "at most 1024"),
-                row("label key with NUL", b -> b.put("labels", Map.of("a\u0000", "v")), "labels.a\u0000", "NUL"));
+                row("label key with NUL", b -> b.put("labels", Map.of("a\u0000", "v")), "labels.a\u0000", "NUL"),
+                row("label key with =", b -> b.put("labels", Map.of("a=b", "c")), "labels.a=b", "must not contain '='"),
+                row("label key only =", b -> b.put("labels", Map.of("=", "c")), "labels.=", "no filter could ever select it"),
+                row("label key ending in =", b -> b.put("labels", Map.of("a=", "c")), "labels.a=", "must not contain '='"));
     }
 
     private static Arguments row(String rule, Consumer<Map<String, Object>> change, String field, String message) {
@@ -153,6 +168,13 @@ class AuditValidatorTest {
                 row("createdAt exactly 5 minutes ahead", b -> b.put("createdAt", "2026-11-20T12:05:00Z"), "", ""),
                 row("createdAt with a positive offset", b -> b.put("createdAt", "2026-11-20T13:04:00+01:00"), "", ""),
                 row("fractional seconds", b -> b.put("createdAt", "2026-11-20T11:00:00.123456789Z"), "", ""),
+                row("one fractional digit", b -> b.put("createdAt", "2026-11-20T11:00:00.1Z"), "", ""),
+                row("lower-case t and z (RFC 3339 5.6)", b -> b.put("createdAt", "2026-11-20t11:00:00z"), "", ""),
+                row("offset -00:00", b -> b.put("createdAt", "2026-11-20T11:00:00-00:00"), "", ""),
+                row("offset +18:00", b -> b.put("startedAt", "2026-11-20T11:00:00+18:00"), "", ""),
+                row("last microsecond of 9999, written in nanoseconds", b -> b.put("startedAt", "9999-12-31T23:59:59.999999999Z"), "", ""),
+                row("label value with =", b -> b.put("labels", Map.of("a", "b=c")), "", ""),
+                row("label key with & and %", b -> b.put("labels", Map.of("a&b%20c", "v")), "", ""),
                 row("started equals completed", b -> {
                     b.put("startedAt", "2026-11-20T10:00:00Z");
                     b.put("completedAt", "2026-11-20T11:00:00+01:00");
@@ -195,6 +217,31 @@ class AuditValidatorTest {
 
         assertThat(errors).hasSize(AuditValidator.MAX_REPORTED_ERRORS + 1);
         assertThat(errors.getLast().message()).isEqualTo("900 more error(s) not listed");
+        assertThatThrownBy(() -> VALIDATOR.validate(AuditKind.REMEDIATION, body))
+                .isInstanceOfSatisfying(AuditValidationException.class, e -> assertThat(e.count()).isEqualTo(1000))
+                .hasMessageStartingWith("1000 invalid field(s)");
+    }
+
+    /**
+     * Sub-microsecond times: the document keeps the text, every other use takes the instant
+     * truncated to the microsecond, so nothing is rounded into the next second, month or year.
+     */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+            "2013-07-31T23:59:59.9999999Z, 2013-07-31T23:59:59.999999Z",
+            "2013-07-31T23:59:59.999999999Z, 2013-07-31T23:59:59.999999Z",
+            "2013-08-01T01:59:59.9999995+02:00, 2013-07-31T23:59:59.999999Z",
+            "2013-12-31T23:59:59.0000001-00:00, 2013-12-31T23:59:59Z",
+            "2026-11-20T11:00:00.1234565Z, 2026-11-20T11:00:00.123456Z",
+            "2026-11-20T11:00:00Z, 2026-11-20T11:00:00Z"})
+    void usesTheInstantTruncatedToTheMicrosecondAndKeepsTheText(String text, String micros) {
+        Map<String, Object> body = valid(AuditKind.REMEDIATION);
+        body.put("createdAt", text);
+
+        AuditDraft draft = VALIDATOR.validate(AuditKind.REMEDIATION, body);
+
+        assertThat(draft.createdAt()).isEqualTo(Instant.parse(micros));
+        assertThat(draft.createdAtText()).isEqualTo(text);
     }
 
     @Test

@@ -57,7 +57,7 @@ public final class InMemoryAuditStore implements AuditStore {
             throw new StoreUnavailableException("begin failed (injected)", null);
         }
         if (token != null && fingerprints.containsKey(token.key())) {
-            if (!fingerprints.get(token.key()).equals(token.fingerprint())) {
+            if (!token.sameRequest(fingerprints.get(token.key()))) {
                 throw new IdempotencyConflictException(token.key());
             }
             WriteResult earlier = results.get(token.key());

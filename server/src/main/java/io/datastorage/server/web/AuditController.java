@@ -16,6 +16,7 @@ import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
 import io.datastorage.core.store.Receipt;
 import io.datastorage.core.store.StoreUnavailableException;
+import io.datastorage.core.store.UnreadableRecordException;
 import io.datastorage.core.store.WriteResult;
 import io.datastorage.server.config.DatastorageProperties;
 import io.datastorage.server.embedding.RecordEmbedder;
@@ -25,7 +26,9 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -161,8 +164,9 @@ public class AuditController {
             byte[] raw = bodies.read(inputOf(request), request.getContentLengthLong(), limit);
             Object tree = bodies.parse(raw);
             List<AuditDraft> drafts = validation.apply(kind, tree);
-            IdempotencyToken token = key == null ? null
-                    : new IdempotencyToken(key, bodies.fingerprint("POST /api/v1/audit/" + kind.pathName() + pathSuffix, tree));
+            String requestLine = "POST /api/v1/audit/" + kind.pathName() + pathSuffix;
+            IdempotencyToken token = key == null ? null : new IdempotencyToken(key,
+                    bodies.fingerprint(requestLine, tree), bodies.legacyFingerprint(requestLine, tree));
             WriteResult result = coordinator.write(embedder.embed(drafts, deadline), token, deadline);
             outcome = result.replayed() ? Outcome.REPLAYED : Outcome.CREATED;
             return answer.apply(result);
@@ -208,6 +212,19 @@ public class AuditController {
         body.put("embedded", receipt.embedded());
         body.put("vectorIndexed", receipt.vectorIndexed());
         return body;
+    }
+
+    /**
+     * A stored record that cannot be read back (the store logged and counted it): a problem that
+     * says so, not a stack trace and not the generic "internal".
+     */
+    @ExceptionHandler(UnreadableRecordException.class)
+    ProblemDetail unreadable(UnreadableRecordException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+                e.getMessage() + "; it is reported in the service's log and metrics");
+        problem.setType(URI.create(ProblemResponses.TYPE_PREFIX + "unreadable-record"));
+        problem.setTitle(HttpStatus.INTERNAL_SERVER_ERROR.getReasonPhrase());
+        return problem;
     }
 
     /** No record of that kind has that id. */

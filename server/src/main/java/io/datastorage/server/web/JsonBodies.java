@@ -1,7 +1,13 @@
 package io.datastorage.server.web;
 
+import io.datastorage.core.audit.FieldErrors;
+import io.datastorage.core.audit.Numbers;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.SerializationFeature;
@@ -9,10 +15,15 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Reads request bodies with a size limit and parses them into the neutral tree the validator
@@ -21,7 +32,11 @@ import java.util.HexFormat;
  */
 @Component
 public class JsonBodies {
-    private final JsonMapper parser = JsonMapper.builder()
+    // No length limit of Jackson's own on a number's text: the body's size bounds it, and every
+    // number is checked by Numbers, which names the field (Jackson's limit would only give a position).
+    private final JsonMapper parser = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNumberLength(Integer.MAX_VALUE).build())
+                    .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -70,7 +85,7 @@ public class JsonBodies {
             throw new MalformedException("the request body is empty; a JSON document is required");
         }
         try {
-            return parser.readValue(body, Object.class);
+            return tree(body);
         } catch (JacksonException e) {
             String location = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
@@ -78,8 +93,27 @@ public class JsonBodies {
         }
     }
 
-    /** SHA-256 over the request line and the canonical (key-sorted) form of the parsed body. */
+    /**
+     * SHA-256 over the request line and the canonical form of the parsed body (see
+     * {@link #canonical}), so the same content has the same fingerprint however it is spelled:
+     * key order, whitespace, escapes, {@code 0.5} or {@code 0.50}, a member absent or {@code null}.
+     */
     public String fingerprint(String requestLine, Object tree) {
+        MessageDigest digest = sha256();
+        digest.update(requestLine.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) '\n');
+        StringBuilder canonical = new StringBuilder();
+        canonical(tree, canonical);
+        digest.update(canonical.toString().getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /**
+     * The fingerprint as versions before the canonical form took it (key-sorted, spelled as
+     * received). Idempotency keys live 24 hours, so a retry sent just after an upgrade may meet a
+     * key stored with this one; the store accepts either. It can go once no such key is left.
+     */
+    public String legacyFingerprint(String requestLine, Object tree) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(requestLine.getBytes(StandardCharsets.UTF_8));
@@ -88,6 +122,161 @@ public class JsonBodies {
             return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /**
+     * Writes the tree in the JSON Canonicalization Scheme's form (RFC 8785: members sorted by
+     * their names' UTF-16 code units, no whitespace, strings with JCS's minimal escapes), with two
+     * deliberate differences. A member whose value is null is left out, since null means absent
+     * (README, "Rules"). A number is written as its exact value without trailing zeros
+     * ({@code 0.50} → {@code 0.5}, {@code 100} → {@code 1E+2}) rather than as the nearest IEEE
+     * double as JCS prescribes: the service stores numbers exactly, so two numbers that differ
+     * beyond a double's precision are different content and must not replay each other. That
+     * second difference is why this is written here and not taken from a JCS library (the one on
+     * Maven Central, io.github.erdtman:java-json-canonicalization, parses numbers as doubles);
+     * the rest is a few lines over the tree the parser already built.
+     */
+    static void canonical(Object value, StringBuilder out) {
+        switch (value) {
+            case null -> out.append("null");
+            case Map<?, ?> object -> {
+                List<String> names = new ArrayList<>();
+                object.forEach((name, member) -> {
+                    if (member != null) {
+                        names.add(String.valueOf(name));
+                    }
+                });
+                names.sort(null); // String order is UTF-16 code-unit order, as RFC 8785 section 3.2.3 asks
+                out.append('{');
+                for (int i = 0; i < names.size(); i++) {
+                    if (i > 0) {
+                        out.append(',');
+                    }
+                    canonicalString(names.get(i), out);
+                    out.append(':');
+                    canonical(object.get(names.get(i)), out);
+                }
+                out.append('}');
+            }
+            case List<?> array -> {
+                out.append('[');
+                for (int i = 0; i < array.size(); i++) {
+                    if (i > 0) {
+                        out.append(',');
+                    }
+                    canonical(array.get(i), out);
+                }
+                out.append(']');
+            }
+            case String text -> canonicalString(text, out);
+            case Boolean bool -> out.append(bool);
+            case Number number -> {
+                BigDecimal exact = new BigDecimal(number.toString());
+                out.append(exact.signum() == 0 ? "0" : exact.stripTrailingZeros().toString());
+            }
+            default -> throw new IllegalArgumentException("not a JSON tree value: " + value.getClass());
+        }
+    }
+
+    /** A string as RFC 8785 section 3.2.2.2 writes it: only {@code "}, {@code \} and controls escaped. */
+    private static void canonicalString(String text, StringBuilder out) {
+        out.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\b' -> out.append("\\b");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\f' -> out.append("\\f");
+                case '\r' -> out.append("\\r");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    /**
+     * The body as the neutral tree: maps in document order, lists, strings, booleans, null, and
+     * numbers (Integer, Long or BigInteger for integers, BigDecimal for the rest, so they are kept
+     * exactly). Built here from the token stream rather than by {@code readValue}, because each
+     * number's text has to be checked against the bounds of {@link Numbers} before it is
+     * converted (an exponent beyond 32 bits fails the conversion itself), and the answer has to
+     * name where the number was; every number out of bounds is a validation error at its path
+     * ({@code confidence}, {@code [2].confidence}, {@code vector[7]}).
+     */
+    private Object tree(byte[] body) {
+        FieldErrors errors = new FieldErrors();
+        Object tree;
+        try (JsonParser p = parser.createParser(body)) {
+            tree = value(p, p.nextToken(), "", errors);
+            if (p.nextToken() != null) {
+                throw new MalformedException("malformed JSON at line " + p.currentTokenLocation().getLineNr()
+                        + ", column " + p.currentTokenLocation().getColumnNr()
+                        + ": content after the end of the JSON document");
+            }
+        }
+        errors.throwIfAny();
+        return tree;
+    }
+
+    private static Object value(JsonParser p, JsonToken token, String path, FieldErrors errors) {
+        if (token == null) {
+            throw new MalformedException("malformed JSON: the body holds no JSON value");
+        }
+        switch (token) {
+            case START_OBJECT -> {
+                Map<String, Object> object = new LinkedHashMap<>();
+                for (String name = p.nextName(); name != null; name = p.nextName()) {
+                    object.put(name, value(p, p.nextToken(), path.isEmpty() ? name : path + "." + name, errors));
+                }
+                return object;
+            }
+            case START_ARRAY -> {
+                List<Object> array = new ArrayList<>();
+                for (JsonToken next = p.nextToken(); next != JsonToken.END_ARRAY; next = p.nextToken()) {
+                    array.add(value(p, next, path + "[" + array.size() + "]", errors));
+                }
+                return array;
+            }
+            case VALUE_STRING -> {
+                return p.getString();
+            }
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                String text = p.getText();
+                String problem = Numbers.problem(text);
+                if (problem != null) {
+                    errors.add(path, problem + ", was " + (text.length() > 64 ? text.substring(0, 64) + "…" : text));
+                    return null;
+                }
+                return token == JsonToken.VALUE_NUMBER_INT ? p.getNumberValue() : new BigDecimal(text);
+            }
+            case VALUE_TRUE -> {
+                return Boolean.TRUE;
+            }
+            case VALUE_FALSE -> {
+                return Boolean.FALSE;
+            }
+            case VALUE_NULL -> {
+                return null;
+            }
+            default -> throw new MalformedException("malformed JSON: unexpected " + token);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.datastorage.server.web;
 
 import io.datastorage.core.audit.AuditLimits;
+import io.datastorage.core.audit.Timestamps;
 import io.datastorage.core.store.AuditPosition;
 
 import java.nio.BufferUnderflowException;
@@ -118,7 +119,8 @@ record ListingCursor(AuditPosition position, Instant since, Instant until, long 
                 || seconds > AuditLimits.MAX_TIMESTAMP.getEpochSecond()) {
             throw new InvalidCursorException("holds a time outside 1970..9999; pass nextCursor exactly as received");
         }
-        return Instant.ofEpochSecond(seconds, nanos);
+        // The service writes microseconds only; a hand-made cursor is read the same way as every other time.
+        return Timestamps.toMicros(Instant.ofEpochSecond(seconds, nanos));
     }
 
     private static byte[] check(byte[] content) {

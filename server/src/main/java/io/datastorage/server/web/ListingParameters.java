@@ -4,7 +4,7 @@ import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditLimits;
 import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.AuditValidator;
-import io.datastorage.core.audit.FieldError;
+import io.datastorage.core.audit.FieldErrors;
 import io.datastorage.core.audit.Phase;
 import io.datastorage.core.audit.Severity;
 import io.datastorage.core.store.AuditPosition;
@@ -14,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +46,6 @@ final class ListingParameters {
     static final List<String> ALLOWED = List.of(NAMESPACE, PHASE, SEVERITY, CORRELATION_ID, NAME, LABEL, SINCE, UNTIL,
             LIMIT, CURSOR, INCLUDE_TOTAL);
 
-    private static final int MAX_REPORTED_ERRORS = 100;
     private static final int MAX_ECHOED_CHARS = 64;
 
     private ListingParameters() {
@@ -157,11 +155,7 @@ final class ListingParameters {
         if (value == null) {
             return null;
         }
-        String problem = AuditValidator.unstorableCharacter(value) != null
-                ? "must not contain " + AuditValidator.unstorableCharacter(value)
-                : value.isBlank() ? "must not be blank"
-                : value.codePointCount(0, value.length()) > AuditLimits.MAX_IDENTIFIER_CHARS
-                ? "must be at most " + AuditLimits.MAX_IDENTIFIER_CHARS + " characters" : null;
+        String problem = AuditValidator.identifierProblem(value);
         if (problem != null) {
             errors.add(parameter, problem);
             return null;
@@ -169,7 +163,11 @@ final class ListingParameters {
         return value;
     }
 
-    /** {@code key=value} pairs, split at the first {@code =}; all must match, so a key can have one value. */
+    /**
+     * {@code key=value} pairs, split at the first {@code =}; all must match, so a key can have one
+     * value. Key and value follow the rules of a record's labels ({@link AuditValidator#labelKeyProblem}),
+     * so a filter names only what a record can hold, and every key a record can hold can be named.
+     */
     private static Map<String, String> labels(String[] values, Errors errors) {
         Map<String, String> labels = new TreeMap<>();
         for (String pair : values) {
@@ -180,15 +178,10 @@ final class ListingParameters {
             }
             String key = pair.substring(0, eq);
             String value = pair.substring(eq + 1);
-            String problem = key.isEmpty() ? "key must not be empty"
-                    : AuditValidator.unstorableCharacter(key) != null
-                    ? "key must not contain " + AuditValidator.unstorableCharacter(key)
-                    : key.codePointCount(0, key.length()) > AuditLimits.MAX_LABEL_KEY_CHARS
-                    ? "key must be at most " + AuditLimits.MAX_LABEL_KEY_CHARS + " characters"
-                    : AuditValidator.unstorableCharacter(value) != null
-                    ? "value must not contain " + AuditValidator.unstorableCharacter(value)
-                    : value.codePointCount(0, value.length()) > AuditLimits.MAX_LABEL_VALUE_CHARS
-                    ? "value must be at most " + AuditLimits.MAX_LABEL_VALUE_CHARS + " characters"
+            String keyProblem = AuditValidator.labelKeyProblem(key);
+            String valueProblem = keyProblem == null ? AuditValidator.labelValueProblem(value) : null;
+            String problem = keyProblem != null ? keyProblem
+                    : valueProblem != null ? valueProblem
                     : labels.containsKey(key) && !labels.get(key).equals(value)
                     ? "gives key '" + echo(key) + "' two values; a record has one value per key" : null;
             if (problem != null) {
@@ -282,20 +275,16 @@ final class ListingParameters {
         return out.length() < text.length() ? out.append('…').toString() : out.toString();
     }
 
-    /** Collects errors up to a cap, so that a request with thousands of parameters gets a bounded answer. */
+    /** {@link FieldErrors}: a request with thousands of parameters gets a bounded answer with the real count. */
     private static final class Errors {
-        private final List<FieldError> list = new ArrayList<>();
+        private final FieldErrors errors = new FieldErrors();
 
         void add(String field, String message) {
-            if (list.size() < MAX_REPORTED_ERRORS) {
-                list.add(new FieldError(field, message));
-            }
+            errors.add(field, message);
         }
 
         void throwIfAny() {
-            if (!list.isEmpty()) {
-                throw new AuditValidationException(list);
-            }
+            errors.throwIfAny();
         }
     }
 }

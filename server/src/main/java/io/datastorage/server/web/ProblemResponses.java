@@ -38,7 +38,7 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
     @ExceptionHandler(AuditValidationException.class)
     ProblemDetail invalid(AuditValidationException e) {
         ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "validation",
-                "The request has " + e.errors().size() + " invalid field(s); see errors.");
+                "The request has " + e.count() + " invalid field(s); see errors.");
         problem.setProperty("errors", e.errors());
         return problem;
     }

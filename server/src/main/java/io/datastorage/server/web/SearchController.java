@@ -2,7 +2,9 @@ package io.datastorage.server.web;
 
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditValidationException;
+import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.FieldError;
+import io.datastorage.core.audit.FieldErrors;
 import io.datastorage.core.audit.Phase;
 import io.datastorage.core.embedding.EmbeddingException;
 import io.datastorage.core.index.IndexFilter;
@@ -67,10 +69,10 @@ public class SearchController {
         Timer.Sample sample = metrics.start();
         Outcome outcome = Outcome.ERROR;
         try {
-            Object tree = bodies.parse(bodies.read(request.getInputStream(), request.getContentLengthLong(), maxBodyBytes));
             SearchRequest searchRequest;
             try {
-                searchRequest = parse(tree);
+                searchRequest = parse(bodies.parse(bodies.read(request.getInputStream(), request.getContentLengthLong(),
+                        maxBodyBytes)));
             } catch (AuditValidationException e) {
                 outcome = Outcome.INVALID;
                 throw e;
@@ -100,12 +102,12 @@ public class SearchController {
     }
 
     private SearchRequest parse(Object tree) {
-        List<FieldError> errors = new ArrayList<>();
+        FieldErrors errors = new FieldErrors();
         if (!(tree instanceof Map<?, ?> body)) {
             throw new AuditValidationException(List.of(new FieldError("", "must be a JSON object")));
         }
         body.keySet().stream().map(String::valueOf).filter(k -> !FIELDS.contains(k)).sorted()
-                .forEach(k -> errors.add(new FieldError(k, "unknown field; allowed: " + String.join(", ", FIELDS.stream().sorted().toList()))));
+                .forEach(k -> errors.add(new FieldError(ListingParameters.echo(k), "unknown field; allowed: " + String.join(", ", FIELDS.stream().sorted().toList()))));
         String query = null;
         float[] vector = null;
         Object queryValue = body.get("query");
@@ -116,8 +118,10 @@ public class SearchController {
             errors.add(new FieldError("query", "required (or vector)"));
         }
         if (queryValue != null) {
-            if (!(queryValue instanceof String text) || text.isBlank() || text.length() > SearchRequest.MAX_QUERY_LENGTH) {
-                errors.add(new FieldError("query", "must be text of 1.." + SearchRequest.MAX_QUERY_LENGTH + " characters"));
+            if (!(queryValue instanceof String text) || text.isBlank()
+                    || text.codePointCount(0, text.length()) > SearchRequest.MAX_QUERY_LENGTH) {
+                errors.add(new FieldError("query", "must be text of 1.." + SearchRequest.MAX_QUERY_LENGTH
+                        + " characters (Unicode code points)"));
             } else {
                 query = text;
             }
@@ -133,13 +137,14 @@ public class SearchController {
             } else {
                 for (Object name : names) {
                     AuditKind.fromPathName(String.valueOf(name)).ifPresentOrElse(kinds::add, () -> errors.add(
-                            new FieldError("kinds", "unknown kind '" + name + "'; one of: " + AuditKind.allowedPathNames())));
+                            new FieldError("kinds", "unknown kind '" + ListingParameters.echo(String.valueOf(name))
+                                    + "'; one of: " + AuditKind.allowedPathNames())));
                 }
             }
         }
         String namespace = text(body, "namespace", errors);
-        String phase = text(body, "phase", errors);
-        if (phase != null && Phase.parse(phase).isEmpty()) {
+        String phase = body.get("phase") instanceof String text && Phase.parse(text).isPresent() ? text : null;
+        if (body.get("phase") != null && phase == null) {
             errors.add(new FieldError("phase", "must be one of: " + Phase.allowed()));
         }
         Instant since = time(body, "since", errors);
@@ -166,13 +171,11 @@ public class SearchController {
                 errors.add(new FieldError("minScore", "must be a number 0..1"));
             }
         }
-        if (!errors.isEmpty()) {
-            throw new AuditValidationException(errors);
-        }
+        errors.throwIfAny();
         return new SearchRequest(query, vector, new IndexFilter(kinds, namespace, phase, since, until), topK, minScore);
     }
 
-    private float[] vector(Object value, List<FieldError> errors) {
+    private float[] vector(Object value, FieldErrors errors) {
         if (value instanceof List<?> items && items.size() == search.dimension()) {
             float[] vector = new float[items.size()];
             boolean zero = true;
@@ -194,24 +197,33 @@ public class SearchController {
         return null;
     }
 
-    private static String text(Map<?, ?> body, String field, List<FieldError> errors) {
+    /** An identifier filter, by the rule of a record's identifiers ({@link AuditValidator#identifierProblem}). */
+    private static String text(Map<?, ?> body, String field, FieldErrors errors) {
         Object value = body.get(field);
         if (value == null) {
             return null;
         }
-        if (value instanceof String text && !text.isBlank() && text.length() <= 253) {
-            return text;
+        if (!(value instanceof String text)) {
+            errors.add(new FieldError(field, "must be a string"));
+            return null;
         }
-        errors.add(new FieldError(field, "must be text of 1..253 characters"));
-        return null;
+        String problem = AuditValidator.identifierProblem(text);
+        if (problem != null) {
+            errors.add(new FieldError(field, problem));
+            return null;
+        }
+        return text;
     }
 
-    private Instant time(Map<?, ?> body, String field, List<FieldError> errors) {
+    private Instant time(Map<?, ?> body, String field, FieldErrors errors) {
         Object value = body.get(field);
         if (value == null) {
             return null;
         }
-        String text = String.valueOf(value);
+        if (!(value instanceof String text)) {
+            errors.add(new FieldError(field, "must be " + TimeParameter.FORMS));
+            return null;
+        }
         try {
             return TimeParameter.parse(text, ListingParameters.echo(text), clock.instant()).instant();
         } catch (IllegalArgumentException e) {

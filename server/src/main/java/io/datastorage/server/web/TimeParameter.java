@@ -1,19 +1,17 @@
 package io.datastorage.server.web;
 
 import io.datastorage.core.audit.AuditLimits;
+import io.datastorage.core.audit.Timestamps;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A time bound of a read request ({@code since}, {@code until}): an RFC 3339 date-time with an
- * offset, or a time before now ({@code 30m}, {@code 24h}, {@code 7d}).
+ * offset, read as records' times are ({@link Timestamps#parse}, truncated to the microsecond), or
+ * a time before now ({@code 30m}, {@code 24h}, {@code 7d}), also truncated to the microsecond.
  *
  * @param normalized the bound as written, independent of when it is read: the instant, or
  *                   {@code -PT24H} for "24h ago" (so "24h" and "1440m" are the same bound)
@@ -21,8 +19,8 @@ import java.util.regex.Pattern;
  */
 record TimeParameter(String normalized, Instant instant) {
     private static final Pattern RELATIVE = Pattern.compile("([0-9]{1,9})([smhd])");
-    static final String FORMS = "an RFC 3339 date-time with an offset (2026-11-20T10:15:30Z, "
-            + "2026-11-20T11:15:30+01:00) or a time before now (30m, 24h, 7d; units s, m, h, d)";
+    static final String FORMS = "an RFC 3339 date-time with seconds and an offset (2026-11-20T10:15:30Z, "
+            + "2026-11-20T11:15:30.123456789+01:00) or a time before now (30m, 24h, 7d; units s, m, h, d)";
 
     /**
      * @param echoed the text as it may be shown back to the client
@@ -40,15 +38,18 @@ record TimeParameter(String normalized, Instant instant) {
                 case "h" -> Duration.ofHours(amount);
                 default -> Duration.ofDays(amount);
             };
-            instant = now.minus(back);
+            instant = Timestamps.toMicros(now.minus(back));
             normalized = "-" + back;
         } else {
             try {
-                instant = OffsetDateTime.parse(text.toUpperCase(Locale.ROOT), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-                        .toInstant();
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("must be " + FORMS + ", was " + echoed
-                        + (text.contains(" ") ? " (in a URL, '+' means a space: write it as %2B)" : ""));
+                instant = Timestamps.parse(text, echoed);
+            } catch (IllegalArgumentException e) {
+                if (text.contains(" ")) {
+                    throw new IllegalArgumentException("must be " + FORMS + ", was " + echoed
+                            + " (in a URL, '+' means a space: write it as %2B)");
+                }
+                throw new IllegalArgumentException(e.getMessage().startsWith("must be " + Timestamps.FORM)
+                        ? "must be " + FORMS + ", was " + echoed : e.getMessage());
             }
             normalized = instant.toString();
         }

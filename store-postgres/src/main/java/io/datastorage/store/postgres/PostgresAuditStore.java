@@ -24,7 +24,11 @@ import io.datastorage.core.store.Receipt;
 import io.datastorage.core.store.StoreException;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.StoreUnavailableException;
+import io.datastorage.core.store.UnreadableRecordException;
 import io.datastorage.core.store.WriteResult;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -51,6 +55,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@link AuditStore} on PostgreSQL, and the {@link SearchStore} semantic search reads records and embeddings from.
@@ -73,6 +78,7 @@ import java.util.UUID;
  * <p>Only parameterised SQL touches client text. Thread-safe.
  */
 public final class PostgresAuditStore implements AuditStore, SearchStore {
+    private static final Logger log = LoggerFactory.getLogger(PostgresAuditStore.class);
     private static final String INSERT_RECORD = """
             INSERT INTO audit_records (id, kind, correlation_id, name, namespace, phase, severity,
                                        created_at, received_at, labels, document, embedding, embedding_pending,
@@ -90,6 +96,7 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
     private final Clock clock;
     private final PartitionManager partitions;
     private final TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
+    private final AtomicLong unreadableRecords = new AtomicLong();
 
     private PostgresAuditStore(DataSource dataSource, Clock clock) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -230,7 +237,7 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
                 if (!rs.next()) {
                     throw new SQLException("idempotency key vanished while claiming it", "40001");
                 }
-                if (!rs.getString(1).equals(token.fingerprint())) {
+                if (!token.sameRequest(rs.getString(1))) {
                     throw new IdempotencyConflictException(token.key());
                 }
                 List<Receipt> receipts = JsonCodec.readList(rs.getString(2)).stream()
@@ -287,7 +294,7 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
                     return Optional.empty();
                 }
                 return Optional.of(new AuditRecord(id, kind, rs.getTimestamp(1).toInstant(),
-                        JsonCodec.readObject(rs.getString(2)), !rs.getBoolean(3), !rs.getBoolean(4)));
+                        document(id, rs.getString(2)), !rs.getBoolean(3), !rs.getBoolean(4)));
             }
         } catch (SQLException e) {
             throw translate("reading record " + id, e);
@@ -319,14 +326,17 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
             try (PreparedStatement ps = c.prepareStatement(select)) {
                 ps.setInt(bind(ps, page), query.limit() + 1); // one more than asked: is there a next page?
                 try (ResultSet rs = ps.executeQuery()) {
+                    int rows = 0;
                     while (rs.next()) {
-                        if (items.size() == query.limit()) {
+                        if (rows == query.limit()) {
                             more = true;
                             break;
                         }
-                        AuditRecord record = readRecord(rs);
-                        items.add(record);
-                        last = new AuditPosition(rs.getTimestamp(7).toInstant(), record.id());
+                        rows++;
+                        // A page covers `limit` rows; one that cannot be read is left out (the page is
+                        // shorter) and the position still moves past it, so no page repeats or loses one.
+                        last = new AuditPosition(rs.getTimestamp(7).toInstant(), rs.getObject(1, UUID.class));
+                        readableRecord(rs).ifPresent(items::add);
                     }
                 }
             }
@@ -348,9 +358,38 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
     }
 
     /** Reads a record from the {@link #RECORD_COLUMNS} at the start of the row. */
-    private static AuditRecord readRecord(ResultSet rs) throws SQLException {
-        return new AuditRecord(rs.getObject(1, UUID.class), AuditKind.fromPathName(rs.getString(2)).orElseThrow(),
-                rs.getTimestamp(3).toInstant(), JsonCodec.readObject(rs.getString(4)), !rs.getBoolean(5), !rs.getBoolean(6));
+    private AuditRecord readRecord(ResultSet rs) throws SQLException {
+        UUID id = rs.getObject(1, UUID.class);
+        return new AuditRecord(id, AuditKind.fromPathName(rs.getString(2)).orElseThrow(),
+                rs.getTimestamp(3).toInstant(), document(id, rs.getString(4)), !rs.getBoolean(5), !rs.getBoolean(6));
+    }
+
+    /**
+     * {@link #readRecord}, or empty for a record whose document cannot be read: a listing or a
+     * search leaves it out rather than failing as a whole ({@link #document} logged and counted it).
+     */
+    private Optional<AuditRecord> readableRecord(ResultSet rs) throws SQLException {
+        try {
+            return Optional.of(readRecord(rs));
+        } catch (UnreadableRecordException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A stored document, or an {@link UnreadableRecordException} that has been logged and counted. */
+    private Map<String, Object> document(UUID id, String json) {
+        try {
+            return JsonCodec.readObject(json);
+        } catch (RuntimeException e) {
+            unreadableRecords.incrementAndGet();
+            log.error("Record {} cannot be read back ({}); it is left out of listings and searches", id, e.getMessage());
+            throw new UnreadableRecordException(id, e);
+        }
+    }
+
+    /** How many times a stored record could not be read back since start-up (each read counts). */
+    public long unreadableRecords() {
+        return unreadableRecords.get();
     }
 
     @Override
@@ -364,7 +403,7 @@ public final class PostgresAuditStore implements AuditStore, SearchStore {
             List<AuditRecord> records = new ArrayList<>(ids.size());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    records.add(readRecord(rs));
+                    readableRecord(rs).ifPresent(records::add);
                 }
             }
             return records;
