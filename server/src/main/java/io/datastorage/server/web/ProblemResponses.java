@@ -51,6 +51,15 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", e.getMessage());
     }
 
+    @ExceptionHandler(JsonBodies.UnsupportedContentException.class)
+    ResponseEntity<ProblemDetail> unsupportedContent(JsonBodies.UnsupportedContentException e) {
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+        if (e.contentCoding()) {
+            answer.header(HttpHeaders.ACCEPT_ENCODING, "identity"); // RFC 9110 §12.5.3
+        }
+        return answer.body(problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", e.getMessage()));
+    }
+
     @ExceptionHandler(IdempotencyConflictException.class)
     ProblemDetail conflict(IdempotencyConflictException e) {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused", e.getMessage()

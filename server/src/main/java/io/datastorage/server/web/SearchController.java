@@ -25,7 +25,6 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,11 +62,12 @@ public class SearchController {
 
     @PostMapping(path = "/api/v1/audit/search", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    public Map<String, Object> search(HttpServletRequest request) throws IOException {
+    public Map<String, Object> search(HttpServletRequest request) {
         Timer.Sample sample = metrics.start();
         Outcome outcome = Outcome.ERROR;
         try {
-            Object tree = bodies.parse(bodies.read(request.getInputStream(), request.getContentLengthLong(), maxBodyBytes));
+            PostRequests.check(request);
+            Object tree = bodies.parse(bodies.read(request, maxBodyBytes));
             SearchRequest searchRequest;
             try {
                 searchRequest = parse(tree);
@@ -88,7 +88,8 @@ public class SearchController {
             body.put("results", results);
             body.put("degraded", result.degraded());
             return body;
-        } catch (JsonBodies.MalformedException | JsonBodies.TooLargeException e) {
+        } catch (JsonBodies.MalformedException | JsonBodies.TooLargeException | JsonBodies.UnsupportedContentException
+                 | AuditValidationException e) {
             outcome = Outcome.INVALID;
             throw e;
         } catch (EmbeddingException | StoreException e) {
