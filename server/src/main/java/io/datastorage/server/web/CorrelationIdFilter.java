@@ -26,11 +26,16 @@ public class CorrelationIdFilter extends OncePerRequestFilter {
     public static final String MDC_KEY = "correlationId";
     private static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9._:/-]{1,128}");
 
+    /** The client's id when well-formed, else a new one. */
+    static String idFor(String given) {
+        return given != null && WELL_FORMED.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String given = request.getHeader(HEADER);
-        String id = given != null && WELL_FORMED.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        // The management port's Tomcat sets it in a valve (ContainerErrors): keep that one.
+        String id = response.getHeader(HEADER) != null ? response.getHeader(HEADER) : idFor(request.getHeader(HEADER));
         MDC.put(MDC_KEY, id);
         response.setHeader(HEADER, id);
         try {

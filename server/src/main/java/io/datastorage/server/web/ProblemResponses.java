@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -113,6 +114,11 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
             String slug = status == null ? "http-" + statusCode.value()
                     : status.name().toLowerCase(Locale.ROOT).replace('_', '-');
             problem.setType(URI.create(TYPE_PREFIX + slug));
+        }
+        if (body instanceof ProblemDetail && headers.getContentType() == null) {
+            // Set, not negotiated: a 406 for "Accept: text/html" (or an unreadable Accept) must still have a body.
+            headers = new HttpHeaders(headers);
+            headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         }
         return super.createResponseEntity(body, headers, statusCode, request);
     }
