@@ -22,12 +22,50 @@ public final class DatastorageCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        CommandLine commandLine = new CommandLine(new DatastorageCli());
-        int code = commandLine.execute(args);
+        int code = commandLine().execute(args);
         // serve returns once the server runs; its non-daemon threads keep the process alive.
         if (code != 0 || !Serve.started) {
             System.exit(code);
         }
+    }
+
+    /**
+     * The command line as {@code datastorage} runs it: a wrong option or value is one sentence on
+     * standard error naming the fix (exit 2), an error while running one sentence (exit 1); never
+     * a stack trace or the whole usage text.
+     */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new DatastorageCli());
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            CommandLine command = e.getCommandLine();
+            String name = command.getCommandSpec().qualifiedName();
+            command.getErr().println(name + ": " + sentence(e.getMessage()) + " See '" + name + " --help'.");
+            command.getErr().flush();
+            return command.getCommandSpec().exitCodeOnInvalidInput();
+        });
+        commandLine.setExecutionExceptionHandler((e, command, parseResult) -> {
+            command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + sentence(describe(e)));
+            command.getErr().flush();
+            return command.getCommandSpec().exitCodeOnExecutionException();
+        });
+        return commandLine;
+    }
+
+    /** What went wrong, from the innermost cause that says something. */
+    static String describe(Throwable e) {
+        String message = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                message = t.getMessage();
+            }
+        }
+        return message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+    }
+
+    /** One line, ending with a full stop. */
+    static String sentence(String text) {
+        String line = text.lines().findFirst().orElse("").strip();
+        return line.endsWith(".") ? line : line + ".";
     }
 
     @Override
@@ -37,8 +75,11 @@ public final class DatastorageCli implements Runnable {
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = {"Start the service (API and health on 8080, metrics on 9090).",
-                    "Any --name=value after the options is passed to Spring Boot, e.g. --datastorage.db.url=jdbc:postgresql://db/audit.",
-                    "Every setting can also come from the environment, e.g. DATASTORAGE_DATA_DIR."})
+                    // One example per line: picocli wraps at '.', '/' and '-', which would cut the tokens.
+                    "Any --name=value after the options is passed to Spring Boot, for example:",
+                    "  --datastorage.db.url=jdbc:postgresql://db/audit",
+                    "Every setting can also come from the environment, for example:",
+                    "  DATASTORAGE_DATA_DIR=/var/lib/datastorage"})
     static final class Serve implements Callable<Integer> {
         static volatile boolean started;
 
@@ -60,7 +101,12 @@ public final class DatastorageCli implements Runnable {
             if (port != null) {
                 args.add("--server.port=" + port);
             }
-            SpringApplication.run(DatastorageApplication.class, args.toArray(String[]::new));
+            try {
+                SpringApplication.run(DatastorageApplication.class, args.toArray(String[]::new));
+            } catch (RuntimeException e) {
+                // Spring Boot has logged the failure and its analysis; say it in one line as well.
+                throw new IllegalStateException("the service did not start: " + describe(e), e);
+            }
             started = true;
             return 0;
         }
