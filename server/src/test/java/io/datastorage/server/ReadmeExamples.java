@@ -79,9 +79,20 @@ public final class ReadmeExamples {
                     current.setLength(0);
                 }
             }
+            Curl last = null;
             for (String command : commands) {
                 if (command.strip().startsWith("curl ")) {
-                    curls.add(parse(command.strip()));
+                    last = parse(command.strip());
+                    curls.add(last);
+                } else if (command.strip().startsWith("#") && last != null) {
+                    // a comment line right after a command continues what it says of the answer
+                    String more = command.strip().substring(1).strip();
+                    Curl continued = new Curl(last.method(), last.url(), last.headers(), last.body(),
+                            last.comment() == null ? more : last.comment() + " " + more);
+                    curls.set(curls.size() - 1, continued);
+                    last = continued;
+                } else {
+                    last = null;
                 }
             }
         }
