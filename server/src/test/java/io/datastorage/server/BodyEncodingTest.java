@@ -167,6 +167,16 @@ class BodyEncodingTest {
         assertThat(response.statusCode()).isEqualTo(201);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"query\":\"a\\u0000b\"}", "{\"query\":\"a\\ud800b\"}", "{\"query\":\"x\",\"namespace\":\"a\\u0000b\"}",
+            "{\"query\":\"x\",\"namespace\":\"a\\udc00\"}", "{\"query\":\"x\",\"kinds\":[\"\\u0000\"]}",
+            "{\"query\":\"x\",\"since\":\"\\u0000\"}"})
+    void searchTextThatCannotBeStoredIsTheClientsError(String body) {
+        HttpResponse<String> response = service.postJson("/api/v1/audit/search", body);
+
+        assertThat(response.statusCode()).as(body + " -> " + response.body()).isIn(200, 400);
+    }
+
     @Test
     void appliesTheSameRulesToBatchesAndSearch() {
         byte[] overlong = "[{\"name\":\"\u0000\"}]".getBytes(StandardCharsets.UTF_8);

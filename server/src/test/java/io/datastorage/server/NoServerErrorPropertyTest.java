@@ -140,6 +140,24 @@ class NoServerErrorPropertyTest {
                         "bytes=0-1", "x".repeat(9000), "\u0001", "a\tb", "application/xml;q=0.9, */*;q=0"));
     }
 
+    /** Issue 13: search fields with text PostgreSQL cannot hold or compare (NUL, lone surrogates) are the client's error. */
+    @Property(tries = 100)
+    void randomSearchFieldsNeverCauseAServerError(@ForAll("searchFields") String field, @ForAll("jsonValues") String value) {
+        String body = "{\"query\":\"memory\"," + (field.equals("query") ? "" : "\"" + field + "\":" + value + ",") + "\"topK\":3}";
+        if (field.equals("query")) {
+            body = "{\"query\":" + value + "}";
+        }
+
+        HttpResponse<String> response = service.postJson("/api/v1/audit/search", body);
+
+        assertThat(response.statusCode()).as(body + " -> " + response.body()).isLessThan(500);
+    }
+
+    @Provide
+    Arbitrary<String> searchFields() {
+        return Arbitraries.of("query", "namespace", "phase", "since", "until", "kinds", "topK", "minScore", "vector", "other");
+    }
+
     @Provide
     Arbitrary<String> listingPaths() {
         return Arbitraries.of("/api/v1/audit", "/api/v1/audit/remediation", "/api/v1/audit/nope");
@@ -162,7 +180,7 @@ class NoServerErrorPropertyTest {
     @Provide
     Arbitrary<String> paths() {
         return Arbitraries.of("/api/v1/audit/remediation", "/api/v1/audit/aianalysis/batch", "/api/v1/audit/workflow",
-                "/api/v1/audit/execution/batch", "/api/v1/audit/nope");
+                "/api/v1/audit/execution/batch", "/api/v1/audit/nope", "/api/v1/audit/search");
     }
 
     @Provide

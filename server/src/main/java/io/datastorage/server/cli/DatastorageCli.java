@@ -83,10 +83,10 @@ public final class DatastorageCli implements Runnable {
     static final class Serve implements Callable<Integer> {
         static volatile boolean started;
 
-        @Option(names = "--data-dir", description = "Data directory (datastorage.data-dir, default ./data).")
+        @Option(names = "--data-dir", description = {"Data directory (datastorage.data-dir).", "Default: ./data"})
         Path dataDir;
 
-        @Option(names = "--port", description = "API port (server.port, default 8080).")
+        @Option(names = "--port", description = {"API port (server.port).", "Default: 8080"})
         Integer port;
 
         @Unmatched
