@@ -139,6 +139,7 @@ class ContainerErrorsTest {
         assertThat(problem.get("type").asString()).as(answer.body()).isEqualTo("urn:datastorage:problem:" + type);
         assertThat(problem.get("status").asInt()).isEqualTo(status);
         assertThat(problem.get("detail").asString()).isNotBlank().doesNotContain("static resource");
+        assertThat(OpenApiSchemaTest.validate("#/components/schemas/Problem", problem)).as("the Problem schema").isEmpty();
     }
 
     static java.util.List<String> fields(JsonNode problem) {
