@@ -177,6 +177,15 @@ class BodyEncodingTest {
         assertThat(response.statusCode()).as(body + " -> " + response.body()).isIn(200, 400);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"a\\u0000b", "a\\udc00", "\\ud800"})
+    void refusesASearchNamespaceNoRecordCanHave(String escaped) {
+        HttpResponse<String> response = service.postJson("/api/v1/audit/search", "{\"query\":\"x\",\"namespace\":\"" + escaped + "\"}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(json(response).get("errors").get(0).get("field").asString()).isEqualTo("namespace");
+    }
+
     @Test
     void appliesTheSameRulesToBatchesAndSearch() {
         byte[] overlong = "[{\"name\":\"\u0000\"}]".getBytes(StandardCharsets.UTF_8);

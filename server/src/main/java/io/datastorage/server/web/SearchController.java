@@ -2,6 +2,7 @@ package io.datastorage.server.web;
 
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditValidationException;
+import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.audit.Phase;
 import io.datastorage.core.embedding.EmbeddingException;
@@ -75,6 +76,7 @@ public class SearchController {
                 outcome = Outcome.INVALID;
                 throw e;
             }
+            refuseUnstorableText(searchRequest);
             SearchResult result = search.search(searchRequest);
             outcome = result.degraded() ? Outcome.DEGRADED : Outcome.OK;
             List<Map<String, Object>> results = new ArrayList<>(result.hits().size());
@@ -171,6 +173,19 @@ public class SearchController {
             throw new AuditValidationException(errors);
         }
         return new SearchRequest(query, vector, new IndexFilter(kinds, namespace, phase, since, until), topK, minScore);
+    }
+
+    /**
+     * Text PostgreSQL cannot hold cannot be compared with what it holds either: a namespace with
+     * NUL or an unpaired surrogate would fail the degraded search's query (a 5xx) instead of
+     * matching nothing, so it is refused as a record's namespace is.
+     */
+    private static void refuseUnstorableText(SearchRequest request) {
+        String namespace = request.filter().namespace();
+        String bad = namespace == null ? null : AuditValidator.unstorableCharacter(namespace);
+        if (bad != null) {
+            throw new AuditValidationException(List.of(new FieldError("namespace", "must not contain " + bad)));
+        }
     }
 
     private float[] vector(Object value, List<FieldError> errors) {
