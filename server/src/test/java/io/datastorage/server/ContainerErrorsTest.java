@@ -91,6 +91,8 @@ class ContainerErrorsTest {
         assertProblem(RawHttp.send(management, "GET /%ff HTTP/1.1" + host), 400, "bad-request");
         assertProblem(RawHttp.send(management, "TRACE /metrics HTTP/1.1" + host), 405, "method-not-allowed");
         assertProblem(RawHttp.send(management, "GET /{x} HTTP/1.1" + host), 400, "bad-request");
+        assertProblem(RawHttp.send(management, "POST /metrics HTTP/1.1" + host + "\r\nContent-Length: 0"), 405, "method-not-allowed");
+        assertProblem(RawHttp.send(management, "GET /metrics/ HTTP/1.1" + host), 404, "not-found");
     }
 
     @Test

@@ -44,11 +44,19 @@ public final class DatastorageCli implements Runnable {
             return command.getCommandSpec().exitCodeOnInvalidInput();
         });
         commandLine.setExecutionExceptionHandler((e, command, parseResult) -> {
-            command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + sentence(describe(e)));
+            String message = e instanceof StartFailedException ? e.getMessage() : describe(e);
+            command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + sentence(message));
             command.getErr().flush();
             return command.getCommandSpec().exitCodeOnExecutionException();
         });
         return commandLine;
+    }
+
+    /** {@code serve} could not start the service; the message says why in one line. */
+    static final class StartFailedException extends RuntimeException {
+        StartFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** What went wrong, from the innermost cause that says something. */
@@ -105,7 +113,7 @@ public final class DatastorageCli implements Runnable {
                 SpringApplication.run(DatastorageApplication.class, args.toArray(String[]::new));
             } catch (RuntimeException e) {
                 // Spring Boot has logged the failure and its analysis; say it in one line as well.
-                throw new IllegalStateException("the service did not start: " + describe(e), e);
+                throw new StartFailedException("the service did not start (see the log above): " + describe(e), e);
             }
             started = true;
             return 0;

@@ -2,6 +2,7 @@ package io.datastorage.server.cli;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -13,6 +14,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -140,6 +142,16 @@ class CliMessagesTest {
         assertThat(run.code()).as(run.err()).isEqualTo(2);
         assertThat(run.err().strip().lines().count()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).startsWith("datastorage serve: ").contains("--help").doesNotContain("Exception");
+    }
+
+    @Test
+    void aServiceThatCannotStartEndsWithOneSentence(@TempDir Path dataDir) {
+        Run run = run("serve", "--data-dir=" + dataDir, "--port=0", "--management.server.port=0",
+                "--datastorage.embedding.provider=nope");
+
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err().strip().lines().count()).as(run.err()).isEqualTo(1);
+        assertThat(run.err()).startsWith("datastorage serve: the service did not start").contains("nope");
     }
 
     @Test
