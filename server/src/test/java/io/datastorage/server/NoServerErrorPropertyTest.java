@@ -35,6 +35,10 @@ class NoServerErrorPropertyTest {
         HttpResponse<String> response = service.post(path, body, contentType);
 
         assertThat(response.statusCode()).as(response.body()).isLessThan(500);
+        assertThat(response.headers().firstValue("X-Correlation-ID")).isPresent();
+        if (response.statusCode() >= 400) {
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        }
     }
 
     @Property(tries = 500)
@@ -185,7 +189,9 @@ class NoServerErrorPropertyTest {
 
     @Provide
     Arbitrary<String> contentTypes() {
-        return Arbitraries.of("application/json", "application/json; charset=utf-8", "text/plain", "application/octet-stream");
+        return Arbitraries.of("application/json", "application/json; charset=utf-8", "text/plain", "application/octet-stream",
+                "application/json; charset=utf-16", "application/json; charset=iso-8859-1", "application/json; charset=",
+                "application/json;;", "application/", "*/*");
     }
 
     @Provide
