@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * No client input produces a 5xx: random bytes, random JSON, and valid records with one field
  * replaced by a random value, sent to every write and read endpoint of the running service; random
- * query parameters sent to the listing.
+ * query parameters sent to the listing; random raw request targets and random headers on every
+ * endpoint, written on a socket, whose error answers are problems.
  */
 class NoServerErrorPropertyTest {
     private static RunningService service;
@@ -34,6 +35,10 @@ class NoServerErrorPropertyTest {
         HttpResponse<String> response = service.post(path, body, contentType);
 
         assertThat(response.statusCode()).as(response.body()).isLessThan(500);
+        assertThat(response.headers().firstValue("X-Correlation-ID")).isPresent();
+        if (response.statusCode() >= 400) {
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        }
     }
 
     @Property(tries = 500)
@@ -66,6 +71,97 @@ class NoServerErrorPropertyTest {
         assertThat(response.statusCode()).as(query + " -> " + response.body()).isLessThan(500);
     }
 
+    /** Issue 13, kind 5: raw request targets, as bytes on a socket; whatever the container or the API answers is a problem. */
+    @Property(tries = 200)
+    void randomRawPathsGetAProblemNeverAServerError(@ForAll("rawTargets") String target, @ForAll("methods") String method) {
+        RawHttp answer = RawHttp.send(service.api("/"), method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close"
+                + ("POST".equals(method) ? "\r\nContent-Type: application/json\r\nContent-Length: 2" : ""),
+                "POST".equals(method) ? "{}".getBytes(StandardCharsets.UTF_8) : new byte[0]);
+
+        assertThat(answer.status()).as(target + " -> " + answer).isLessThan(500);
+        assertThat(answer.header("X-Correlation-ID")).as(target + " -> " + answer).isNotBlank();
+        if (answer.status() >= 400) {
+            assertThat(answer.header("Content-Type")).as(target + " -> " + answer).startsWith("application/problem+json");
+        }
+    }
+
+    /** Issue 13, kind 5: random headers on every endpoint, over a socket so that nothing is filtered out first. */
+    @Property(tries = 200)
+    void randomHeadersNeverCauseAServerError(@ForAll("endpoints") String endpoint, @ForAll("headerNames") String name,
+                                             @ForAll("headerValues") String value) {
+        String method = endpoint.substring(0, endpoint.indexOf(' '));
+        String path = endpoint.substring(endpoint.indexOf(' ') + 1);
+        byte[] body = "POST".equals(method) ? (path.endsWith("search") ? "{\"query\":\"x\"}"
+                : path.endsWith("batch") ? "[" + RunningService.validRecord("workflow", "h") + "]"
+                : RunningService.validRecord("workflow", "h")).getBytes(StandardCharsets.UTF_8) : new byte[0];
+        String head = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n" + name + ": " + value
+                + ("POST".equals(method) ? "\r\nContent-Type: application/json\r\nContent-Length: " + body.length : "");
+
+        RawHttp answer = RawHttp.send(service.api("/"), head, body);
+
+        assertThat(answer.status()).as(head + " -> " + answer).isLessThan(500);
+        if (answer.status() >= 400) {
+            assertThat(answer.header("Content-Type")).as(head + " -> " + answer).startsWith("application/problem+json");
+        }
+    }
+
+    @Provide
+    Arbitrary<String> rawTargets() {
+        Arbitrary<String> segment = Arbitraries.oneOf(
+                Arbitraries.strings().withCharRange('!', '~').ofMaxLength(20),
+                Arbitraries.of("%ff", "%2F", "%2f", "%00", "%", "%zz", "%C0%AF", "%E2%82", "{", "}", "|", "\\", "..", ".", ";x=1",
+                        "%2e%2e", "remediation", "search", "batch", "aianalysis", "00000000-0000-0000-0000-000000000000", ""));
+        return segment.list().ofMinSize(0).ofMaxSize(5).map(parts -> "/api/v1/audit/" + String.join("/", parts))
+                .map(target -> target.replace(' ', '+'));
+    }
+
+    @Provide
+    Arbitrary<String> methods() {
+        return Arbitraries.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT", "PROPFIND", "get");
+    }
+
+    @Provide
+    Arbitrary<String> endpoints() {
+        return Arbitraries.of("POST /api/v1/audit/workflow", "POST /api/v1/audit/workflow/batch", "POST /api/v1/audit/search",
+                "GET /api/v1/audit", "GET /api/v1/audit/workflow", "GET /api/v1/audit/workflow/00000000-0000-0000-0000-000000000000",
+                "GET /api/v1/admin/reconcile", "GET /api/v1/openapi.yaml", "GET /healthz", "GET /readyz");
+    }
+
+    @Provide
+    Arbitrary<String> headerNames() {
+        return Arbitraries.oneOf(
+                Arbitraries.of("Idempotency-Key", "X-Correlation-ID", "Content-Type", "Accept", "Content-Encoding", "Accept-Charset",
+                        "Transfer-Encoding", "Expect", "Range", "If-None-Match", "Content-Language", "Accept-Encoding"),
+                Arbitraries.strings().withCharRange('a', 'z').withChars('-').ofMinLength(1).ofMaxLength(20));
+    }
+
+    @Provide
+    Arbitrary<String> headerValues() {
+        return Arbitraries.oneOf(
+                Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(300),
+                Arbitraries.strings().withCharRange('\u00a0', '\u00ff').ofMaxLength(50),
+                Arbitraries.of("", "*/*", "text/html", "application/json; charset=utf-16", "gzip", "chunked", "100-continue",
+                        "bytes=0-1", "x".repeat(9000), "\u0001", "a\tb", "application/xml;q=0.9, */*;q=0"));
+    }
+
+    /** Issue 13: search fields with text PostgreSQL cannot hold or compare (NUL, lone surrogates) are the client's error. */
+    @Property(tries = 100)
+    void randomSearchFieldsNeverCauseAServerError(@ForAll("searchFields") String field, @ForAll("jsonValues") String value) {
+        String body = "{\"query\":\"memory\"," + (field.equals("query") ? "" : "\"" + field + "\":" + value + ",") + "\"topK\":3}";
+        if (field.equals("query")) {
+            body = "{\"query\":" + value + "}";
+        }
+
+        HttpResponse<String> response = service.postJson("/api/v1/audit/search", body);
+
+        assertThat(response.statusCode()).as(body + " -> " + response.body()).isLessThan(500);
+    }
+
+    @Provide
+    Arbitrary<String> searchFields() {
+        return Arbitraries.of("query", "namespace", "phase", "since", "until", "kinds", "topK", "minScore", "vector", "other");
+    }
+
     @Provide
     Arbitrary<String> listingPaths() {
         return Arbitraries.of("/api/v1/audit", "/api/v1/audit/remediation", "/api/v1/audit/nope");
@@ -88,12 +184,14 @@ class NoServerErrorPropertyTest {
     @Provide
     Arbitrary<String> paths() {
         return Arbitraries.of("/api/v1/audit/remediation", "/api/v1/audit/aianalysis/batch", "/api/v1/audit/workflow",
-                "/api/v1/audit/execution/batch", "/api/v1/audit/nope");
+                "/api/v1/audit/execution/batch", "/api/v1/audit/nope", "/api/v1/audit/search");
     }
 
     @Provide
     Arbitrary<String> contentTypes() {
-        return Arbitraries.of("application/json", "application/json; charset=utf-8", "text/plain", "application/octet-stream");
+        return Arbitraries.of("application/json", "application/json; charset=utf-8", "text/plain", "application/octet-stream",
+                "application/json; charset=utf-16", "application/json; charset=iso-8859-1", "application/json; charset=",
+                "application/json;;", "application/", "*/*");
     }
 
     @Provide

@@ -116,7 +116,7 @@ public final class RunningService implements AutoCloseable {
         return get(api(path));
     }
 
-    private HttpResponse<String> send(HttpRequest.Builder request) {
+    public HttpResponse<String> send(HttpRequest.Builder request) {
         try {
             return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

@@ -22,12 +22,58 @@ public final class DatastorageCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        CommandLine commandLine = new CommandLine(new DatastorageCli());
-        int code = commandLine.execute(args);
+        int code = commandLine().execute(args);
         // serve returns once the server runs; its non-daemon threads keep the process alive.
         if (code != 0 || !Serve.started) {
             System.exit(code);
         }
+    }
+
+    /**
+     * The command line as {@code datastorage} runs it: a wrong option or value is one sentence on
+     * standard error naming the fix (exit 2), an error while running one sentence (exit 1); never
+     * a stack trace or the whole usage text.
+     */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new DatastorageCli());
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            CommandLine command = e.getCommandLine();
+            String name = command.getCommandSpec().qualifiedName();
+            command.getErr().println(name + ": " + sentence(e.getMessage()) + " See '" + name + " --help'.");
+            command.getErr().flush();
+            return command.getCommandSpec().exitCodeOnInvalidInput();
+        });
+        commandLine.setExecutionExceptionHandler((e, command, parseResult) -> {
+            String message = e instanceof StartFailedException ? e.getMessage() : describe(e);
+            command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + sentence(message));
+            command.getErr().flush();
+            return command.getCommandSpec().exitCodeOnExecutionException();
+        });
+        return commandLine;
+    }
+
+    /** {@code serve} could not start the service; the message says why in one line. */
+    static final class StartFailedException extends RuntimeException {
+        StartFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** What went wrong, from the innermost cause that says something. */
+    static String describe(Throwable e) {
+        String message = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                message = t.getMessage();
+            }
+        }
+        return message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+    }
+
+    /** One line, ending with a full stop. */
+    static String sentence(String text) {
+        String line = text.lines().findFirst().orElse("").strip();
+        return line.endsWith(".") ? line : line + ".";
     }
 
     @Override
@@ -37,15 +83,18 @@ public final class DatastorageCli implements Runnable {
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = {"Start the service (API and health on 8080, metrics on 9090).",
-                    "Any --name=value after the options is passed to Spring Boot, e.g. --datastorage.db.url=jdbc:postgresql://db/audit.",
-                    "Every setting can also come from the environment, e.g. DATASTORAGE_DATA_DIR."})
+                    // One example per line: picocli wraps at '.', '/' and '-', which would cut the tokens.
+                    "Any --name=value after the options is passed to Spring Boot, for example:",
+                    "  --datastorage.db.url=jdbc:postgresql://db/audit",
+                    "Every setting can also come from the environment, for example:",
+                    "  DATASTORAGE_DATA_DIR=/var/lib/datastorage"})
     static final class Serve implements Callable<Integer> {
         static volatile boolean started;
 
-        @Option(names = "--data-dir", description = "Data directory (datastorage.data-dir, default ./data).")
+        @Option(names = "--data-dir", description = {"Data directory (datastorage.data-dir).", "Default: ./data"})
         Path dataDir;
 
-        @Option(names = "--port", description = "API port (server.port, default 8080).")
+        @Option(names = "--port", description = {"API port (server.port).", "Default: 8080"})
         Integer port;
 
         @Unmatched
@@ -60,7 +109,12 @@ public final class DatastorageCli implements Runnable {
             if (port != null) {
                 args.add("--server.port=" + port);
             }
-            SpringApplication.run(DatastorageApplication.class, args.toArray(String[]::new));
+            try {
+                SpringApplication.run(DatastorageApplication.class, args.toArray(String[]::new));
+            } catch (RuntimeException e) {
+                // Spring Boot has logged the failure and its analysis; say it in one line as well.
+                throw new StartFailedException("the service did not start (see the log above): " + describe(e), e);
+            }
             started = true;
             return 0;
         }

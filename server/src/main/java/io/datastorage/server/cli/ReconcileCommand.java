@@ -3,16 +3,23 @@ package io.datastorage.server.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -34,9 +41,24 @@ public final class ReconcileCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--url", defaultValue = "http://localhost:8080",
-            description = "Base URL of the service's API (default: ${DEFAULT-VALUE}).")
     URI url;
+
+    @Option(names = "--url", defaultValue = "http://localhost:8080", paramLabel = "URL",
+            description = {"Base URL of the service's API.", "Default: ${DEFAULT-VALUE}"})
+    void url(String value) {
+        URI parsed;
+        try {
+            parsed = new URI(value);
+        } catch (URISyntaxException e) {
+            parsed = null;
+        }
+        if (parsed == null || parsed.getScheme() == null || parsed.getHost() == null
+                || !(parsed.getScheme().equalsIgnoreCase("http") || parsed.getScheme().equalsIgnoreCase("https"))) {
+            throw new ParameterException(spec.commandLine(),
+                    "--url must be an http:// or https:// URL such as http://localhost:8080, was '" + value + "'");
+        }
+        url = parsed;
+    }
 
     @Option(names = "--bar", negatable = true, description = "Draw a progress bar (default: when writing to a terminal).")
     Boolean bar;
@@ -71,7 +93,7 @@ public final class ReconcileCommand implements Callable<Integer> {
                     }
                 }
             } catch (ExecutionException e) {
-                err.println("cannot reach " + url + ": " + e.getCause().getMessage());
+                err.println("cannot reach " + url + ": " + unreachable(e.getCause()) + ".");
                 return 1;
             }
         }
@@ -79,11 +101,52 @@ public final class ReconcileCommand implements Callable<Integer> {
             err.println();
         }
         if (answer.statusCode() != 200) {
-            err.println("reconciliation failed (HTTP " + answer.statusCode() + "): " + answer.body());
+            err.println("reconciliation failed (HTTP " + answer.statusCode() + "): " + detail(answer.body()));
             return 1;
         }
-        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(answer.body())));
+        JsonNode report;
+        try {
+            report = JSON.readTree(answer.body());
+        } catch (JacksonException e) {
+            report = null;
+        }
+        if (report == null || !report.isObject() || !report.has("consistent")) {
+            err.println("the answer of " + url + " is not a reconciliation report; is it the datastorage API's URL?");
+            return 1;
+        }
+        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
         return 0;
+    }
+
+    /** Why a request could not be sent or answered, as words (a refused connection has no message of its own). */
+    static String unreachable(Throwable cause) {
+        if (cause instanceof ConnectException) {
+            return cause.getMessage() == null || cause.getMessage().isBlank() ? "connection refused" : cause.getMessage();
+        }
+        if (cause instanceof HttpConnectTimeoutException) {
+            return "no connection within 5 seconds";
+        }
+        if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {
+            return "unknown host";
+        }
+        if (cause instanceof IOException e && cause.getCause() != null && cause.getMessage() == null) {
+            return unreachable(e.getCause());
+        }
+        return cause.getMessage() == null || cause.getMessage().isBlank() ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+
+    /** The problem's detail when the answer is one, else the start of the body on one line. */
+    static String detail(String body) {
+        try {
+            JsonNode problem = JSON.readTree(body);
+            if (problem != null && problem.path("detail").isString()) {
+                return problem.path("detail").asString();
+            }
+        } catch (JacksonException e) {
+            // not JSON: show its beginning
+        }
+        String line = body.replaceAll("\\s+", " ").strip();
+        return line.isEmpty() ? "no details" : line.length() > 200 ? line.substring(0, 200) + "…" : line;
     }
 
     private JsonNode status(HttpClient http) throws InterruptedException {
@@ -91,8 +154,8 @@ public final class ReconcileCommand implements Callable<Integer> {
             HttpResponse<String> status = http.send(HttpRequest.newBuilder(url.resolve("/api/v1/admin/reconcile"))
                     .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return status.statusCode() == 200 ? JSON.readTree(status.body()) : null;
-        } catch (IOException e) {
-            return null;
+        } catch (IOException | JacksonException e) {
+            return null; // the progress is only shown; the answer of the run decides
         }
     }
 

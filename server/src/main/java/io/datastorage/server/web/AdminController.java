@@ -4,6 +4,7 @@ import io.datastorage.core.index.IndexUnavailableException;
 import io.datastorage.core.reconcile.ReconcileReport;
 import io.datastorage.core.store.StoreException;
 import io.datastorage.server.index.ReconcileService;
+import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -35,7 +36,8 @@ public class AdminController {
     }
 
     @PostMapping(path = "/reconcile", produces = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> reconcile() {
+    Map<String, Object> reconcile(HttpServletRequest request) {
+        PostRequests.check(request);
         return report(reconcile.reconcile());
     }
 

@@ -36,8 +36,6 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,11 +155,12 @@ public class AuditController {
         Outcome outcome = Outcome.ERROR;
         try {
             kind = kind(kindName);
+            PostRequests.check(request, IDEMPOTENCY_KEY);
             if (key != null && !IdempotencyToken.isValidKey(key)) {
                 throw new AuditValidationException(List.of(new FieldError(IDEMPOTENCY_KEY,
                         "header must be 1.." + IdempotencyToken.MAX_KEY_LENGTH + " printable ASCII characters")));
             }
-            byte[] raw = bodies.read(inputOf(request), request.getContentLengthLong(), limit);
+            byte[] raw = bodies.read(request, limit);
             Object tree = bodies.parse(raw);
             List<AuditDraft> drafts = validation.apply(kind, tree);
             String requestLine = "POST /api/v1/audit/" + kind.pathName() + pathSuffix;
@@ -174,7 +173,7 @@ public class AuditController {
             outcome = Outcome.INVALID;
             metrics.validationFailures(e.errors());
             throw e;
-        } catch (JsonBodies.TooLargeException | JsonBodies.MalformedException e) {
+        } catch (JsonBodies.TooLargeException | JsonBodies.MalformedException | JsonBodies.UnsupportedContentException e) {
             outcome = Outcome.REJECTED;
             throw e;
         } catch (IdempotencyConflictException e) {
@@ -186,14 +185,6 @@ public class AuditController {
             throw e;
         } finally {
             metrics.record(sample, kind, outcome);
-        }
-    }
-
-    private static InputStream inputOf(HttpServletRequest request) {
-        try {
-            return request.getInputStream();
-        } catch (IOException e) {
-            throw new JsonBodies.MalformedException("the request body could not be read: " + e.getMessage());
         }
     }
 

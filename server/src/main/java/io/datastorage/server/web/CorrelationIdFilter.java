@@ -42,12 +42,17 @@ public class CorrelationIdFilter extends OncePerRequestFilter {
         return request.getAttribute(ARRIVED_AT) instanceof Instant arrived ? arrived : clock.instant();
     }
 
+    /** The client's id when well-formed, else a new one. */
+    static String idFor(String given) {
+        return given != null && WELL_FORMED.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         request.setAttribute(ARRIVED_AT, clock.instant());
-        String given = request.getHeader(HEADER);
-        String id = given != null && WELL_FORMED.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        // The management port's Tomcat sets it in a valve (ContainerErrors): keep that one.
+        String id = response.getHeader(HEADER) != null ? response.getHeader(HEADER) : idFor(request.getHeader(HEADER));
         MDC.put(MDC_KEY, id);
         response.setHeader(HEADER, id);
         try {

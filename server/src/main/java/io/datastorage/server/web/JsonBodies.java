@@ -2,6 +2,9 @@ package io.datastorage.server.web;
 
 import io.datastorage.core.audit.FieldErrors;
 import io.datastorage.core.audit.Numbers;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -16,10 +19,18 @@ import tools.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +40,14 @@ import java.util.Map;
  * Reads request bodies with a size limit and parses them into the neutral tree the validator
  * takes. Parsing is strict: duplicate keys, trailing content, NaN and over-deep nesting are
  * malformed JSON. Fractions become BigDecimal, so numbers are kept exactly.
+ * <p>
+ * Bodies are UTF-8 JSON (RFC 8259 §8.1), decoded strictly by RFC 3629 before parsing: overlong
+ * forms ({@code C0 AF} for {@code /}), encoded surrogates, code points above U+10FFFF and cut
+ * sequences are malformed JSON naming the byte offset, never repaired or guessed (a UTF-16 body
+ * is not UTF-8 either). A leading UTF-8 byte order mark is ignored, as RFC 8259 allows. A
+ * {@code charset} other than UTF-8 and any {@code Content-Encoding} other than {@code identity}
+ * are refused before the body is read ({@link UnsupportedContentException}, 415): a compressed
+ * body would otherwise slip past the size limits, which count the bytes as received.
  */
 @Component
 public class JsonBodies {
@@ -60,6 +79,86 @@ public class JsonBodies {
     }
 
     /**
+     * Thrown when the body's charset or content coding is not one this service reads: the 415
+     * answer names what was sent and what is accepted.
+     */
+    public static final class UnsupportedContentException extends RuntimeException {
+        private final boolean contentCoding;
+
+        UnsupportedContentException(String message, boolean contentCoding) {
+            super(message);
+            this.contentCoding = contentCoding;
+        }
+
+        /** Whether the content coding (not the charset) was refused; the answer then says {@code Accept-Encoding: identity}. */
+        public boolean contentCoding() {
+            return contentCoding;
+        }
+    }
+
+    /**
+     * Checks the request's charset and content coding, then reads its body like
+     * {@link #read(InputStream, long, long)}.
+     *
+     * @throws UnsupportedContentException for a charset other than UTF-8 or a Content-Encoding other than identity
+     */
+    public byte[] read(HttpServletRequest request, long limit) {
+        checkContent(request.getContentType(), Collections.list(request.getHeaders("Content-Encoding")));
+        InputStream in;
+        try {
+            in = request.getInputStream();
+        } catch (IOException e) {
+            throw new MalformedException("the request body could not be read: " + e.getMessage());
+        }
+        return read(in, request.getContentLengthLong(), limit);
+    }
+
+    /** See {@link #read(HttpServletRequest, long)}; package-private for tests. */
+    static void checkContent(String contentType, List<String> contentEncodings) {
+        for (String header : contentEncodings) {
+            for (String coding : header.split(",")) {
+                String name = coding.trim();
+                if (!name.isEmpty() && !name.equalsIgnoreCase("identity")) {
+                    throw new UnsupportedContentException("Content-Encoding '" + echo(name)
+                            + "' is not supported; send the JSON body uncompressed (identity)", true);
+                }
+            }
+        }
+        if (contentType == null) {
+            return;
+        }
+        String charset;
+        try {
+            charset = MediaType.parseMediaType(contentType).getParameter("charset");
+        } catch (InvalidMediaTypeException e) {
+            // Spring parses the charset too and refuses names it does not know
+            throw new UnsupportedContentException("Content-Type '" + echo(contentType)
+                    + "' could not be read; JSON bodies must be UTF-8 (application/json or application/json; charset=utf-8)", false);
+        }
+        if (charset == null) {
+            return;
+        }
+        String name = charset.length() >= 2 && charset.startsWith("\"") && charset.endsWith("\"")
+                ? charset.substring(1, charset.length() - 1) : charset;
+        boolean utf8;
+        try {
+            utf8 = Charset.isSupported(name) && Charset.forName(name).equals(StandardCharsets.UTF_8);
+        } catch (IllegalCharsetNameException e) {
+            utf8 = false;
+        }
+        if (!utf8) {
+            throw new UnsupportedContentException("charset '" + echo(name)
+                    + "' is not supported; JSON bodies must be UTF-8 (application/json or application/json; charset=utf-8)", false);
+        }
+    }
+
+    private static String echo(String value) {
+        String printable = value.codePoints().map(c -> c < 0x20 || c == 0x7f ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return printable.length() > 64 ? printable.substring(0, 64) + "…" : printable;
+    }
+
+    /**
      * Reads at most {@code limit} bytes. A declared or actual length above it fails before the
      * body is buffered.
      */
@@ -84,13 +183,42 @@ public class JsonBodies {
         if (body.length == 0) {
             throw new MalformedException("the request body is empty; a JSON document is required");
         }
+        String text = utf8(body);
         try {
-            return tree(body);
+            return tree(text);
         } catch (JacksonException e) {
             String location = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new MalformedException("malformed JSON" + location + ": " + firstLine(e.getOriginalMessage()));
         }
+    }
+
+    /**
+     * The body as text, decoded strictly by RFC 3629; a leading byte order mark is dropped.
+     * (The JDK's decoder is the strict one; Jackson's own byte reader accepts overlong forms and
+     * guesses UTF-16 and UTF-32 from the first bytes, so it is given the decoded text instead.)
+     */
+    static String utf8(byte[] body) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(body);
+        CharBuffer out = CharBuffer.allocate(body.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            int offset = in.position();
+            int end = Math.min(body.length, offset + Math.max(1, result.length()));
+            throw new MalformedException("the request body is not UTF-8: invalid byte sequence "
+                    + HexFormat.ofDelimiter(" ").withUpperCase().formatHex(body, offset, end) + " at byte offset " + offset);
+        }
+        out.flip();
+        if (out.hasRemaining() && out.get(0) == '\uFEFF') {
+            out.position(1);
+        }
+        return out.toString();
     }
 
     /**
@@ -221,10 +349,10 @@ public class JsonBodies {
      * name where the number was; every number out of bounds is a validation error at its path
      * ({@code confidence}, {@code [2].confidence}, {@code vector[7]}).
      */
-    private Object tree(byte[] body) {
+    private Object tree(String text) {
         FieldErrors errors = new FieldErrors();
         Object tree;
-        try (JsonParser p = parser.createParser(body)) {
+        try (JsonParser p = parser.createParser(text)) {
             tree = value(p, p.nextToken(), "", errors);
             if (p.nextToken() != null) {
                 throw new MalformedException("malformed JSON at line " + p.currentTokenLocation().getLineNr()

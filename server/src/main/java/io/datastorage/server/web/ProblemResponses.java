@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -53,6 +54,15 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
     @ExceptionHandler(JsonBodies.TooLargeException.class)
     ProblemDetail tooLarge(JsonBodies.TooLargeException e) {
         return problem(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", e.getMessage());
+    }
+
+    @ExceptionHandler(JsonBodies.UnsupportedContentException.class)
+    ResponseEntity<ProblemDetail> unsupportedContent(JsonBodies.UnsupportedContentException e) {
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+        if (e.contentCoding()) {
+            answer.header(HttpHeaders.ACCEPT_ENCODING, "identity"); // RFC 9110 §12.5.3
+        }
+        return answer.body(problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", e.getMessage()));
     }
 
     @ExceptionHandler(IdempotencyConflictException.class)
@@ -129,6 +139,11 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
             String slug = status == null ? "http-" + statusCode.value()
                     : status.name().toLowerCase(Locale.ROOT).replace('_', '-');
             problem.setType(URI.create(TYPE_PREFIX + slug));
+        }
+        if (body instanceof ProblemDetail && headers.getContentType() == null) {
+            // Set, not negotiated: a 406 for "Accept: text/html" (or an unreadable Accept) must still have a body.
+            headers = new HttpHeaders(headers);
+            headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         }
         return super.createResponseEntity(body, headers, statusCode, request);
     }

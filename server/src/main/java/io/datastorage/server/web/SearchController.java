@@ -27,7 +27,6 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,18 +64,19 @@ public class SearchController {
 
     @PostMapping(path = "/api/v1/audit/search", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    public Map<String, Object> search(HttpServletRequest request) throws IOException {
+    public Map<String, Object> search(HttpServletRequest request) {
         Timer.Sample sample = metrics.start();
         Outcome outcome = Outcome.ERROR;
         try {
+            PostRequests.check(request);
             SearchRequest searchRequest;
             try {
-                searchRequest = parse(bodies.parse(bodies.read(request.getInputStream(), request.getContentLengthLong(),
-                        maxBodyBytes)));
+                searchRequest = parse(bodies.parse(bodies.read(request, maxBodyBytes)));
             } catch (AuditValidationException e) {
                 outcome = Outcome.INVALID;
                 throw e;
             }
+            refuseUnstorableText(searchRequest);
             SearchResult result = search.search(searchRequest);
             outcome = result.degraded() ? Outcome.DEGRADED : Outcome.OK;
             List<Map<String, Object>> results = new ArrayList<>(result.hits().size());
@@ -90,7 +90,8 @@ public class SearchController {
             body.put("results", results);
             body.put("degraded", result.degraded());
             return body;
-        } catch (JsonBodies.MalformedException | JsonBodies.TooLargeException e) {
+        } catch (JsonBodies.MalformedException | JsonBodies.TooLargeException | JsonBodies.UnsupportedContentException
+                 | AuditValidationException e) {
             outcome = Outcome.INVALID;
             throw e;
         } catch (EmbeddingException | StoreException e) {
@@ -173,6 +174,19 @@ public class SearchController {
         }
         errors.throwIfAny();
         return new SearchRequest(query, vector, new IndexFilter(kinds, namespace, phase, since, until), topK, minScore);
+    }
+
+    /**
+     * Text PostgreSQL cannot hold cannot be compared with what it holds either: a namespace with
+     * NUL or an unpaired surrogate would fail the degraded search's query (a 5xx) instead of
+     * matching nothing, so it is refused as a record's namespace is.
+     */
+    private static void refuseUnstorableText(SearchRequest request) {
+        String namespace = request.filter().namespace();
+        String bad = namespace == null ? null : AuditValidator.unstorableCharacter(namespace);
+        if (bad != null) {
+            throw new AuditValidationException(List.of(new FieldError("namespace", "must not contain " + bad)));
+        }
     }
 
     private float[] vector(Object value, FieldErrors errors) {

@@ -1,0 +1,49 @@
+package io.datastorage.server.web;
+
+import io.datastorage.core.audit.AuditValidationException;
+import io.datastorage.core.audit.FieldError;
+import jakarta.servlet.http.HttpServletRequest;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What every POST checks before it reads its body, so that nothing the client sent is silently
+ * ignored: a POST takes everything from its body and headers, so any query parameter is refused
+ * under its own name (as the listing refuses parameters it does not know), and a header that
+ * carries one value must come once ({@code Idempotency-Key: a} twice would otherwise be read as
+ * the key {@code a,a}).
+ */
+final class PostRequests {
+    private PostRequests() {
+    }
+
+    /**
+     * @throws AuditValidationException naming every query parameter and every repeated header
+     */
+    static void check(HttpServletRequest request, String... singleHeaders) {
+        List<FieldError> errors = new ArrayList<>();
+        if (request.getQueryString() != null && !request.getQueryString().isEmpty()) {
+            Map<String, String[]> parameters;
+            try {
+                parameters = request.getParameterMap();
+            } catch (IllegalStateException e) { // Tomcat's InvalidParameterException, as in the listing
+                parameters = Map.of();
+                errors.add(new FieldError("query", "could not be decoded; this endpoint takes no query parameters"));
+            }
+            parameters.keySet().stream().sorted().forEach(name -> errors.add(new FieldError(ListingParameters.echo(name),
+                    "unknown query parameter; this endpoint takes no query parameters, only a JSON body")));
+        }
+        for (String header : singleHeaders) {
+            int count = Collections.list(request.getHeaders(header)).size();
+            if (count > 1) {
+                errors.add(new FieldError(header, "header must be given once, was given " + count + " times"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new AuditValidationException(errors);
+        }
+    }
+}
