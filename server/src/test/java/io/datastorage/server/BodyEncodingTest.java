@@ -3,6 +3,7 @@ package io.datastorage.server;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -142,6 +143,24 @@ class BodyEncodingTest {
             assertThat(json(response).get("type").asString()).isEqualTo("urn:datastorage:problem:unsupported-media-type");
             assertThat(json(response).get("detail").asString()).containsAnyOf("UTF-8", "Content-Type");
         }
+    }
+
+    /** A 415 says what was wrong with the Content-Type, not "Content-Type 'null'" or "Could not parse" (a tester's find). */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "''                             | The request has no Content-Type",
+            "application/json; charset=bogus | names a charset this JVM does not know",
+            "text/plain                     | Content-Type 'text/plain' is not supported"})
+    void anUnsupportedContentTypeIsNamedAndExplained(String contentType, String detail) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(service.api("/api/v1/audit/workflow"))
+                .POST(HttpRequest.BodyPublishers.ofString(validRecord("workflow", "content-type")));
+        if (!contentType.isEmpty()) {
+            request.header("Content-Type", contentType);
+        }
+        HttpResponse<String> response = service.send(request);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(415);
+        assertThat(json(response).get("detail").asString()).contains(detail).doesNotContain("'null'");
     }
 
     @ParameterizedTest

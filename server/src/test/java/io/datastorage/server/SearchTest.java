@@ -4,6 +4,8 @@ import io.datastorage.core.index.VectorIndex;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -146,6 +148,28 @@ class SearchTest {
 
         assertThat(ids(byVector)).containsExactly(targetId);
         assertThat(byVector.get("results").get(0).get("score").asDouble()).isGreaterThan(0.999);
+    }
+
+    /**
+     * Only a vector's direction matters to a cosine score. The index computes in floats, where the
+     * squares of 1e-23 vanish and those of 1e20 overflow: such vectors scored every record 1.0 or
+     * 0.0, or found fewer than topK (found by a tester; issue 13, kind 1). Scaled to unit length
+     * first, every multiple of the record's vector finds the record first with the same score.
+     */
+    @ParameterizedTest(name = "vector × {0}")
+    @ValueSource(doubles = {1e-44, 1e-30, 1e-23, 1e-3, 1, 1e18, 1e30, 1e38, 3e38})
+    void aVectorScoresByItsDirectionWhateverItsLength(double scale) {
+        float[] vector = service.context().getBean(VectorIndex.class).get(UUID.fromString(targetId)).orElseThrow().vector();
+        double[] scaled = new double[vector.length];
+        for (int i = 0; i < vector.length; i++) {
+            scaled[i] = vector[i] * scale;
+        }
+
+        JsonNode answer = search(JSON.writeValueAsString(Map.of("vector", scaled, "topK", 3)));
+
+        assertThat(ids(answer)).hasSize(3).first().isEqualTo(targetId);
+        assertThat(answer.get("results").get(0).get("score").asDouble()).isGreaterThan(0.999);
+        assertThat(answer.get("results").get(2).get("score").asDouble()).isLessThan(0.999);
     }
 
     @Test

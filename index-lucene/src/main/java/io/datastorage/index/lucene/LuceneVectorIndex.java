@@ -123,6 +123,8 @@ public final class LuceneVectorIndex implements VectorIndex {
     private final IndexWriter writer;
     private final SearcherManager searchers;
     private final ControlledRealTimeReopenThread<IndexSearcher> reopener;
+    /** How long {@link #close()} waits for a periodic commit under way. */
+    private static final Duration COMMIT_WAIT = Duration.ofSeconds(30);
     private final ScheduledExecutorService committer;
     private final Instant recoveredAsOf;
     private volatile Instant durableAsOf;
@@ -455,10 +457,24 @@ public final class LuceneVectorIndex implements VectorIndex {
         }
     }
 
-    /** Commits, then releases the index. */
+    /**
+     * Commits, then releases the index. A periodic commit under way is waited for, never
+     * interrupted: an interrupt reaching a thread in Lucene's file I/O closes the file channel
+     * ({@code ClosedByInterruptException}), which invalidates the index's write lock and leaves the
+     * writer unusable, so the final commit failed and the last interval's entries were lost (found
+     * by the benchmark's raw Lucene baseline).
+     */
     @Override
     public void close() {
-        committer.shutdownNow();
+        committer.shutdown();
+        try {
+            if (!committer.awaitTermination(COMMIT_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                log.warn("A periodic commit of the Lucene index in {} is still running after {} s; closing anyway", path,
+                        COMMIT_WAIT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         reopener.close();
         try {
             if (writer.isOpen()) {

@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -70,6 +72,67 @@ class LuceneVectorIndexTest extends VectorIndexContract {
         try (LuceneVectorIndex lucene = LuceneVectorIndex.open(path, DIMENSION, Duration.ofMillis(100))) {
             lucene.upsert(List.of(entry(randomUnitVector())));
             await().atMost(Duration.ofSeconds(10)).until(() -> lucene.durableAsOf().isPresent());
+        }
+    }
+
+    /**
+     * Closing while the periodic commit runs waits for it and keeps everything. (close() used to
+     * interrupt the commit thread; an interrupt that lands inside Lucene's file I/O closes the
+     * channel and breaks the writer, and the benchmark once lost its final commit that way. That
+     * moment cannot be staged from outside; this holds the commit thread at the start of its
+     * commit, in the clock it reads first, while close() begins, then lets it go.)
+     */
+    @Test
+    void closingDuringAPeriodicCommitWaitsForItAndLosesNothing() throws Exception {
+        Path path = dir.resolve("close-during-commit");
+        CountDownLatch inCommit = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Clock holdingCommitThread = new Clock() {
+            @Override
+            public Instant instant() {
+                if (Thread.currentThread().getName().equals("lucene-commit")) {
+                    inCommit.countDown();
+                    boolean interrupted = false;
+                    while (true) {
+                        try {
+                            release.await();
+                            break;
+                        } catch (InterruptedException e) {
+                            interrupted = true; // keep the interrupt for the I/O that follows, as a real thread would
+                        }
+                    }
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return Instant.now();
+            }
+
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+        };
+        List<IndexEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            entries.add(entry(randomUnitVector()));
+        }
+        LuceneVectorIndex lucene = LuceneVectorIndex.open(path, DIMENSION, Duration.ofMillis(100), holdingCommitThread);
+        lucene.upsert(entries);
+        assertThat(inCommit.await(10, TimeUnit.SECONDS)).as("the periodic commit started").isTrue();
+        Thread closing = Thread.ofPlatform().start(lucene::close);
+        Thread.sleep(200); // close() is under way while the commit is held
+        release.countDown();
+        closing.join(TimeUnit.SECONDS.toMillis(40));
+        assertThat(closing.isAlive()).isFalse();
+
+        try (LuceneVectorIndex reopened = LuceneVectorIndex.open(path, DIMENSION, Duration.ofHours(1))) {
+            assertThat(reopened.count()).isEqualTo(entries.size());
         }
     }
 

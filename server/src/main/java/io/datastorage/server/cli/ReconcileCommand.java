@@ -120,6 +120,12 @@ public final class ReconcileCommand implements Callable<Integer> {
 
     /** Why a request could not be sent or answered, as words (a refused connection has no message of its own). */
     static String unreachable(Throwable cause) {
+        // The JDK client wraps an unknown host in a ConnectException without a message: look deeper first.
+        for (Throwable c = cause; c != null; c = c.getCause()) {
+            if (c instanceof UnresolvedAddressException || c instanceof UnknownHostException) {
+                return "unknown host";
+            }
+        }
         if (cause instanceof ConnectException) {
             return cause.getMessage() == null || cause.getMessage().isBlank() ? "connection refused" : cause.getMessage();
         }

@@ -13,10 +13,12 @@ import org.springframework.scheduling.annotation.Scheduled;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the {@link Reconciler} on a schedule and on demand, one run at a time: asking while a run
@@ -42,6 +44,7 @@ public class ReconcileService implements AutoCloseable {
     private final MeterRegistry registry;
     private final Timer duration;
     private CompletableFuture<ReconcileReport> current;
+    private volatile boolean closing;
     private volatile int slicesDone;
     private volatile int slicesTotal;
     private volatile Instant runningSince;
@@ -117,6 +120,10 @@ public class ReconcileService implements AutoCloseable {
     private ReconcileReport runOnce() {
         try {
             ReconcileReport report = reconciler.run((done, total) -> {
+                if (closing) {
+                    // Between slices, never inside the index's I/O (see close()).
+                    throw new CancellationException("the service is shutting down");
+                }
                 slicesTotal = total;
                 slicesDone = done;
             });
@@ -155,8 +162,21 @@ public class ReconcileService implements AutoCloseable {
         return Optional.ofNullable(lastReport);
     }
 
+    /**
+     * Stops a run under way between two slices and waits for it. Its thread is never interrupted:
+     * an interrupt reaching a thread inside Lucene's file I/O closes the channel and leaves the
+     * index's writer unusable, so the index's final commit at shutdown would fail.
+     */
     @Override
     public void close() {
-        runner.shutdownNow();
+        closing = true;
+        runner.shutdown();
+        try {
+            if (!runner.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("A reconciliation is still running after 30 s; shutting down without it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -16,6 +16,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -127,6 +128,23 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
                 Boolean.TRUE.equals(request.getAttribute(WRITE_ATTRIBUTE))
                         ? "An unexpected error occurred; nothing was stored."
                         : "An unexpected error occurred.");
+    }
+
+    /**
+     * Says what was wrong with the Content-Type instead of Spring's "Content-Type 'null' is not
+     * supported" (none sent) or "Could not parse Content-Type" (for an unknown charset too).
+     */
+    @Override
+    protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(HttpMediaTypeNotSupportedException ex,
+                                                                     HttpHeaders headers, HttpStatusCode status,
+                                                                     WebRequest request) {
+        String sent = request.getHeader(HttpHeaders.CONTENT_TYPE);
+        ex.getBody().setDetail(sent == null || sent.isBlank()
+                ? "The request has no Content-Type; send Content-Type: application/json (UTF-8)."
+                : "Content-Type '" + ListingParameters.echo(sent) + "' is not supported"
+                        + (ex.getContentType() == null ? " (it cannot be parsed, or names a charset this JVM does not know)" : "")
+                        + "; send application/json (UTF-8).");
+        return super.handleHttpMediaTypeNotSupported(ex, headers, status, request);
     }
 
     /** Spring MVC's own errors (415, 405, 404 for unknown paths, ...) get our type URNs too. */

@@ -189,21 +189,37 @@ public class SearchController {
         }
     }
 
+    /**
+     * The query vector, scaled to unit length in double precision before it becomes floats. Only
+     * its direction matters to a cosine score, but the index computes in floats: the squares of
+     * components like 1e-23 vanish and those of 1e20 overflow, which scored every record 1.0 or
+     * 0.0. Scaled first, any vector of finite components (as floats) scores by its direction.
+     */
     private float[] vector(Object value, FieldErrors errors) {
         if (value instanceof List<?> items && items.size() == search.dimension()) {
-            float[] vector = new float[items.size()];
-            boolean zero = true;
-            for (int i = 0; i < vector.length; i++) {
+            double[] components = new double[items.size()];
+            double largest = 0;
+            for (int i = 0; i < components.length; i++) {
                 if (!(items.get(i) instanceof Number n) || !Float.isFinite(n.floatValue())) {
-                    errors.add(new FieldError("vector", "must hold finite numbers only"));
+                    errors.add(new FieldError("vector", "must hold finite numbers only (at most "
+                            + Float.MAX_VALUE + " in magnitude)"));
                     return null;
                 }
-                vector[i] = n.floatValue();
-                zero &= vector[i] == 0;
+                components[i] = n.doubleValue();
+                largest = Math.max(largest, Math.abs(components[i]));
             }
-            if (zero) {
+            if (largest == 0) {
                 errors.add(new FieldError("vector", "must not be all zeros"));
                 return null;
+            }
+            double norm = 0;
+            for (double c : components) {
+                norm += (c / largest) * (c / largest); // scaled by the largest, so nothing overflows or vanishes
+            }
+            norm = Math.sqrt(norm) * largest;
+            float[] vector = new float[components.length];
+            for (int i = 0; i < vector.length; i++) {
+                vector[i] = (float) (components[i] / norm);
             }
             return vector;
         }

@@ -89,7 +89,7 @@ class CliMessagesTest {
                 arguments("http://a b", "--url must be an http:// or https:// URL"),
                 arguments("", "--url must be an http:// or https:// URL"),
                 arguments("http://127.0.0.1:1", "cannot reach http://127.0.0.1:1: connection refused"),
-                arguments("http://no-such-host.invalid:8080", "cannot reach http://no-such-host.invalid:8080"));
+                arguments("http://no-such-host.invalid:8080", "cannot reach http://no-such-host.invalid:8080: unknown host"));
     }
 
     @ParameterizedTest(name = "{0}")
