@@ -2,14 +2,20 @@ package io.datastorage.server.cli;
 
 import io.datastorage.server.DatastorageApplication;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.util.unit.DataSize;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 
 /** The {@code datastorage} command line: {@code serve} starts the service, {@code reconcile} asks a running one to reconcile. */
@@ -61,6 +67,14 @@ public final class DatastorageCli implements Runnable {
 
     /** What went wrong, from the innermost cause that says something. */
     static String describe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // A setting Spring could not convert: name it, with what was given and what is allowed.
+            if (t instanceof BindException bind && bind.getProperty() != null) {
+                Class<?> type = bind.getTarget().getType().resolve(Object.class);
+                return bind.getProperty().getName() + " has an invalid value '" + bind.getProperty().getValue()
+                        + "'; allowed: " + allowed(type);
+            }
+        }
         String message = null;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t.getMessage() != null && !t.getMessage().isBlank()) {
@@ -68,6 +82,27 @@ public final class DatastorageCli implements Runnable {
             }
         }
         return message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+    }
+
+    private static String allowed(Class<?> type) {
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type.isEnum()) {
+            return Arrays.stream(type.getEnumConstants())
+                    .map(c -> c.toString().toLowerCase(Locale.ROOT).replace('_', '-'))
+                    .collect(Collectors.joining(", "));
+        }
+        if (type == Duration.class) {
+            return "a duration such as 500ms, 30s, 5m";
+        }
+        if (type == DataSize.class) {
+            return "a size such as 512KB, 1MB";
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+            return "a whole number";
+        }
+        return "a " + type.getSimpleName() + " (see docs/configuration.md)";
     }
 
     /** One line, ending with a full stop. */

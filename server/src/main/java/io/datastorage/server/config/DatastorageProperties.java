@@ -56,7 +56,7 @@ public record DatastorageProperties(
             @DefaultValue("true") boolean requireDurable,
             @DefaultValue("1s") Duration embeddedCheckInterval,
             @DefaultValue("60s") Duration embeddedStartupTimeout,
-            @DefaultValue("5") int embeddedRestartAttempts) {
+            @DefaultValue("3") int embeddedRestartAttempts) {
 
         public Db {
             if (url != null && !url.isBlank() && !url.startsWith("jdbc:postgresql://")) {

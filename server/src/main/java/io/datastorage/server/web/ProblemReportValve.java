@@ -95,8 +95,9 @@ public class ProblemReportValve extends ErrorReportValve {
 
     private static String detail(int status, String reason) {
         if (status >= 500) {
-            return status == 500 ? "An unexpected error occurred; nothing was stored."
-                    : "The server could not answer this request (HTTP " + status + "); nothing was stored.";
+            // Said of any request, reads included, so it claims nothing about what was stored.
+            return status == 500 ? "An unexpected error occurred."
+                    : "The server could not answer this request (HTTP " + status + ").";
         }
         String sentence = switch (status) {
             case 400 -> "The request is not valid HTTP/1.1 or its path cannot be decoded (percent-escapes must be UTF-8, "

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -144,14 +145,20 @@ class CliMessagesTest {
         assertThat(run.err()).startsWith("datastorage serve: ").contains("--help").doesNotContain("Exception");
     }
 
-    @Test
-    void aServiceThatCannotStartEndsWithOneSentence(@TempDir Path dataDir) {
+    /** The last line names the property, the value given and what is allowed (a tester found "Invalid boolean value 'maybe'" alone). */
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({
+            "datastorage.embedding.provider, nope, 'onnx, openai'",
+            "datastorage.db.require-durable, maybe, true or false",
+            "datastorage.write.deadline, soon, a duration"})
+    void aServiceThatCannotStartEndsWithOneSentence(String property, String value, String allowed, @TempDir Path dataDir) {
         Run run = run("serve", "--data-dir=" + dataDir, "--port=0", "--management.server.port=0",
-                "--datastorage.embedding.provider=nope");
+                "--" + property + "=" + value);
 
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.err().strip().lines().count()).as(run.err()).isEqualTo(1);
-        assertThat(run.err()).startsWith("datastorage serve: the service did not start").contains("nope");
+        assertThat(run.err()).startsWith("datastorage serve: the service did not start")
+                .contains(property).contains("'" + value + "'").contains(allowed);
     }
 
     @Test
