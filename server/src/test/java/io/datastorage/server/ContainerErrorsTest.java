@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 import java.net.URI;
@@ -73,6 +74,19 @@ class ContainerErrorsTest {
     @MethodSource("rawRequests")
     void answersWhatTheContainerRefusesWithAProblem(String what, String head, int status, String type) {
         assertProblem(RawHttp.send(api(), head, head.contains("Content-Length: 2") ? "{}".getBytes() : new byte[0]), status, type);
+    }
+
+    /**
+     * A Range header is not a way around problem+json: the description was served as a resource,
+     * and {@code Range: !} got a 416 carrying the YAML (found by the no-5xx property).
+     */
+    @ParameterizedTest(name = "Range: {0}")
+    @ValueSource(strings = {"!", "bytes=0-10", "bytes=999999-"})
+    void theOpenApiDescriptionIgnoresRanges(String range) {
+        RawHttp answer = RawHttp.send(api(), "GET /api/v1/openapi.yaml HTTP/1.1\r\nHost: x\r\nConnection: close\r\nRange: " + range);
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.body()).startsWith("openapi: 3.1.0");
     }
 
     @Test
