@@ -146,7 +146,7 @@ class DatabaseCrashTest {
 
     /**
      * When the server cannot be brought back (here a setting PostgreSQL refuses, written into its
-     * configuration after the kill), liveness fails after the configured attempts, so that an
+     * configuration before the kill), liveness fails after the configured attempts, so that an
      * orchestrator restarts the process; once a restart succeeds, the service is alive and ready
      * again by itself.
      */
@@ -158,9 +158,11 @@ class DatabaseCrashTest {
         Path config = postgres.dataDirectory().resolve("postgresql.conf");
         String original = Files.readString(config);
 
+        // Written before the kill (the running server reads it only at start): written after, the
+        // watchdog could restart the server before the file changed.
+        Files.writeString(config, original + "\nshared_buffers = 'not-a-size'\n");
         List<ProcessHandle> killed = killProcessTree(postgres);
         await().atMost(BOUND).until(() -> killed.stream().noneMatch(ProcessHandle::isAlive));
-        Files.writeString(config, original + "\nshared_buffers = 'not-a-size'\n");
 
         await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).until(() -> status("/healthz") == 503);
         assertThat(status("/readyz")).isEqualTo(503);
