@@ -67,7 +67,11 @@ class ContainerErrorsTest {
                         + "\r\nAccept: !\r\nContent-Type: application/json\r\nContent-Length: 2", 406, "not-acceptable"),
                 arguments("unknown kind with Accept: text/html", "GET /api/v1/audit/nope/00000000-0000-0000-0000-000000000000 HTTP/1.1"
                         + host + "\r\nAccept: text/html", 406, "not-acceptable"),
-                arguments("POST to a read-only path", "POST /readyz HTTP/1.1" + host + "\r\nContent-Length: 0", 405, "method-not-allowed"));
+                arguments("POST to a read-only path", "POST /readyz HTTP/1.1" + host + "\r\nContent-Length: 0", 405, "method-not-allowed"),
+                arguments("two Content-Type headers on a write", "POST /api/v1/audit/workflow HTTP/1.1" + host
+                        + "\r\nContent-Type: application/json\r\nContent-Type: text/plain\r\nContent-Length: 2", 400, "validation"),
+                arguments("two Content-Type headers on a search", "POST /api/v1/audit/search HTTP/1.1" + host
+                        + "\r\nContent-Type: application/json\r\nContent-Type: application/json\r\nContent-Length: 2", 400, "validation"));
     }
 
     @ParameterizedTest(name = "{0}")

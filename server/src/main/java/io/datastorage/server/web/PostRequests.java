@@ -14,7 +14,7 @@ import java.util.Map;
  * ignored: a POST takes everything from its body and headers, so any query parameter is refused
  * under its own name (as the listing refuses parameters it does not know), and a header that
  * carries one value must come once ({@code Idempotency-Key: a} twice would otherwise be read as
- * the key {@code a,a}).
+ * the key {@code a,a}; two {@code Content-Type} headers would be read as the first).
  */
 final class PostRequests {
     private PostRequests() {
@@ -36,7 +36,9 @@ final class PostRequests {
             parameters.keySet().stream().sorted().forEach(name -> errors.add(new FieldError(ListingParameters.echo(name),
                     "unknown query parameter; this endpoint takes no query parameters, only a JSON body")));
         }
-        for (String header : singleHeaders) {
+        List<String> once = new ArrayList<>(List.of(singleHeaders));
+        once.add("Content-Type"); // two would be read as the first; the body's meaning must not be a guess
+        for (String header : once) {
             int count = Collections.list(request.getHeaders(header)).size();
             if (count > 1) {
                 errors.add(new FieldError(header, "header must be given once, was given " + count + " times"));
