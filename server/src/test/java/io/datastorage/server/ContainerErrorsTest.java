@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.stream.Stream;
@@ -91,6 +92,22 @@ class ContainerErrorsTest {
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.body()).startsWith("openapi: 3.1.0");
+    }
+
+    /**
+     * JSON is UTF-8 whatever charset Accept names: with {@code charset=utf-16} the writer failed
+     * after the record had committed, and the write was answered 500 (found by the no-5xx property).
+     */
+    @ParameterizedTest(name = "Accept: application/json; charset={0}")
+    @ValueSource(strings = {"utf-16", "utf-32", "iso-8859-1", "bogus"})
+    void answersUtf8JsonWhateverCharsetAcceptNames(String charset) {
+        byte[] body = RunningService.validRecord("workflow", "accept-" + charset).getBytes(StandardCharsets.UTF_8);
+        RawHttp answer = RawHttp.send(api(), "POST /api/v1/audit/workflow HTTP/1.1\r\nHost: x\r\nConnection: close"
+                + "\r\nAccept: application/json; charset=" + charset + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length, body);
+
+        assertThat(answer.status()).as(answer.body()).isEqualTo(201);
+        assertThat(answer.body()).contains("\"vectorIndexed\"");
     }
 
     @Test

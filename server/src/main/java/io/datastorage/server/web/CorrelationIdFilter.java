@@ -3,6 +3,7 @@ package io.datastorage.server.web;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.MDC;
 import org.springframework.core.Ordered;
@@ -13,6 +14,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -47,6 +51,41 @@ public class CorrelationIdFilter extends OncePerRequestFilter {
         return given != null && WELL_FORMED.matcher(given).matches() ? given : UUID.randomUUID().toString();
     }
 
+    private static final Pattern CHARSET_PARAMETER = Pattern.compile("(?i);\\s*charset\\s*=\\s*(\"[^\"]*\"|[^;,]*)");
+
+    /**
+     * The request with every {@code charset} parameter taken out of its {@code Accept} header.
+     * Every answer is UTF-8 JSON (RFC 8259 section 8.1); left in, {@code Accept: application/json;
+     * charset=utf-16} made Spring write the answer in that charset, which failed after a write
+     * had committed, and the stored record was answered 500 (found by the no-5xx property).
+     */
+    static HttpServletRequest withoutAcceptCharsets(HttpServletRequest request) {
+        String accept = request.getHeader("Accept");
+        if (accept == null || !accept.toLowerCase(Locale.ROOT).contains("charset")) {
+            return request;
+        }
+        return new HttpServletRequestWrapper(request) {
+            @Override
+            public String getHeader(String name) {
+                String value = super.getHeader(name);
+                return "Accept".equalsIgnoreCase(name) && value != null ? strip(value) : value;
+            }
+
+            @Override
+            public Enumeration<String> getHeaders(String name) {
+                if (!"Accept".equalsIgnoreCase(name)) {
+                    return super.getHeaders(name);
+                }
+                return Collections.enumeration(Collections.list(super.getHeaders(name)).stream()
+                        .map(CorrelationIdFilter::strip).toList());
+            }
+        };
+    }
+
+    private static String strip(String accept) {
+        return CHARSET_PARAMETER.matcher(accept).replaceAll("");
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
@@ -56,7 +95,7 @@ public class CorrelationIdFilter extends OncePerRequestFilter {
         MDC.put(MDC_KEY, id);
         response.setHeader(HEADER, id);
         try {
-            chain.doFilter(request, response);
+            chain.doFilter(withoutAcceptCharsets(request), response);
         } finally {
             MDC.remove(MDC_KEY);
         }
