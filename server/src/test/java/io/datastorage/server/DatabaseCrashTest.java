@@ -87,10 +87,12 @@ class DatabaseCrashTest {
                 assertThat(killed).as("the postmaster and its children").hasSizeGreaterThan(1);
                 await().atMost(BOUND).until(() -> killed.stream().noneMatch(ProcessHandle::isAlive));
 
-                // Not ready while the database is down, ready again without anyone restarting anything.
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> status("/readyz") == 503);
+                // Ready again without anyone restarting anything. (Readiness is false while the
+                // server is down, but the restart can take under a second, less than a probe that
+                // waits for a connection; the give-up test below checks the 503 where it lasts.)
                 assertThat(service.get("/healthz").statusCode()).isEqualTo(200);
+                await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).until(() -> service.get(service.management("/metrics"))
+                        .body().contains("datastorage_db_restarts_total{application=\"datastorage\",outcome=\"recovered\"} 1.0"));
                 await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).until(() -> status("/readyz") == 200);
                 secondsToReady = (System.nanoTime() - killedAt) / 1e9;
 
