@@ -10,12 +10,7 @@ import io.datastorage.server.metrics.QueryMetrics.Operation;
 import io.datastorage.server.metrics.QueryMetrics.Outcome;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -36,7 +31,6 @@ import java.util.Map;
 @RestController
 @RequestMapping("/api/v1/audit")
 public class ListingController {
-    private static final Logger log = LoggerFactory.getLogger(ListingController.class);
 
     private final AuditStore store;
     private final QueryMetrics metrics;
@@ -94,12 +88,5 @@ public class ListingController {
             throw new AuditValidationException(List.of(new FieldError("query",
                     "could not be decoded: percent-escapes must form UTF-8 text, and the number of parameters is limited")));
         }
-    }
-
-    /** Like {@link ProblemResponses#unavailable}, without claiming that nothing was stored: this is a read. */
-    @ExceptionHandler(StoreUnavailableException.class)
-    ResponseEntity<ProblemDetail> unavailable(StoreUnavailableException e) {
-        log.warn("Database unavailable while listing: {}", e.getMessage());
-        return ProblemResponses.retryLater("unavailable", "The database is unavailable. Retry later.");
     }
 }
