@@ -17,6 +17,12 @@ import java.util.UUID;
  *   <li>{@link #delete} of an absent id is not an error;</li>
  *   <li>{@link #search} applies the filter before taking the top k, so when at least k entries
  *       match the filter, k hits come back, best first, scored by cosine similarity;</li>
+ *   <li>{@link #search} counts records, not vectors: entries holding the same vector (equal
+ *       {@link VectorIndexes#vectorKey}) tie and come newest {@code createdAt} first, then by
+ *       ascending id, and each hit carries how many entries passing the filter share its vector;
+ *       however many entries share one vector, the others stay as reachable as with none;</li>
+ *   <li>an entry whose vector equals the query vector is returned first, scored 1, when it passes
+ *       the filter and k covers the entries that tie with it and are newer;</li>
  *   <li>what {@link #upsert} has returned from is visible to {@link #search}, {@link #count} and
  *       {@link #ids} within one second;</li>
  *   <li>{@link #ids} walks every id in ascending order of its canonical string form (the order
@@ -32,6 +38,16 @@ public interface VectorIndex extends AutoCloseable {
 
     void delete(Collection<UUID> ids);
 
+    /**
+     * The k best records for a query vector, best first.
+     *
+     * @param vector a query of {@link #dimension()} components
+     * @param k      how many records at most, at least 1
+     * @param filter applied before the top k is taken
+     * @return at most k hits: score descending; records sharing one vector newest first, then by id
+     * @throws IllegalArgumentException a vector of the wrong dimension or k below 1
+     * @throws IndexUnavailableException the backend cannot answer
+     */
     List<IndexHit> search(float[] vector, int k, IndexFilter filter);
 
     long count();

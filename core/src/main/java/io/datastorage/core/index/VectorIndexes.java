@@ -1,5 +1,10 @@
 package io.datastorage.core.index;
 
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
 /** Argument checks and the similarity every backend shares. */
 public final class VectorIndexes {
     private VectorIndexes() {
@@ -34,6 +39,26 @@ public final class VectorIndexes {
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1, was " + k);
         }
+    }
+
+    /**
+     * The identity of a vector's exact value: the first 128 bits of the SHA-256 of its components'
+     * IEEE 754 bits (big-endian), as 32 lowercase hex digits. Records whose vectors have the same key
+     * hold the same vector; backends group them into one graph entry and the search reports how
+     * many records share it. A collision needs about 2<sup>64</sup> distinct vectors.
+     */
+    public static String vectorKey(float[] vector) {
+        ByteBuffer bytes = ByteBuffer.allocate(Float.BYTES * vector.length);
+        for (float v : vector) {
+            bytes.putInt(Float.floatToIntBits(v));
+        }
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime provides SHA-256", e);
+        }
+        return HexFormat.of().formatHex(sha256.digest(bytes.array()), 0, 16);
     }
 
     /** Cosine similarity of two vectors, in [-1, 1]; 0 when either is all zeros. */

@@ -80,14 +80,28 @@ public final class SemanticSearch {
         return new SearchResult(hydrate(hits, request.minScore()), degraded);
     }
 
+    /**
+     * Scores the newest matching records exactly. Records sharing a vector tie; the scan comes
+     * newest first and the sort is stable, so they stay newest first, as the index orders them.
+     * Their count covers the scanned records only.
+     */
     private List<IndexHit> exactScan(float[] vector, SearchRequest request) {
-        List<IndexHit> scored = new ArrayList<>();
-        for (SearchStore.StoredVector candidate : store.newestVectors(request.filter(), degradedMaxScan)) {
-            if (candidate.embedding().length == vector.length) {
-                scored.add(new IndexHit(candidate.id(), VectorIndexes.cosine(vector, candidate.embedding())));
-            }
+        List<SearchStore.StoredVector> scanned = store.newestVectors(request.filter(), degradedMaxScan).stream()
+                .filter(candidate -> candidate.embedding().length == vector.length)
+                .toList();
+        Map<String, Long> sharing = new HashMap<>();
+        List<String> keys = new ArrayList<>(scanned.size());
+        for (SearchStore.StoredVector candidate : scanned) {
+            String key = VectorIndexes.vectorKey(candidate.embedding());
+            keys.add(key);
+            sharing.merge(key, 1L, Long::sum);
         }
-        scored.sort(Comparator.comparingDouble(IndexHit::score).reversed().thenComparing(IndexHit::id));
+        List<IndexHit> scored = new ArrayList<>(scanned.size());
+        for (int i = 0; i < scanned.size(); i++) {
+            scored.add(new IndexHit(scanned.get(i).id(), VectorIndexes.cosine(vector, scanned.get(i).embedding()),
+                    sharing.get(keys.get(i))));
+        }
+        scored.sort(Comparator.comparingDouble(IndexHit::score).reversed());
         return scored.subList(0, Math.min(request.topK(), scored.size()));
     }
 
@@ -103,7 +117,7 @@ public final class SemanticSearch {
                 log.debug("Search hit {} has no record", hit.id());
                 continue;
             }
-            results.add(new SearchResult.Hit(score(hit), record));
+            results.add(new SearchResult.Hit(score(hit), record, hit.sameVectorCount()));
         }
         return results;
     }

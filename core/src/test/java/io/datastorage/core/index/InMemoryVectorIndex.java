@@ -5,10 +5,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 /**
  * The in-memory index: exact search over a sorted map. A test double for the coordinator's tests
@@ -53,11 +55,18 @@ public final class InMemoryVectorIndex implements VectorIndex {
     public List<IndexHit> search(float[] vector, int k, IndexFilter filter) {
         checkUp();
         VectorIndexes.checkQuery(vector, k, dimension);
-        return entries.values().stream()
-                .filter(entry -> filter.matches(entry.metadata()))
-                .map(entry -> new IndexHit(entry.id(), VectorIndexes.cosine(vector, entry.vector())))
-                .sorted(Comparator.comparingDouble(IndexHit::score).reversed())
+        List<IndexEntry> matching = entries.values().stream().filter(entry -> filter.matches(entry.metadata())).toList();
+        Map<String, Long> sharing = matching.stream()
+                .collect(Collectors.groupingBy(entry -> VectorIndexes.vectorKey(entry.vector()), Collectors.counting()));
+        Comparator<IndexEntry> newestFirst = Comparator.comparing((IndexEntry entry) -> entry.metadata().createdAt())
+                .reversed().thenComparing(entry -> entry.id().toString());
+        return matching.stream()
+                .map(entry -> Map.entry(entry, VectorIndexes.cosine(vector, entry.vector())))
+                .sorted(Map.Entry.<IndexEntry, Double>comparingByValue().reversed()
+                        .thenComparing(Map.Entry::getKey, newestFirst))
                 .limit(k)
+                .map(scored -> new IndexHit(scored.getKey().id(), scored.getValue(),
+                        sharing.get(VectorIndexes.vectorKey(scored.getKey().vector()))))
                 .toList();
     }
 

@@ -298,6 +298,131 @@ public abstract class VectorIndexContract {
         assertThat(index.get(good.id())).isEmpty();
     }
 
+    /**
+     * Issue 14's reproduction at the index level: one record, then 2,000 records sharing one other
+     * vector. With one HNSW node per record, the identical vectors crowded the graph and the first
+     * record was unreachable without a filter, even with k = 100.
+     */
+    @Test
+    void aRecordWhoseVectorIsTheQueryIsFoundAmongThousandsSharingAnotherVector() {
+        float[] repeated = randomUnitVector();
+        IndexEntry single = entry(randomUnitVector());
+        index.upsert(List.of(single));
+        List<IndexEntry> duplicates = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            duplicates.add(entry(UUID.randomUUID(), repeated, AuditKind.REMEDIATION, "prod", "Completed", T0.plusSeconds(i)));
+        }
+        index.upsert(duplicates);
+        index.refresh();
+
+        for (IndexFilter filter : List.of(IndexFilter.NONE, new IndexFilter(Set.of(AuditKind.REMEDIATION), null, null, null, null))) {
+            List<IndexHit> hits = index.search(single.vector(), 1, filter);
+            assertThat(hits).as("filter %s", filter).extracting(IndexHit::id).containsExactly(single.id());
+            assertThat(hits.getFirst().score()).isCloseTo(1.0, within(1e-6));
+            assertThat(hits.getFirst().sameVectorCount()).isEqualTo(1);
+        }
+        List<IndexHit> top = index.search(single.vector(), 100, IndexFilter.NONE);
+        assertThat(top).hasSize(100);
+        assertThat(top.getFirst().id()).isEqualTo(single.id());
+        assertThat(top.subList(1, 100)).allSatisfy(hit -> assertThat(hit.sameVectorCount()).isEqualTo(2_000));
+        // The newest of the 2,000 first.
+        assertThat(top.get(1).id()).isEqualTo(duplicates.getLast().id());
+
+        List<IndexHit> ofTheRepeated = index.search(repeated, 3, IndexFilter.NONE);
+        assertThat(ofTheRepeated).extracting(IndexHit::id).containsExactly(duplicates.get(1_999).id(),
+                duplicates.get(1_998).id(), duplicates.get(1_997).id());
+        assertThat(ofTheRepeated).allSatisfy(hit -> assertThat(hit.score()).isCloseTo(1.0, within(1e-6)));
+    }
+
+    @Test
+    void twoRecordsSharingTheQueryVectorAreBothFoundAmongThousandsSharingAnother() {
+        float[] repeated = randomUnitVector();
+        float[] twice = randomUnitVector();
+        List<IndexEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 1_500; i++) {
+            entries.add(entry(repeated));
+        }
+        IndexEntry older = entry(UUID.randomUUID(), twice, AuditKind.EXECUTION, "prod", "Completed", T0);
+        IndexEntry newer = entry(UUID.randomUUID(), twice, AuditKind.EXECUTION, "prod", "Completed", T0.plusSeconds(1));
+        entries.add(older);
+        entries.add(newer);
+        index.upsert(entries);
+        index.refresh();
+
+        List<IndexHit> hits = index.search(twice, 10, IndexFilter.NONE);
+
+        assertThat(hits).hasSize(10);
+        assertThat(hits.subList(0, 2)).extracting(IndexHit::id).containsExactly(newer.id(), older.id());
+        assertThat(hits.subList(0, 2)).allSatisfy(hit -> {
+            assertThat(hit.score()).isCloseTo(1.0, within(1e-6));
+            assertThat(hit.sameVectorCount()).isEqualTo(2);
+        });
+        assertThat(hits.subList(2, 10)).allSatisfy(hit -> assertThat(hit.sameVectorCount()).isEqualTo(1_500));
+    }
+
+    @Test
+    void recordsSharingAVectorTieNewestFirstThenByIdAndAreCountedWithinTheFilter() {
+        float[] shared = randomUnitVector();
+        UUID low = UUID.fromString("00000000-0000-0000-0000-000000000001");
+        UUID high = UUID.fromString("ffffffff-0000-0000-0000-000000000001");
+        IndexEntry oldest = entry(UUID.randomUUID(), shared, AuditKind.WORKFLOW, "prod", "Completed", T0);
+        IndexEntry tiedHigh = entry(high, shared, AuditKind.WORKFLOW, "prod", "Completed", T0.plusSeconds(5));
+        IndexEntry tiedLow = entry(low, shared, AuditKind.WORKFLOW, "staging", "Completed", T0.plusSeconds(5));
+        IndexEntry newest = entry(UUID.randomUUID(), shared, AuditKind.WORKFLOW, "staging", "Completed", T0.plusSeconds(9));
+        IndexEntry other = entry(near(shared, 0.5));
+        index.upsert(List.of(tiedHigh, oldest, other, newest, tiedLow));
+        index.refresh();
+
+        List<IndexHit> hits = index.search(shared, 5, IndexFilter.NONE);
+        assertThat(hits).extracting(IndexHit::id)
+                .containsExactly(newest.id(), tiedLow.id(), tiedHigh.id(), oldest.id(), other.id());
+        assertThat(hits).extracting(IndexHit::sameVectorCount).containsExactly(4L, 4L, 4L, 4L, 1L);
+        assertThat(index.search(shared, 2, IndexFilter.NONE)).extracting(IndexHit::id).containsExactly(newest.id(), tiedLow.id());
+
+        List<IndexHit> prod = index.search(shared, 5, new IndexFilter(null, "prod", null, null, null));
+        assertThat(prod).extracting(IndexHit::id).containsExactly(tiedHigh.id(), oldest.id(), other.id());
+        assertThat(prod).extracting(IndexHit::sameVectorCount).containsExactly(2L, 2L, 1L);
+    }
+
+    @Test
+    void sharedVectorsFollowDeletesAndRewritesOfTheirRecords() {
+        float[] shared = randomUnitVector();
+        float[] elsewhere = randomUnitVector();
+        List<IndexEntry> holders = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            holders.add(entry(UUID.randomUUID(), shared, AuditKind.REMEDIATION, "prod", "Completed", T0.plusSeconds(i)));
+        }
+        IndexEntry bystander = entry(elsewhere);
+        index.upsert(holders);
+        index.upsert(List.of(bystander));
+        index.refresh();
+
+        index.delete(List.of(holders.get(4).id(), holders.get(3).id()));
+        index.refresh();
+        assertThat(index.search(shared, 10, IndexFilter.NONE).subList(0, 3)).extracting(IndexHit::sameVectorCount)
+                .containsOnly(3L);
+
+        IndexEntry moved = holders.get(0);
+        index.upsert(List.of(new IndexEntry(moved.id(), elsewhere, moved.metadata())));
+        index.refresh();
+        assertThat(index.get(moved.id()).orElseThrow().vector()).containsExactly(elsewhere);
+        List<IndexHit> atElsewhere = index.search(elsewhere, 2, IndexFilter.NONE);
+        assertThat(atElsewhere).extracting(IndexHit::id).containsExactlyInAnyOrder(moved.id(), bystander.id());
+        assertThat(atElsewhere).extracting(IndexHit::sameVectorCount).containsOnly(2L);
+
+        index.delete(List.of(holders.get(1).id(), holders.get(2).id()));
+        index.refresh();
+        // No record holds the shared vector any more: searching it finds the others, and nothing twice.
+        List<IndexHit> after = index.search(shared, 10, IndexFilter.NONE);
+        assertThat(after).extracting(IndexHit::id).containsExactlyInAnyOrder(moved.id(), bystander.id());
+        assertThat(index.count()).isEqualTo(2);
+
+        index.upsert(List.of(holders.get(1)));
+        index.refresh();
+        assertThat(index.search(shared, 1, IndexFilter.NONE)).extracting(IndexHit::id).containsExactly(holders.get(1).id());
+        assertThat(index.get(holders.get(1).id()).orElseThrow().vector()).containsExactly(shared);
+    }
+
     @Test
     void concurrentWritersLoseNothing() throws Exception {
         try (ExecutorService writers = Executors.newFixedThreadPool(8)) {

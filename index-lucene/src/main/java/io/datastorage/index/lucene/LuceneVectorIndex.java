@@ -55,6 +55,24 @@ import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.document.SortedDocValuesField;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.search.FieldExistsQuery;
+import org.apache.lucene.search.ReferenceManager;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TopFieldCollectorManager;
+import org.apache.lucene.search.TopFieldDocs;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.FixedBitSet;
+import java.util.HashSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,23 +97,40 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * The embedded vector index: Lucene 10, one document per record id, its vector in an HNSW graph
- * (cosine similarity) and its metadata in indexed fields, under a directory of its own.
+ * The embedded vector index: Lucene 10 under a directory of its own, with two kinds of document.
+ * A <b>vector document</b> holds one distinct vector (its {@link VectorIndexes#vectorKey key} and
+ * the vector in an HNSW graph, cosine similarity); a <b>record document</b> holds a record's id,
+ * its metadata in indexed fields and the key of its vector. Records whose embedded texts are equal
+ * share one vector document, so the graph has one node per distinct vector: thousands of records
+ * repeating one text no longer form a crowd of identical nodes that the graph search cannot get
+ * out of (with one node per record, a record next to 2,000 duplicates was unreachable without a
+ * filter; issue 14).
  *
  * <ul>
- *   <li><b>Upsert</b> is {@code updateDocument} on the id term, so an id has at most one entry.</li>
+ *   <li><b>Upsert</b> adds the vector document when its key is new, then {@code updateDocument}
+ *       on the id term, so an id has at most one record document. Whether a key is new is read
+ *       from the current searcher plus the keys added since it opened ({@link #pending}).</li>
+ *   <li><b>Delete</b> removes record documents; a vector document left without records (an
+ *       orphan) is skipped by searches and removed by the next sweep ({@link #sweepOrphans}),
+ *       which runs before a periodic commit while writes wait.</li>
  *   <li><b>Visibility</b>: a near-real-time searcher reopened by Lucene's
  *       {@link ControlledRealTimeReopenThread} at most {@value #MAX_STALE_SECONDS} s after a change.</li>
- *   <li><b>Search</b>: {@link KnnFloatVectorQuery} with the filter as its pre-filter, so Lucene
- *       only considers matching documents (and searches them exactly when few match): k hits
- *       whenever k documents match. Lucene scores cosine as (1 + cos) / 2; hits carry cos.</li>
+ *   <li><b>Search</b>: the filter selects record documents; the keys of their vectors become the
+ *       pre-filter of a {@link KnnFloatVectorQuery} over vector documents (so Lucene only considers
+ *       vectors some matching record holds, and searches them exactly when few match). Each vector
+ *       hit, best first, is expanded into its matching records, newest {@code createdAt} first then
+ *       by id, with their count, until k records. The query vector's own key is looked up first,
+ *       so a record whose vector is bitwise the query's (the same text through a deterministic
+ *       model) is always the first hit. Lucene scores cosine as (1 + cos) / 2; hits carry cos.</li>
  *   <li><b>Durability</b>: a commit every {@code commitInterval} when something changed, and on
  *       close. Each commit stores the instant it started in its user data ({@value #DURABLE_AS_OF});
  *       {@link #recoveredAsOf()} is the value found at open, so after a restart the caller knows
  *       from when to replay records into the index, however soon new commits follow.</li>
- *   <li><b>Reconciliation</b>: each entry's 64-bit fingerprint is a numeric doc value, so
+ *   <li><b>Reconciliation</b>: each record's 64-bit fingerprint is a numeric doc value, so
  *       {@link #digest} and {@link #fingerprints} walk the id terms and read doc values in doc
  *       order, without touching vectors or stored fields.</li>
+ *   <li><b>Layout upgrade</b>: an index written with one vector per record document (before the
+ *       layout was recorded as {@value #LAYOUT} in the commit user data) is rewritten at open.</li>
  * </ul>
  * Lucene failures surface as {@link IndexUnavailableException}; a writer that hit a tragic error
  * (disk full, corruption) reports the index down in {@link #health()}.
@@ -107,14 +142,29 @@ public final class LuceneVectorIndex implements VectorIndex {
     /** Candidates the HNSW search keeps while walking the graph, at least. */
     static final int MIN_CANDIDATES = 100;
     static final String DURABLE_AS_OF = "datastorage.durableAsOf";
+    /** Commit user data naming the document layout; absent in an index with a vector per record. */
+    static final String LAYOUT = "datastorage.layout";
+    static final String DISTINCT_VECTORS = "distinct-vectors";
+    // Record documents.
     private static final String ID = "id";
-    private static final String VECTOR = "vector";
     private static final String KIND = "kind";
     private static final String NAMESPACE = "namespace";
     private static final String PHASE = "phase";
     private static final String CREATED_AT = "createdAt";
     private static final String CHECKSUM = "checksum";
     private static final String FINGERPRINT = "fingerprint";
+    private static final String VECTOR_KEY = "vectorKey";
+    // Doc values of id and createdAt under names of their own: a field's schema is fixed for the
+    // life of an index, and those fields had none in the first layout.
+    private static final String ID_ORDER = "idOrder";
+    private static final String CREATED_AT_ORDER = "createdAtOrder";
+    // Vector documents.
+    private static final String VECTOR_OF = "vectorOf";
+    private static final String VECTOR = "vector";
+    /** Records sharing a vector: newest first, then by id (the contract's order). */
+    private static final Sort NEWEST_FIRST = new Sort(new SortField(CREATED_AT_ORDER, SortField.Type.LONG, true),
+            new SortField(ID_ORDER, SortField.Type.STRING));
+    private static final int KEY_LOCKS = 64;
 
     private final Path path;
     private final int dimension;
@@ -128,13 +178,33 @@ public final class LuceneVectorIndex implements VectorIndex {
     private final ScheduledExecutorService committer;
     private final Instant recoveredAsOf;
     private volatile Instant durableAsOf;
+    /**
+     * Writes (upsert, delete) hold it shared; the orphan sweep holds it exclusively, so no write
+     * can decide a vector document exists while the sweep removes it.
+     */
+    private final ReentrantReadWriteLock writes = new ReentrantReadWriteLock();
+    /** Serialises the check-then-add of one vector key (striped by key). */
+    private final ReentrantLock[] keyLocks = new ReentrantLock[KEY_LOCKS];
+    /**
+     * Vector keys added since the searcher opened, with the sequence number of their addition: a
+     * refresh removes those added before it began, which its new searcher shows.
+     */
+    private final ConcurrentHashMap<String, Long> pending = new ConcurrentHashMap<>();
+    private final AtomicLong additions = new AtomicLong();
+    /** Some record document was deleted or replaced since the last sweep: orphans may exist. */
+    private volatile boolean sweepNeeded;
 
     private LuceneVectorIndex(Path path, int dimension, Duration commitInterval, Clock clock) throws IOException {
         this.path = path;
         this.dimension = dimension;
         this.clock = clock;
+        for (int i = 0; i < KEY_LOCKS; i++) {
+            keyLocks[i] = new ReentrantLock();
+        }
         this.directory = FSDirectory.open(path);
-        this.recoveredAsOf = readDurableAsOf(directory);
+        Map<String, String> committed = DirectoryReader.indexExists(directory)
+                ? SegmentInfos.readLatestCommit(directory).getUserData() : Map.of();
+        this.recoveredAsOf = committed.containsKey(DURABLE_AS_OF) ? Instant.parse(committed.get(DURABLE_AS_OF)) : null;
         this.durableAsOf = recoveredAsOf;
         this.writer = new IndexWriter(directory, new IndexWriterConfig()
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
@@ -146,7 +216,26 @@ public final class LuceneVectorIndex implements VectorIndex {
                         return vectors;
                     }
                 }));
+        if (!DISTINCT_VECTORS.equals(committed.get(LAYOUT))) {
+            upgradeLayout();
+        }
         this.searchers = new SearcherManager(writer, null);
+        this.searchers.addListener(new ReferenceManager.RefreshListener() {
+            private long before;
+
+            @Override
+            public void beforeRefresh() {
+                before = additions.get();
+            }
+
+            @Override
+            public void afterRefresh(boolean didRefresh) {
+                long visible = before;
+                pending.values().removeIf(sequence -> sequence <= visible);
+            }
+        });
+        // Orphans a crash left before its sweep: the first periodic commit removes them.
+        this.sweepNeeded = true;
         this.reopener = new ControlledRealTimeReopenThread<>(writer, searchers, MAX_STALE_SECONDS, 0.05);
         this.reopener.setName("lucene-reopen");
         this.reopener.setDaemon(true);
@@ -176,31 +265,115 @@ public final class LuceneVectorIndex implements VectorIndex {
         }
     }
 
-    private static Instant readDurableAsOf(Directory directory) throws IOException {
-        if (!DirectoryReader.indexExists(directory)) {
-            return null;
+    /**
+     * Rewrites an index whose record documents hold their own vectors (the layout before issue
+     * 14) into the distinct-vector layout, then commits it with its layout named. A crash part way
+     * leaves the last commit as it was, and the next open starts again. The durable-as-of instant
+     * is kept: the rewrite adds nothing a replay would need.
+     */
+    private void upgradeLayout() throws IOException {
+        int rewritten = 0;
+        try (DirectoryReader reader = DirectoryReader.open(writer)) {
+            Set<String> added = new HashSet<>();
+            for (LeafReaderContext leaf : reader.leaves()) {
+                FloatVectorValues vectors = leaf.reader().getFloatVectorValues(VECTOR);
+                if (vectors == null) {
+                    continue;
+                }
+                Bits live = leaf.reader().getLiveDocs();
+                StoredFields stored = leaf.reader().storedFields();
+                KnnVectorValues.DocIndexIterator iterator = vectors.iterator();
+                for (int doc = iterator.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = iterator.nextDoc()) {
+                    Document fields = stored.document(doc);
+                    if ((live != null && !live.get(doc)) || fields.get(ID) == null) {
+                        continue;
+                    }
+                    IndexEntry entry = new IndexEntry(UUID.fromString(fields.get(ID)),
+                            vectors.vectorValue(iterator.index()).clone(), metadata(fields));
+                    String key = VectorIndexes.vectorKey(entry.vector());
+                    if (added.add(key)) {
+                        writer.updateDocument(new Term(VECTOR_OF, key), vectorDocument(key, entry.vector()));
+                    }
+                    writer.updateDocument(new Term(ID, entry.id().toString()), recordDocument(entry, key));
+                    rewritten++;
+                }
+            }
         }
-        String value = SegmentInfos.readLatestCommit(directory).getUserData().get(DURABLE_AS_OF);
-        return value == null ? null : Instant.parse(value);
+        // The old documents' vectors stay in their segments' graphs until merged away.
+        writer.forceMergeDeletes(true);
+        Map<String, String> data = new HashMap<>();
+        if (recoveredAsOf != null) {
+            data.put(DURABLE_AS_OF, recoveredAsOf.toString());
+        }
+        data.put(LAYOUT, DISTINCT_VECTORS);
+        writer.setLiveCommitData(data.entrySet());
+        writer.commit();
+        if (rewritten > 0) {
+            log.info("Rewrote {} entries of the Lucene index in {} with one graph node per distinct vector", rewritten, path);
+        }
     }
 
     @Override
     public void upsert(List<IndexEntry> entries) {
         entries.forEach(entry -> VectorIndexes.checkEntry(entry, dimension));
+        writes.readLock().lock();
         try {
             for (IndexEntry entry : entries) {
-                writer.updateDocument(new Term(ID, entry.id().toString()), document(entry));
+                String key = VectorIndexes.vectorKey(entry.vector());
+                addVectorIfNew(key, entry.vector(), entry.id());
+                writer.updateDocument(new Term(ID, entry.id().toString()), recordDocument(entry, key));
             }
         } catch (IOException | AlreadyClosedException e) {
             throw unavailable("upsert", e);
+        } finally {
+            writes.readLock().unlock();
         }
     }
 
-    private Document document(IndexEntry entry) {
+    /**
+     * Adds the vector document of {@code key} unless the searcher shows it or it was added since
+     * the searcher opened; notes a sweep when {@code id} held another vector (its old one may be
+     * an orphan now). Pending is read before the searcher is acquired: a key leaves pending only
+     * after a searcher that shows it is in place.
+     */
+    private void addVectorIfNew(String key, float[] vector, UUID id) throws IOException {
+        ReentrantLock lock = keyLocks[Math.floorMod(key.hashCode(), KEY_LOCKS)];
+        lock.lock();
+        try {
+            boolean known = pending.containsKey(key);
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                known = known || firstLiveDoc(searcher.getIndexReader(), VECTOR_OF, new BytesRef(key)) >= 0;
+                if (!sweepNeeded) {
+                    String previous = vectorKeyOf(searcher, id);
+                    sweepNeeded = previous != null && !previous.equals(key);
+                }
+            } finally {
+                searchers.release(searcher);
+            }
+            if (!known) {
+                writer.updateDocument(new Term(VECTOR_OF, key), vectorDocument(key, vector));
+                pending.put(key, additions.incrementAndGet());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static Document vectorDocument(String key, float[] vector) {
+        Document doc = new Document();
+        doc.add(new StringField(VECTOR_OF, key, Field.Store.YES));
+        doc.add(new KnnFloatVectorField(VECTOR, vector, VectorSimilarityFunction.COSINE));
+        return doc;
+    }
+
+    private static Document recordDocument(IndexEntry entry, String key) {
         IndexMetadata metadata = entry.metadata();
         Document doc = new Document();
         doc.add(new StringField(ID, entry.id().toString(), Field.Store.YES));
-        doc.add(new KnnFloatVectorField(VECTOR, entry.vector(), VectorSimilarityFunction.COSINE));
+        doc.add(new SortedDocValuesField(ID_ORDER, new BytesRef(entry.id().toString())));
+        doc.add(new StringField(VECTOR_KEY, key, Field.Store.NO));
+        doc.add(new SortedDocValuesField(VECTOR_KEY, new BytesRef(key)));
         doc.add(new StringField(KIND, metadata.kind().name(), Field.Store.YES));
         if (metadata.namespace() != null) {
             doc.add(new StringField(NAMESPACE, metadata.namespace(), Field.Store.YES));
@@ -211,6 +384,7 @@ public final class LuceneVectorIndex implements VectorIndex {
         long createdAt = toMicros(metadata.createdAt());
         doc.add(new LongPoint(CREATED_AT, createdAt));
         doc.add(new StoredField(CREATED_AT, createdAt));
+        doc.add(new NumericDocValuesField(CREATED_AT_ORDER, createdAt));
         if (metadata.checksum() != null) {
             doc.add(new StoredField(CHECKSUM, metadata.checksum()));
         }
@@ -218,15 +392,65 @@ public final class LuceneVectorIndex implements VectorIndex {
         return doc;
     }
 
+    private static IndexMetadata metadata(Document fields) {
+        return new IndexMetadata(AuditKind.valueOf(fields.get(KIND)), fields.get(NAMESPACE), fields.get(PHASE),
+                fromMicros(fields.getField(CREATED_AT).numericValue().longValue()), fields.get(CHECKSUM));
+    }
+
     @Override
     public void delete(Collection<UUID> ids) {
         if (ids.isEmpty()) {
             return;
         }
+        writes.readLock().lock();
         try {
             writer.deleteDocuments(ids.stream().map(id -> new Term(ID, id.toString())).toArray(Term[]::new));
+            sweepNeeded = true;
         } catch (IOException | AlreadyClosedException e) {
             throw unavailable("delete", e);
+        } finally {
+            writes.readLock().unlock();
+        }
+    }
+
+    /**
+     * Removes vector documents no record document holds any more. Writes wait meanwhile: after a
+     * blocking refresh every write is visible, so a vector no record holds is an orphan, and the
+     * refresh after the deletes means no write can see a removed vector as present.
+     *
+     * @return how many vector documents were removed
+     */
+    int sweepOrphans() throws IOException {
+        writes.writeLock().lock();
+        try {
+            sweepNeeded = false;
+            searchers.maybeRefreshBlocking();
+            List<Term> orphans = new ArrayList<>();
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                Set<BytesRef> held = vectorKeys(searcher, null);
+                for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                    Terms terms = leaf.reader().terms(VECTOR_OF);
+                    if (terms == null) {
+                        continue;
+                    }
+                    TermsEnum keys = terms.iterator();
+                    for (BytesRef key = keys.next(); key != null; key = keys.next()) {
+                        if (!held.contains(key)) {
+                            orphans.add(new Term(VECTOR_OF, BytesRef.deepCopyOf(key)));
+                        }
+                    }
+                }
+            } finally {
+                searchers.release(searcher);
+            }
+            if (!orphans.isEmpty()) {
+                writer.deleteDocuments(orphans.toArray(Term[]::new));
+                searchers.maybeRefreshBlocking();
+            }
+            return orphans.size();
+        } finally {
+            writes.writeLock().unlock();
         }
     }
 
@@ -234,18 +458,140 @@ public final class LuceneVectorIndex implements VectorIndex {
     public List<IndexHit> search(float[] vector, int k, IndexFilter filter) {
         VectorIndexes.checkQuery(vector, k, dimension);
         return withSearcher("search", searcher -> {
-            // The graph is explored with at least MIN_CANDIDATES candidates, whatever k: with k
-            // alone a small k walks a narrow beam and misses neighbours an exact scan finds.
-            int candidates = Math.max(k, MIN_CANDIDATES);
-            TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, vector, candidates, filterQuery(filter)), k);
-            List<IndexHit> hits = new ArrayList<>(top.scoreDocs.length);
-            var stored = searcher.storedFields();
-            for (ScoreDoc scoreDoc : top.scoreDocs) {
-                String id = stored.document(scoreDoc.doc, Set.of(ID)).get(ID);
-                hits.add(new IndexHit(UUID.fromString(id), Math.max(-1, Math.min(1, 2.0 * scoreDoc.score - 1))));
+            Query records = filterQuery(filter);
+            Set<BytesRef> allowed = null;
+            Query vectors = null;
+            if (records != null) {
+                allowed = vectorKeys(searcher, records);
+                if (allowed.isEmpty()) {
+                    return List.of();
+                }
+                vectors = new TermInSetQuery(VECTOR_OF, allowed);
+            }
+            List<IndexHit> hits = new ArrayList<>(k);
+            Set<String> expanded = new HashSet<>();
+            // The query's own vector, if some record holds it exactly: first, whatever the graph does.
+            String exact = VectorIndexes.vectorKey(vector);
+            if ((allowed == null || allowed.contains(new BytesRef(exact)))
+                    && firstLiveDoc(searcher.getIndexReader(), VECTOR_OF, new BytesRef(exact)) >= 0) {
+                expanded.add(exact);
+                expand(searcher, exact, 1.0, records, k, hits);
+            }
+            StoredFields stored = searcher.storedFields();
+            // Each vector document found has at least one record passing the filter, unless it is an
+            // orphan (no record at all, unfiltered only): then ask for more vectors.
+            for (int vectorsWanted = k; hits.size() < k; vectorsWanted *= 2) {
+                int candidates = Math.max(vectorsWanted, MIN_CANDIDATES);
+                // The graph is explored with at least MIN_CANDIDATES candidates, whatever k: with k
+                // alone a small k walks a narrow beam and misses neighbours an exact scan finds.
+                TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, vector, candidates, vectors), vectorsWanted);
+                for (ScoreDoc scoreDoc : top.scoreDocs) {
+                    String key = stored.document(scoreDoc.doc, Set.of(VECTOR_OF)).get(VECTOR_OF);
+                    if (hits.size() < k && expanded.add(key)) {
+                        expand(searcher, key, Math.max(-1, Math.min(1, 2.0 * scoreDoc.score - 1)), records, k, hits);
+                    }
+                }
+                if (top.scoreDocs.length < vectorsWanted) {
+                    break;
+                }
             }
             return hits;
         });
+    }
+
+    /**
+     * Adds to {@code hits}, up to k in all, the records holding vector {@code key} that pass the
+     * filter ({@code records}, null: all), newest first, each with their count.
+     */
+    private static void expand(IndexSearcher searcher, String key, double score, Query records, int k,
+                               List<IndexHit> hits) throws IOException {
+        Query holders = new TermQuery(new Term(VECTOR_KEY, key));
+        if (records != null) {
+            holders = new BooleanQuery.Builder()
+                    .add(holders, BooleanClause.Occur.FILTER)
+                    .add(records, BooleanClause.Occur.FILTER)
+                    .build();
+        }
+        // Counting every holder exactly: a recurring text's count is part of the answer.
+        TopFieldDocs top = searcher.search(holders, new TopFieldCollectorManager(NEWEST_FIRST, k - hits.size(), null,
+                Integer.MAX_VALUE));
+        StoredFields stored = searcher.storedFields();
+        for (ScoreDoc doc : top.scoreDocs) {
+            hits.add(new IndexHit(UUID.fromString(stored.document(doc.doc, Set.of(ID)).get(ID)), score,
+                    top.totalHits.value()));
+        }
+    }
+
+    /**
+     * The vector keys of the live record documents {@code records} matches (null: all of them),
+     * read from doc values: a set bit per ordinal per segment, then the ordinals' values.
+     */
+    private static Set<BytesRef> vectorKeys(IndexSearcher searcher, Query records) throws IOException {
+        Set<BytesRef> keys = new HashSet<>();
+        Weight weight = records == null ? null
+                : searcher.createWeight(searcher.rewrite(records), ScoreMode.COMPLETE_NO_SCORES, 1);
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            SortedDocValues values = leaf.reader().getSortedDocValues(VECTOR_KEY);
+            if (values == null) {
+                continue;
+            }
+            DocIdSetIterator docs = values;
+            if (weight != null) {
+                Scorer scorer = weight.scorer(leaf);
+                if (scorer == null) {
+                    continue;
+                }
+                docs = scorer.iterator();
+            }
+            Bits live = leaf.reader().getLiveDocs();
+            FixedBitSet ordinals = new FixedBitSet(values.getValueCount());
+            for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+                if ((live == null || live.get(doc)) && (docs == values || values.advanceExact(doc))) {
+                    ordinals.set(values.ordValue());
+                }
+            }
+            for (int ord = ordinals.nextSetBit(0); ord != DocIdSetIterator.NO_MORE_DOCS;
+                 ord = ord + 1 < ordinals.length() ? ordinals.nextSetBit(ord + 1) : DocIdSetIterator.NO_MORE_DOCS) {
+                keys.add(BytesRef.deepCopyOf(values.lookupOrd(ord)));
+            }
+        }
+        return keys;
+    }
+
+    /** The first live document holding {@code term} in {@code field}, or -1. */
+    private static int firstLiveDoc(IndexReader reader, String field, BytesRef term) throws IOException {
+        for (LeafReaderContext leaf : reader.leaves()) {
+            Terms terms = leaf.reader().terms(field);
+            if (terms == null) {
+                continue;
+            }
+            TermsEnum termsEnum = terms.iterator();
+            if (!termsEnum.seekExact(term)) {
+                continue;
+            }
+            Bits live = leaf.reader().getLiveDocs();
+            PostingsEnum postings = termsEnum.postings(null, PostingsEnum.NONE);
+            for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+                if (live == null || live.get(doc)) {
+                    return leaf.docBase + doc;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** The vector key of the record document of {@code id} this searcher shows, or null. */
+    private static String vectorKeyOf(IndexSearcher searcher, UUID id) throws IOException {
+        IndexReader reader = searcher.getIndexReader();
+        int doc = firstLiveDoc(reader, ID, new BytesRef(id.toString()));
+        if (doc < 0) {
+            return null;
+        }
+        List<LeafReaderContext> leaves = reader.leaves();
+        LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+        SortedDocValues values = leaf.reader().getSortedDocValues(VECTOR_KEY);
+        return values != null && values.advanceExact(doc - leaf.docBase) ? values.lookupOrd(values.ordValue()).utf8ToString()
+                : null;
     }
 
     private static Query filterQuery(IndexFilter filter) {
@@ -276,7 +622,13 @@ public final class LuceneVectorIndex implements VectorIndex {
 
     @Override
     public long count() {
-        return withSearcher("count", searcher -> (long) searcher.getIndexReader().numDocs());
+        // Record documents only: they alone have a createdAt doc value.
+        return withSearcher("count", searcher -> (long) searcher.count(new FieldExistsQuery(CREATED_AT_ORDER)));
+    }
+
+    /** Live vector documents: the graph's distinct vectors, orphans not yet swept included. */
+    long vectorCount() {
+        return withSearcher("count", searcher -> (long) searcher.count(new FieldExistsQuery(VECTOR)));
     }
 
     @Override
@@ -396,15 +748,20 @@ public final class LuceneVectorIndex implements VectorIndex {
     @Override
     public Optional<IndexEntry> get(UUID id) {
         return withSearcher("get", searcher -> {
-            TopDocs top = searcher.search(new TermQuery(new Term(ID, id.toString())), 1);
-            if (top.scoreDocs.length == 0) {
+            int docId = firstLiveDoc(searcher.getIndexReader(), ID, new BytesRef(id.toString()));
+            if (docId < 0) {
                 return Optional.empty();
             }
-            int docId = top.scoreDocs[0].doc;
-            Document doc = searcher.storedFields().document(docId);
-            IndexMetadata metadata = new IndexMetadata(AuditKind.valueOf(doc.get(KIND)), doc.get(NAMESPACE), doc.get(PHASE),
-                    fromMicros(doc.getField(CREATED_AT).numericValue().longValue()), doc.get(CHECKSUM));
-            return Optional.of(new IndexEntry(id, vector(searcher, docId), metadata));
+            IndexMetadata metadata = metadata(searcher.storedFields().document(docId));
+            String key = vectorKeyOf(searcher, id);
+            int vectorDoc = key == null ? -1 : firstLiveDoc(searcher.getIndexReader(), VECTOR_OF, new BytesRef(key));
+            if (vectorDoc < 0) {
+                // Cannot happen while writes and sweeps keep their order; if it does, the entry
+                // reads as absent and reconciliation writes it again, vector included.
+                log.warn("The Lucene index in {} holds record {} without its vector {}", path, id, key);
+                return Optional.empty();
+            }
+            return Optional.of(new IndexEntry(id, vector(searcher, vectorDoc), metadata));
         });
     }
 
@@ -439,7 +796,7 @@ public final class LuceneVectorIndex implements VectorIndex {
     public void commit() {
         Instant started = clock.instant();
         try {
-            writer.setLiveCommitData(Map.of(DURABLE_AS_OF, started.toString()).entrySet());
+            writer.setLiveCommitData(Map.of(DURABLE_AS_OF, started.toString(), LAYOUT, DISTINCT_VECTORS).entrySet());
             writer.commit();
             durableAsOf = started;
         } catch (IOException | AlreadyClosedException e) {
@@ -448,6 +805,17 @@ public final class LuceneVectorIndex implements VectorIndex {
     }
 
     private void commitQuietly() {
+        try {
+            if (sweepNeeded) {
+                int removed = sweepOrphans();
+                if (removed > 0) {
+                    log.debug("Removed {} vectors no record of the Lucene index in {} holds", removed, path);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("Sweeping orphan vectors of the Lucene index in {} failed; the next sweep retries", path, e);
+            sweepNeeded = true;
+        }
         try {
             if (writer.hasUncommittedChanges()) {
                 commit();

@@ -83,6 +83,7 @@ public class SearchController {
             for (SearchResult.Hit hit : result.hits()) {
                 Map<String, Object> entry = new LinkedHashMap<>();
                 entry.put("score", hit.score());
+                entry.put("sameTextCount", hit.sameTextCount());
                 entry.put("record", AuditController.recordBody(hit.record()));
                 results.add(entry);
             }

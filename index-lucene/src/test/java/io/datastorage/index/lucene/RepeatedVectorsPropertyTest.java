@@ -1,0 +1,107 @@
+package io.datastorage.index.lucene;
+
+import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.index.IndexEntry;
+import io.datastorage.core.index.IndexFilter;
+import io.datastorage.core.index.IndexHit;
+import io.datastorage.core.index.IndexMetadata;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * Issue 14 as a property: whatever the number of records repeating other vectors (up to 3,000
+ * per vector, several such vectors), a record whose vector is the query is found first, scored 1,
+ * with and without a filter it matches.
+ */
+class RepeatedVectorsPropertyTest {
+    private static final int DIMENSION = 32;
+    private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+
+    @Property(tries = 25)
+    void aRecordWhoseVectorIsTheQueryIsAlwaysFound(@ForAll @IntRange(min = 0, max = 3_000) int duplicates,
+                                                   @ForAll @IntRange(min = 1, max = 4) int repeatedVectors,
+                                                   @ForAll @IntRange(min = 0, max = 200) int uniques,
+                                                   @ForAll @IntRange(min = 1, max = 3) int holders,
+                                                   @ForAll long seed) throws IOException {
+        Random random = new Random(seed);
+        Path dir = Files.createTempDirectory("repeated-vectors");
+        try (LuceneVectorIndex index = LuceneVectorIndex.open(dir, DIMENSION, Duration.ofHours(1))) {
+            List<IndexEntry> entries = new ArrayList<>();
+            for (int r = 0; r < repeatedVectors; r++) {
+                float[] repeated = unitVector(random);
+                for (int i = 0; i < duplicates / repeatedVectors; i++) {
+                    entries.add(entry(repeated, AuditKind.EXECUTION, T0.plusSeconds(random.nextInt(100_000))));
+                }
+            }
+            for (int i = 0; i < uniques; i++) {
+                entries.add(entry(unitVector(random), AuditKind.WORKFLOW, T0.plusSeconds(random.nextInt(100_000))));
+            }
+            float[] query = unitVector(random);
+            List<IndexEntry> wanted = new ArrayList<>();
+            for (int i = 0; i < holders; i++) {
+                wanted.add(entry(query, AuditKind.REMEDIATION, T0.plusSeconds(random.nextInt(100_000))));
+            }
+            entries.addAll(random.nextInt(entries.size() + 1), wanted);
+            for (int from = 0; from < entries.size(); from += 500) {
+                index.upsert(entries.subList(from, Math.min(entries.size(), from + 500)));
+            }
+            index.refresh();
+
+            IndexEntry newest = wanted.stream().max(Comparator.comparing((IndexEntry e) -> e.metadata().createdAt())
+                    .thenComparing(e -> e.id().toString(), Comparator.reverseOrder())).orElseThrow();
+            for (IndexFilter filter : List.of(IndexFilter.NONE, new IndexFilter(Set.of(AuditKind.REMEDIATION), null, null,
+                    null, null), new IndexFilter(null, "prod", null, T0, null))) {
+                List<IndexHit> hits = index.search(query, holders, filter);
+                assertThat(hits).as("filter %s", filter).extracting(IndexHit::id)
+                        .containsExactlyInAnyOrderElementsOf(wanted.stream().map(IndexEntry::id).toList());
+                assertThat(hits.getFirst().id()).isEqualTo(newest.id());
+                assertThat(hits).allSatisfy(hit -> {
+                    assertThat(hit.score()).isCloseTo(1.0, within(1e-6));
+                    assertThat(hit.sameVectorCount()).isEqualTo(holders);
+                });
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (UncheckedIOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    private static IndexEntry entry(float[] vector, AuditKind kind, Instant createdAt) {
+        UUID id = UUID.randomUUID();
+        return new IndexEntry(id, vector, new IndexMetadata(kind, "prod", "Completed", createdAt, "c-" + id));
+    }
+
+    private static float[] unitVector(Random random) {
+        float[] v = new float[DIMENSION];
+        double norm = 0;
+        for (int i = 0; i < DIMENSION; i++) {
+            v[i] = (float) random.nextGaussian();
+            norm += v[i] * v[i];
+        }
+        for (int i = 0; i < DIMENSION; i++) {
+            v[i] /= (float) Math.sqrt(norm);
+        }
+        return v;
+    }
+}
