@@ -346,7 +346,9 @@ public final class LuceneVectorIndex implements VectorIndex {
                 known = known || firstLiveDoc(searcher.getIndexReader(), VECTOR_OF, new BytesRef(key)) >= 0;
                 if (!sweepNeeded) {
                     String previous = vectorKeyOf(searcher, id);
-                    sweepNeeded = previous != null && !previous.equals(key);
+                    if (previous != null && !previous.equals(key)) {
+                        sweepNeeded = true;
+                    }
                 }
             } finally {
                 searchers.release(searcher);
@@ -470,56 +472,104 @@ public final class LuceneVectorIndex implements VectorIndex {
             }
             List<IndexHit> hits = new ArrayList<>(k);
             Set<String> expanded = new HashSet<>();
+            List<String> keys = new ArrayList<>();
+            List<Double> scores = new ArrayList<>();
             // The query's own vector, if some record holds it exactly: first, whatever the graph does.
             String exact = VectorIndexes.vectorKey(vector);
             if ((allowed == null || allowed.contains(new BytesRef(exact)))
                     && firstLiveDoc(searcher.getIndexReader(), VECTOR_OF, new BytesRef(exact)) >= 0) {
                 expanded.add(exact);
-                expand(searcher, exact, 1.0, records, k, hits);
+                keys.add(exact);
+                scores.add(1.0);
             }
             StoredFields stored = searcher.storedFields();
             // Each vector document found has at least one record passing the filter, unless it is an
             // orphan (no record at all, unfiltered only): then ask for more vectors.
-            for (int vectorsWanted = k; hits.size() < k; vectorsWanted *= 2) {
+            for (int vectorsWanted = k; ; vectorsWanted *= 2) {
                 int candidates = Math.max(vectorsWanted, MIN_CANDIDATES);
                 // The graph is explored with at least MIN_CANDIDATES candidates, whatever k: with k
                 // alone a small k walks a narrow beam and misses neighbours an exact scan finds.
                 TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, vector, candidates, vectors), vectorsWanted);
                 for (ScoreDoc scoreDoc : top.scoreDocs) {
                     String key = stored.document(scoreDoc.doc, Set.of(VECTOR_OF)).get(VECTOR_OF);
-                    if (hits.size() < k && expanded.add(key)) {
-                        expand(searcher, key, Math.max(-1, Math.min(1, 2.0 * scoreDoc.score - 1)), records, k, hits);
+                    if (expanded.add(key)) {
+                        keys.add(key);
+                        scores.add(Math.max(-1, Math.min(1, 2.0 * scoreDoc.score - 1)));
                     }
                 }
-                if (top.scoreDocs.length < vectorsWanted) {
-                    break;
+                expand(searcher, keys, scores, records, k, hits);
+                if (hits.size() >= k || top.scoreDocs.length < vectorsWanted) {
+                    return hits;
                 }
+                keys.clear();
+                scores.clear();
             }
-            return hits;
         });
     }
 
     /**
-     * Adds to {@code hits}, up to k in all, the records holding vector {@code key} that pass the
-     * filter ({@code records}, null: all), newest first, each with their count.
+     * Adds to {@code hits}, up to k in all, the records holding each vector of {@code keys} (in
+     * that order) that pass the filter ({@code records}, null: all), newest first, each with the
+     * count of its vector's holders. One pass over the holders of every key counts them and keeps
+     * the only holder of a key held once (the common case); a key held more often is expanded in
+     * order by a sorted query of its own.
      */
-    private static void expand(IndexSearcher searcher, String key, double score, Query records, int k,
+    private static void expand(IndexSearcher searcher, List<String> keys, List<Double> scores, Query records, int k,
                                List<IndexHit> hits) throws IOException {
-        Query holders = new TermQuery(new Term(VECTOR_KEY, key));
-        if (records != null) {
-            holders = new BooleanQuery.Builder()
-                    .add(holders, BooleanClause.Occur.FILTER)
-                    .add(records, BooleanClause.Occur.FILTER)
-                    .build();
+        if (keys.isEmpty()) {
+            return;
         }
-        // Counting every holder exactly: a recurring text's count is part of the answer.
-        TopFieldDocs top = searcher.search(holders, new TopFieldCollectorManager(NEWEST_FIRST, k - hits.size(), null,
-                Integer.MAX_VALUE));
+        Map<BytesRef, Integer> positions = new HashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            positions.put(new BytesRef(keys.get(i)), i);
+        }
+        long[] counts = new long[keys.size()];
+        int[] holder = new int[keys.size()];
+        Weight weight = searcher.createWeight(searcher.rewrite(holders(new TermInSetQuery(VECTOR_KEY, positions.keySet()),
+                records)), ScoreMode.COMPLETE_NO_SCORES, 1);
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            Scorer scorer = weight.scorer(leaf);
+            SortedDocValues values = leaf.reader().getSortedDocValues(VECTOR_KEY);
+            if (scorer == null || values == null) {
+                continue;
+            }
+            Bits live = leaf.reader().getLiveDocs();
+            Map<Integer, Integer> positionOfOrd = new HashMap<>();
+            DocIdSetIterator docs = scorer.iterator();
+            for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+                if ((live != null && !live.get(doc)) || !values.advanceExact(doc)) {
+                    continue;
+                }
+                Integer position = positionOfOrd.get(values.ordValue());
+                if (position == null) {
+                    position = positions.get(values.lookupOrd(values.ordValue()));
+                    positionOfOrd.put(values.ordValue(), position);
+                }
+                counts[position]++;
+                holder[position] = leaf.docBase + doc;
+            }
+        }
         StoredFields stored = searcher.storedFields();
-        for (ScoreDoc doc : top.scoreDocs) {
-            hits.add(new IndexHit(UUID.fromString(stored.document(doc.doc, Set.of(ID)).get(ID)), score,
-                    top.totalHits.value()));
+        for (int i = 0; i < keys.size() && hits.size() < k; i++) {
+            if (counts[i] == 1) {
+                hits.add(new IndexHit(UUID.fromString(stored.document(holder[i], Set.of(ID)).get(ID)), scores.get(i), 1));
+            } else if (counts[i] > 1) {
+                int wanted = k - hits.size();
+                TopFieldDocs newest = searcher.search(holders(new TermQuery(new Term(VECTOR_KEY, keys.get(i))), records),
+                        new TopFieldCollectorManager(NEWEST_FIRST, wanted, null, wanted));
+                for (ScoreDoc doc : newest.scoreDocs) {
+                    hits.add(new IndexHit(UUID.fromString(stored.document(doc.doc, Set.of(ID)).get(ID)), scores.get(i),
+                            counts[i]));
+                }
+            }
         }
+    }
+
+    private static Query holders(Query ofKeys, Query records) {
+        return records == null ? ofKeys : new BooleanQuery.Builder()
+                .add(ofKeys, BooleanClause.Occur.FILTER)
+                .add(records, BooleanClause.Occur.FILTER)
+                .build();
     }
 
     /**
