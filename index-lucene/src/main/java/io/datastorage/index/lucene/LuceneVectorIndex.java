@@ -217,7 +217,14 @@ public final class LuceneVectorIndex implements VectorIndex {
                     }
                 }));
         if (!DISTINCT_VECTORS.equals(committed.get(LAYOUT))) {
-            upgradeLayout();
+            try {
+                upgradeLayout();
+            } catch (IOException | RuntimeException e) {
+                // Release the write lock, so that the next open can try again.
+                writer.rollback();
+                directory.close();
+                throw e;
+            }
         }
         this.searchers = new SearcherManager(writer, null);
         this.searchers.addListener(new ReferenceManager.RefreshListener() {
@@ -269,7 +276,8 @@ public final class LuceneVectorIndex implements VectorIndex {
      * Rewrites an index whose record documents hold their own vectors (the layout before issue
      * 14) into the distinct-vector layout, then commits it with its layout named. A crash part way
      * leaves the last commit as it was, and the next open starts again. The durable-as-of instant
-     * is kept: the rewrite adds nothing a replay would need.
+     * is kept: the rewrite adds nothing a replay would need. It holds the distinct vectors' keys in
+     * memory (about 100 bytes each) while it runs.
      */
     private void upgradeLayout() throws IOException {
         int rewritten = 0;
