@@ -1,5 +1,6 @@
 package io.datastorage.server;
 
+import io.datastorage.core.audit.AuditFixtures;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.embedding.EmbeddingText;
 import org.junit.jupiter.api.AfterAll;
@@ -62,16 +63,8 @@ class RepeatedTextSearchTest {
     }
 
     private static Map<String, Object> remediation(String name, Instant createdAt) {
-        Map<String, Object> record = new LinkedHashMap<>();
+        Map<String, Object> record = AuditFixtures.valid(AuditKind.REMEDIATION);
         record.put("name", name);
-        record.put("namespace", "prod");
-        record.put("signalType", "prometheus");
-        record.put("signalName", "PodOOMKilled");
-        record.put("signalNamespace", "prod");
-        record.put("targetType", "Deployment");
-        record.put("targetName", "api");
-        record.put("targetNamespace", "prod");
-        record.put("phase", "Completed");
         record.put("createdAt", createdAt.toString());
         record.put("correlationId", "c-" + name);
         return record;

@@ -50,13 +50,18 @@ public abstract class VectorIndexContract {
     }
 
     protected float[] randomUnitVector() {
-        float[] v = new float[DIMENSION];
+        return randomUnitVector(random, DIMENSION);
+    }
+
+    /** A random direction: Gaussian components, normalised. */
+    public static float[] randomUnitVector(Random random, int dimension) {
+        float[] v = new float[dimension];
         double norm = 0;
-        for (int i = 0; i < DIMENSION; i++) {
+        for (int i = 0; i < dimension; i++) {
             v[i] = (float) random.nextGaussian();
             norm += v[i] * v[i];
         }
-        for (int i = 0; i < DIMENSION; i++) {
+        for (int i = 0; i < dimension; i++) {
             v[i] /= (float) Math.sqrt(norm);
         }
         return v;

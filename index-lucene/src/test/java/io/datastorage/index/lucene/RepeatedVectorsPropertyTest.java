@@ -5,6 +5,7 @@ import io.datastorage.core.index.IndexEntry;
 import io.datastorage.core.index.IndexFilter;
 import io.datastorage.core.index.IndexHit;
 import io.datastorage.core.index.IndexMetadata;
+import io.datastorage.core.index.VectorIndexContract;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -93,15 +94,6 @@ class RepeatedVectorsPropertyTest {
     }
 
     private static float[] unitVector(Random random) {
-        float[] v = new float[DIMENSION];
-        double norm = 0;
-        for (int i = 0; i < DIMENSION; i++) {
-            v[i] = (float) random.nextGaussian();
-            norm += v[i] * v[i];
-        }
-        for (int i = 0; i < DIMENSION; i++) {
-            v[i] /= (float) Math.sqrt(norm);
-        }
-        return v;
+        return VectorIndexContract.randomUnitVector(random, DIMENSION);
     }
 }

@@ -6,6 +6,7 @@ import io.datastorage.core.index.IndexFilter;
 import io.datastorage.core.index.IndexHit;
 import io.datastorage.core.index.IndexMetadata;
 import io.datastorage.core.index.SliceDigest;
+import io.datastorage.core.index.VectorIndexContract;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -53,16 +54,7 @@ class RepeatedVectorsTest {
     private final Random random = new Random(14);
 
     private float[] unitVector() {
-        float[] v = new float[DIMENSION];
-        double norm = 0;
-        for (int i = 0; i < DIMENSION; i++) {
-            v[i] = (float) random.nextGaussian();
-            norm += v[i] * v[i];
-        }
-        for (int i = 0; i < DIMENSION; i++) {
-            v[i] /= (float) Math.sqrt(norm);
-        }
-        return v;
+        return VectorIndexContract.randomUnitVector(random, DIMENSION);
     }
 
     private static IndexEntry entry(float[] vector, Instant createdAt) {
