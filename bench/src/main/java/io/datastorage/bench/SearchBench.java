@@ -51,13 +51,13 @@ final class SearchBench implements Runnable {
     @Option(names = "--records", description = "Records in the index (default: ${DEFAULT-VALUE}).")
     int records = 100_000;
 
-    @Option(names = "--texts", description = "Distinct repeated texts, Zipf-distributed over the records (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--texts", paramLabel = "<texts>", description = "Distinct repeated texts, Zipf-distributed over the records (default: ${DEFAULT-VALUE}).")
     int zipfTexts = 3_000;
 
     @Option(names = "--zipf", description = "Zipf exponent of the repeated texts' frequencies (default: ${DEFAULT-VALUE}).")
     double exponent = 1.0;
 
-    @Option(names = "--unique", description = "Share of the records with a text of their own (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--unique", paramLabel = "<share>", description = "Share of the records with a text of their own (default: ${DEFAULT-VALUE}).")
     double uniqueShare = 0.10;
 
     @Option(names = "--queries", description = "Fresh-text queries, and queries that are records' own texts (default: ${DEFAULT-VALUE} each).")
