@@ -9,10 +9,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -68,6 +71,26 @@ final class ExactSearch {
 
     int size() {
         return ids.size();
+    }
+
+    /** How many of the vectors differ from each other bitwise. */
+    int distinctVectors() {
+        Set<Bits> distinct = new HashSet<>(vectors.size() * 2);
+        vectors.forEach(v -> distinct.add(new Bits(v)));
+        return distinct.size();
+    }
+
+    /** A vector compared by content. */
+    private record Bits(float[] vector) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Bits b && Arrays.equals(vector, b.vector);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(vector);
+        }
     }
 
     /** The k best scores, best first. */

@@ -46,6 +46,14 @@ class ExactSearchTest {
         assertThat(mixed[5]).isEqualTo(mixed[13]);
     }
 
+    @Test
+    void countsVectorsThatAreEqualBitwiseOnce() {
+        assertThat(exact.distinctVectors()).isEqualTo(2);
+
+        ExactSearch nearlyEqual = new ExactSearch(ids(2), List.of(new float[]{1, 0, 0}, new float[]{1, Math.ulp(0f), 0}));
+        assertThat(nearlyEqual.distinctVectors()).isEqualTo(2);
+    }
+
     private ExactSearch exact() {
         List<UUID> ids = new ArrayList<>(same);
         ids.addAll(other);
