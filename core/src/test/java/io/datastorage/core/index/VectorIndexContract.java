@@ -164,6 +164,33 @@ public abstract class VectorIndexContract {
                 .hasSize(7);
     }
 
+    /**
+     * A filter matching most records may be applied after the graph search: the nearest vectors
+     * do not match it, and the index must keep looking until k matching records are found.
+     */
+    @Test
+    void aBroadFilterFindsTheBestMatchingRecordsBehindNearerOnesItExcludes() {
+        float[] query = randomUnitVector();
+        List<IndexEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 300; i++) { // nearest, excluded by the filter
+            entries.add(entry(UUID.randomUUID(), near(query, 0.05), AuditKind.EXECUTION, "prod", "Completed", T0));
+        }
+        List<IndexEntry> matching = new ArrayList<>();
+        for (int i = 0; i < 700; i++) {
+            matching.add(entry(UUID.randomUUID(), near(query, 1.0), AuditKind.REMEDIATION, "prod", "Completed", T0));
+        }
+        entries.addAll(matching);
+        index.upsert(entries);
+        awaitCount(1_000);
+
+        List<IndexHit> hits = index.search(query, 5, new IndexFilter(Set.of(AuditKind.REMEDIATION), null, null, null, null));
+
+        List<UUID> best = matching.stream()
+                .sorted((a, b) -> Double.compare(VectorIndexes.cosine(query, b.vector()), VectorIndexes.cosine(query, a.vector())))
+                .limit(5).map(IndexEntry::id).toList();
+        assertThat(hits).extracting(IndexHit::id).containsExactlyElementsOf(best);
+    }
+
     @Test
     void filtersByNamespacePhaseAndTimeRange() {
         float[] query = randomUnitVector();

@@ -117,7 +117,9 @@ import java.util.function.BiConsumer;
  *       {@link ControlledRealTimeReopenThread} at most {@value #MAX_STALE_SECONDS} s after a change.</li>
  *   <li><b>Search</b>: the filter selects record documents; the keys of their vectors become the
  *       pre-filter of a {@link KnnFloatVectorQuery} over vector documents (so Lucene only considers
- *       vectors some matching record holds, and searches them exactly when few match). Each vector
+ *       vectors some matching record holds, and searches them exactly when few match). A filter
+ *       matching at least half the records is applied after the graph search instead, to the
+ *       records of the vectors found, asking the graph for more until k records match. Each vector
  *       hit, best first, is expanded into its matching records, newest {@code createdAt} first then
  *       by id, with their count, until k records. The query vector's own key is looked up first,
  *       so a record whose vector is bitwise the query's (the same text through a deterministic
@@ -165,6 +167,11 @@ public final class LuceneVectorIndex implements VectorIndex {
     private static final Sort NEWEST_FIRST = new Sort(new SortField(CREATED_AT_ORDER, SortField.Type.LONG, true),
             new SortField(ID_ORDER, SortField.Type.STRING));
     private static final int KEY_LOCKS = 64;
+    /**
+     * A filter matching at least this fraction of the records is applied to the records of the
+     * vectors found, not as the graph search's pre-filter (see {@link #search}).
+     */
+    static final double BROAD_FILTER = 0.5;
 
     private final Path path;
     private final int dimension;
@@ -471,12 +478,22 @@ public final class LuceneVectorIndex implements VectorIndex {
             Query records = filterQuery(filter);
             Set<BytesRef> allowed = null;
             Query vectors = null;
+            int firstWanted = k;
             if (records != null) {
-                allowed = vectorKeys(searcher, records);
-                if (allowed.isEmpty()) {
+                long matching = searcher.count(records);
+                if (matching == 0) {
                     return List.of();
                 }
-                vectors = new TermInSetQuery(VECTOR_OF, allowed);
+                long total = searcher.count(new FieldExistsQuery(CREATED_AT_ORDER));
+                if (matching < total * BROAD_FILTER) {
+                    allowed = vectorKeys(searcher, records);
+                    vectors = new TermInSetQuery(VECTOR_OF, allowed);
+                } else {
+                    // A broad filter: most vectors have a matching record, and collecting their keys
+                    // would cost more than the search. The graph is searched unfiltered and the
+                    // expansion applies the filter; vectors without a matching record are skipped.
+                    firstWanted = (int) Math.min(Integer.MAX_VALUE / 4, Math.ceilDiv(k * total, matching));
+                }
             }
             List<IndexHit> hits = new ArrayList<>(k);
             Set<String> expanded = new HashSet<>();
@@ -492,8 +509,8 @@ public final class LuceneVectorIndex implements VectorIndex {
             }
             StoredFields stored = searcher.storedFields();
             // Each vector document found has at least one record passing the filter, unless it is an
-            // orphan (no record at all, unfiltered only): then ask for more vectors.
-            for (int vectorsWanted = k; ; vectorsWanted *= 2) {
+            // orphan or the filter is broad and applied after the graph search: then ask for more.
+            for (int vectorsWanted = firstWanted; ; vectorsWanted *= 2) {
                 int candidates = Math.max(vectorsWanted, MIN_CANDIDATES);
                 // The graph is explored with at least MIN_CANDIDATES candidates, whatever k: with k
                 // alone a small k walks a narrow beam and misses neighbours an exact scan finds.
