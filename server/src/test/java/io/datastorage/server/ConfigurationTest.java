@@ -33,9 +33,14 @@ class ConfigurationTest {
             "datastorage.cache.url|memcached://cache:11211|redis:// or rediss:// URL",
             "datastorage.cache.ttl|0s|must be 1s..7d",
             "datastorage.cache.timeout|20s|must be 1ms..10s",
+            "datastorage.index.type|solr|The following values are valid",
             "datastorage.index.mode|lenient|The following values are valid",
             "datastorage.index.attempts|0|must be 1..10",
             "datastorage.index.commit-interval|20m|must be 100ms..10m",
+            "datastorage.index.lucene.commit-interval|50ms|must be 100ms..10m",
+            "datastorage.partitions.maintenance-interval|10s|must be 1m..1d",
+            "datastorage.embedding.threads|257|must be 0..256",
+            "datastorage.db.embedded-restart-attempts|0|must be 1..100",
             "datastorage.index.reconcile-interval|0s|must be 1s..7d",
             "datastorage.search.degraded-max-scan|0|must be 1..1000000",
             "datastorage.write.deadline|500ms|must be 1s..10m"})
@@ -59,6 +64,46 @@ class ConfigurationTest {
 
         assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
                 .contains(missing + " must be set when datastorage.embedding.provider is openai");
+    }
+
+    @org.junit.jupiter.api.Test
+    void anUnknownIndexTypeIsRefusedWithTheTypesThatExist(CapturedOutput output) {
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(),
+                "--datastorage.index.type=elastic").close()).isNotNull();
+
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("datastorage.index.type").contains("elastic")
+                .containsIgnoringCase("lucene").containsIgnoringCase("none");
+    }
+
+    @org.junit.jupiter.api.Test
+    void strictModeIsRefusedWithoutAnIndex(CapturedOutput output) {
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(),
+                "--datastorage.index.type=none", "--datastorage.index.mode=strict").close()).isNotNull();
+
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("datastorage.index.mode must be fallback when datastorage.index.type is none");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aBadValueUnderTheDeprecatedNameIsReportedUnderThatName(CapturedOutput output) {
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(),
+                "--datastorage.index.commit-interval=50ms").close()).isNotNull();
+
+        assertThat(output.getAll()).contains("datastorage.index.commit-interval must be 100ms..10m, was 50ms")
+                .doesNotContain("datastorage.index.lucene.commit-interval must");
+    }
+
+    @org.junit.jupiter.api.Test
+    void theDeprecatedCommitIntervalStillWorksAndIsWarnedAbout(CapturedOutput output) {
+        try (RunningService service = RunningService.start(RunningService.newDataDir(),
+                "--datastorage.index.commit-interval=2s")) {
+            assertThat(service.context().getBean(io.datastorage.server.config.DatastorageProperties.class).lucene()
+                    .commitInterval()).hasSeconds(2);
+        }
+
+        assertThat(output.getAll()).contains("datastorage.index.commit-interval (DATASTORAGE_INDEX_COMMIT_INTERVAL) "
+                + "is deprecated; set datastorage.index.lucene.commit-interval");
     }
 
     @org.junit.jupiter.api.Test

@@ -51,6 +51,7 @@ public final class DualWriteCoordinator {
     public enum Mode { FALLBACK, STRICT }
 
     private final AuditStore store;
+    /** {@code null}: {@linkplain #storeOnly store only}. */
     private final GuardedIndex index;
     private final Mode mode;
     private final DualWriteListener listener;
@@ -68,6 +69,16 @@ public final class DualWriteCoordinator {
         this.mode = mode;
         this.listener = new GuardedListener(listener);
         this.inFlight = inFlight;
+    }
+
+    /**
+     * A coordinator for a service that runs without a vector index: every record is stored with
+     * its indexing pending (so that an index configured later indexes it), and nothing is logged
+     * or counted as a fallback, since no index failed. The deadline is checked as in
+     * {@link #write}.
+     */
+    public static DualWriteCoordinator storeOnly(AuditStore store, DualWriteListener listener) {
+        return new DualWriteCoordinator(store, null, Mode.FALLBACK, listener, new InFlightWrites());
     }
 
     /**
@@ -131,20 +142,23 @@ public final class DualWriteCoordinator {
         if (records == null || records.isEmpty()) {
             throw new IllegalArgumentException("nothing to write");
         }
-        int dimension = index.index().dimension();
         for (NewRecord record : records) {
             if (record == null) {
                 throw new IllegalArgumentException("a record is missing");
             }
-            if (record.embedded() && record.embedding().length != dimension) {
+            if (index != null && record.embedded() && record.embedding().length != index.index().dimension()) {
                 throw new IllegalArgumentException("an embedding has " + record.embedding().length
-                        + " dimensions; the vector index holds " + dimension);
+                        + " dimensions; the vector index holds " + index.index().dimension());
             }
         }
     }
 
     private Set<UUID> indexBeforeCommit(List<IndexableRecord> records, AtomicReference<Set<UUID>> attempted,
                                         AtomicReference<Set<UUID>> upserted, Deadline deadline) {
+        if (index == null) {
+            deadline.check("committing");
+            return Set.of();
+        }
         deadline.check("indexing");
         List<IndexEntry> entries = records.stream().map(IndexableRecord::toEntry).toList();
         Set<UUID> ids = new LinkedHashSet<>();

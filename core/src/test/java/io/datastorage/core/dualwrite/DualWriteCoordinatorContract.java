@@ -69,7 +69,12 @@ public abstract class DualWriteCoordinatorContract {
         if (index == null) {
             index = new SwitchableIndex(newIndex(DIMENSION));
         }
-        DualWriteListener listener = new DualWriteListener() {
+        return new DualWriteCoordinator(store, GuardedIndex.of(index, 2, Duration.ofMillis(1), Duration.ofMinutes(1)),
+                mode, listener());
+    }
+
+    private DualWriteListener listener() {
+        return new DualWriteListener() {
             @Override
             public void succeeded(int records) {
                 successes.addAndGet(records);
@@ -88,8 +93,6 @@ public abstract class DualWriteCoordinatorContract {
                 throwIfAsked();
             }
         };
-        return new DualWriteCoordinator(store, GuardedIndex.of(index, 2, Duration.ofMillis(1), Duration.ofMinutes(1)),
-                mode, listener);
     }
 
     private void throwIfAsked() {
@@ -145,6 +148,28 @@ public abstract class DualWriteCoordinatorContract {
         }
         assertThat(successes).hasValue(2);
         assertThat(failures).isEmpty();
+    }
+
+    /** {@code datastorage.index.type=none}: no index, so nothing failed and nothing fell back. */
+    @org.junit.jupiter.api.Test
+    void storeOnlyStoresEveryRecordWithItsIndexingPendingAndReportsNoFallback() {
+        WriteResult result = DualWriteCoordinator.storeOnly(store, listener())
+                .write(List.of(record("a"), record("b")), null, Deadline.none());
+
+        assertThat(result.receipts()).hasSize(2).extracting(Receipt::vectorIndexed).containsOnly(false);
+        assertThat(result.receipts()).allSatisfy(receipt -> assertThat(store.indexPending(receipt.id())).isTrue());
+        assertThat(fallbacks).hasValue(0);
+        assertThat(failures).isEmpty();
+    }
+
+    @org.junit.jupiter.api.Test
+    void storeOnlyStoresNothingPastTheDeadline() {
+        Deadline passed = Deadline.at(CLOCK.instant().minusSeconds(1), CLOCK);
+
+        assertThatThrownBy(() -> DualWriteCoordinator.storeOnly(store, listener())
+                .write(List.of(record("x")), null, passed)).isInstanceOf(DeadlineExceededException.class);
+        assertThat(store.countPendingIndex()).isZero();
+        assertThat(failures).containsExactly(FailureReason.CONTEXT_CANCELED);
     }
 
     @ParameterizedTest(name = "{0}, {1} fails")

@@ -1,6 +1,9 @@
 package io.datastorage.server.config;
 
 import io.datastorage.store.postgres.EmbeddedPostgresServer;
+import io.datastorage.store.postgres.PostgresStoreConfig;
+
+import java.nio.file.Path;
 
 /**
  * Where the database is: an external server from configuration, or the embedded one this process
@@ -9,13 +12,13 @@ import io.datastorage.store.postgres.EmbeddedPostgresServer;
 public record DatabaseServer(String jdbcUrl, String user, String password, EmbeddedPostgresServer embedded)
         implements AutoCloseable {
 
-    static DatabaseServer of(DatastorageProperties properties) {
-        DatastorageProperties.Db db = properties.db();
+    /** The external server {@code db} names, or an embedded one started under {@code dataDir/postgres}. */
+    static DatabaseServer of(PostgresStoreConfig db, Path dataDir) {
         if (!db.embedded()) {
             return new DatabaseServer(db.url(), db.user(), db.password(), null);
         }
         EmbeddedPostgresServer server = EmbeddedPostgresServer.start(
-                properties.dataDir().resolve("postgres").toAbsolutePath(), db.embeddedPort(), db.embeddedStartupTimeout());
+                dataDir.resolve("postgres").toAbsolutePath(), db.embeddedPort(), db.embeddedStartupTimeout());
         return new DatabaseServer(server.jdbcUrl(), server.user(), null, server);
     }
 

@@ -1,22 +1,37 @@
 package io.datastorage.server.config;
 
+import io.datastorage.cache.redis.RedisCacheConfig;
+import io.datastorage.core.config.InvalidConfigException;
+import io.datastorage.embedding.onnx.OnnxEmbedderConfig;
+import io.datastorage.embedding.openai.OpenAiEmbedderConfig;
+import io.datastorage.index.lucene.LuceneIndexConfig;
+import io.datastorage.store.postgres.PostgresMaintenanceConfig;
+import io.datastorage.store.postgres.PostgresStoreConfig;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import static io.datastorage.server.config.Settings.range;
+import static io.datastorage.core.config.ConfigChecks.range;
+import static io.datastorage.server.config.Settings.under;
 
 /**
  * Every {@code datastorage.*} setting. Each one can be set by environment variable
  * ({@code datastorage.db.pool-size} → {@code DATASTORAGE_DB_POOL_SIZE}); the defaults give the
  * embedded shape. A bad value stops start-up with the property, the value and what is allowed.
  * Documented in docs/configuration.md.
+ *
+ * <p>This class only binds and maps. Each backend module owns a validated config record
+ * ({@link PostgresStoreConfig}, {@link PostgresMaintenanceConfig}, {@link LuceneIndexConfig},
+ * {@link OnnxEmbedderConfig}, {@link OpenAiEmbedderConfig}, {@link RedisCacheConfig}) that names
+ * its settings relative to itself; the accessors below build them with the property prefix in
+ * front of any failure. Every one of them is built once while binding, whichever backend is
+ * chosen, so a bad value stops start-up even in a backend that is not in use (a typo should not
+ * wait for the day someone switches). What is checked here is the server's own settings and the
+ * choices between backends.
  */
 @ConfigurationProperties("datastorage")
 public record DatastorageProperties(
@@ -59,16 +74,24 @@ public record DatastorageProperties(
             @DefaultValue("3") int embeddedRestartAttempts) {
 
         public Db {
-            if (url != null && !url.isBlank() && !url.startsWith("jdbc:postgresql://")) {
-                throw new IllegalArgumentException("datastorage.db.url must be a PostgreSQL JDBC URL "
-                        + "(jdbc:postgresql://host:port/database) or empty for the embedded database, was '" + url + "'");
-            }
-            range("datastorage.db.pool-size", poolSize, 1, 500);
-            range("datastorage.db.connection-timeout", connectionTimeout, Duration.ofMillis(250), Duration.ofMinutes(5));
-            range("datastorage.db.embedded-port", embeddedPort, 0, 65535);
-            range("datastorage.db.embedded-check-interval", embeddedCheckInterval, Duration.ofMillis(100), Duration.ofMinutes(1));
-            range("datastorage.db.embedded-startup-timeout", embeddedStartupTimeout, Duration.ofSeconds(1), Duration.ofHours(1));
-            range("datastorage.db.embedded-restart-attempts", embeddedRestartAttempts, 1, 100);
+            // A compact constructor sees its parameters, not yet its fields: build from the parameters.
+            config(url, user, password, poolSize, connectionTimeout, requireDurable, embeddedPort,
+                    embeddedCheckInterval, embeddedStartupTimeout, embeddedRestartAttempts);
+        }
+
+        /** The store-postgres module's config. */
+        public PostgresStoreConfig config() {
+            return config(url, user, password, poolSize, connectionTimeout, requireDurable, embeddedPort,
+                    embeddedCheckInterval, embeddedStartupTimeout, embeddedRestartAttempts);
+        }
+
+        private static PostgresStoreConfig config(String url, String user, String password, int poolSize,
+                                                  Duration connectionTimeout, boolean requireDurable, int embeddedPort,
+                                                  Duration embeddedCheckInterval, Duration embeddedStartupTimeout,
+                                                  int embeddedRestartAttempts) {
+            return under("datastorage.db.", () -> new PostgresStoreConfig(url, user, password, poolSize,
+                    connectionTimeout, requireDurable, embeddedPort, embeddedCheckInterval, embeddedStartupTimeout,
+                    embeddedRestartAttempts));
         }
 
         public boolean embedded() {
@@ -93,8 +116,8 @@ public record DatastorageProperties(
             @DefaultValue("500") int maxBatchRecords) {
 
         public Limits {
-            range("datastorage.limits.max-body-size", maxBodySize, DataSize.ofKilobytes(1), DataSize.ofMegabytes(256));
-            range("datastorage.limits.max-batch-body-size", maxBatchBodySize, DataSize.ofKilobytes(1), DataSize.ofMegabytes(256));
+            Settings.range("datastorage.limits.max-body-size", maxBodySize, DataSize.ofKilobytes(1), DataSize.ofMegabytes(256));
+            Settings.range("datastorage.limits.max-batch-body-size", maxBatchBodySize, DataSize.ofKilobytes(1), DataSize.ofMegabytes(256));
             range("datastorage.limits.max-batch-records", maxBatchRecords, 1, 10_000);
         }
     }
@@ -108,9 +131,6 @@ public record DatastorageProperties(
 
     /** @param retention how long an Idempotency-Key is remembered */
     public record Idempotency(@DefaultValue("24h") Duration retention) {
-        public Idempotency {
-            range("datastorage.idempotency.retention", retention, Duration.ofMinutes(1), Duration.ofDays(30));
-        }
     }
 
     /**
@@ -118,10 +138,6 @@ public record DatastorageProperties(
      * @param maintenanceInterval how often partitions are topped up and old idempotency keys purged
      */
     public record Partitions(@DefaultValue("3") int monthsAhead, @DefaultValue("1h") Duration maintenanceInterval) {
-        public Partitions {
-            range("datastorage.partitions.months-ahead", monthsAhead, 0, 24);
-            range("datastorage.partitions.maintenance-interval", maintenanceInterval, Duration.ofMinutes(1), Duration.ofDays(1));
-        }
     }
 
     /** Which embedder computes the vectors. */
@@ -131,7 +147,8 @@ public record DatastorageProperties(
      * @param provider        {@code onnx}: the in-process all-MiniLM-L6-v2; {@code openai}: an
      *                        OpenAI-compatible endpoint (see {@link OpenAi})
      * @param dimension       vector length the rest of the system expects; must equal the model's
-     * @param threads         threads one in-process inference may use; 0 means all cores
+     * @param threads         threads one in-process inference may use; 0 means all cores (see
+     *                        {@link OnnxEmbedderConfig})
      * @param parallelism     batches computed at the same time; 0 means one per core
      * @param batchMaxSize    most texts the model computes in one call when concurrent requests are
      *                        gathered into batches
@@ -148,11 +165,6 @@ public record DatastorageProperties(
                             @DefaultValue("5s") Duration repairInterval,
                             @DefaultValue("32") int repairBatchSize,
                             @DefaultValue OpenAi openai) {
-        /** Threads per in-process inference, with 0 resolved to the number of cores. */
-        public int resolvedThreads() {
-            return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
-        }
-
         /** Batches computed at the same time, with 0 resolved to the number of cores. */
         public int resolvedParallelism() {
             return parallelism == 0 ? Runtime.getRuntime().availableProcessors() : parallelism;
@@ -160,15 +172,34 @@ public record DatastorageProperties(
 
         public Embedding {
             range("datastorage.embedding.dimension", dimension, 1, 4096);
-            range("datastorage.embedding.threads", threads, 0, 256);
+            onnx(threads);
             range("datastorage.embedding.parallelism", parallelism, 0, 64);
             range("datastorage.embedding.batch-max-size", batchMaxSize, 1, 1024);
             range("datastorage.embedding.batch-max-wait", batchMaxWait, Duration.ZERO, Duration.ofSeconds(1));
             range("datastorage.embedding.repair-interval", repairInterval, Duration.ofMillis(100), Duration.ofHours(1));
             range("datastorage.embedding.repair-batch-size", repairBatchSize, 1, 1000);
+            OpenAiEmbedderConfig openAiConfig = openai.config(dimension);
             if (provider == EmbeddingProvider.OPENAI) {
-                openai.requireComplete();
+                try {
+                    under("datastorage.embedding.openai.", openAiConfig::requireComplete);
+                } catch (InvalidConfigException e) {
+                    throw e.when("datastorage.embedding.provider is openai");
+                }
             }
+        }
+
+        /** The embedding-onnx module's config. */
+        public OnnxEmbedderConfig onnx() {
+            return onnx(threads);
+        }
+
+        private static OnnxEmbedderConfig onnx(int threads) {
+            return under("datastorage.embedding.", () -> new OnnxEmbedderConfig(threads));
+        }
+
+        /** The embedding-openai module's config; complete when the provider is {@code openai}. */
+        public OpenAiEmbedderConfig openAi() {
+            return openai.config(dimension);
         }
     }
 
@@ -188,46 +219,9 @@ public record DatastorageProperties(
                          Path apiKeyFile,
                          @DefaultValue("10s") Duration timeout,
                          @DefaultValue("3") int maxRetries) {
-        public OpenAi {
-            if (baseUrl != null && !baseUrl.toString().isBlank() && (baseUrl.getHost() == null
-                    || !("http".equals(baseUrl.getScheme()) || "https".equals(baseUrl.getScheme())))) {
-                throw new IllegalArgumentException("datastorage.embedding.openai.base-url must be an http(s) URL, was '"
-                        + baseUrl + "'");
-            }
-            range("datastorage.embedding.openai.timeout", timeout, Duration.ofMillis(100), Duration.ofMinutes(5));
-            range("datastorage.embedding.openai.max-retries", maxRetries, 0, 10);
-        }
-
-        void requireComplete() {
-            if (baseUrl == null || baseUrl.toString().isBlank()) {
-                throw new IllegalArgumentException("datastorage.embedding.openai.base-url must be set when "
-                        + "datastorage.embedding.provider is openai, was empty");
-            }
-            if (model == null || model.isBlank()) {
-                throw new IllegalArgumentException("datastorage.embedding.openai.model must be set when "
-                        + "datastorage.embedding.provider is openai, was empty");
-            }
-            if (apiKeyFile != null && !Files.isReadable(apiKeyFile)) {
-                throw new IllegalArgumentException("datastorage.embedding.openai.api-key-file must name a readable file, was '"
-                        + apiKeyFile + "'");
-            }
-        }
-
-        /** The key from {@code api-key}, else from {@code api-key-file} (trimmed), else none. */
-        public String resolveApiKey() {
-            if (apiKey != null && !apiKey.isBlank()) {
-                return apiKey.strip();
-            }
-            if (apiKeyFile != null) {
-                try {
-                    String key = Files.readString(apiKeyFile).strip();
-                    return key.isEmpty() ? null : key;
-                } catch (IOException e) {
-                    throw new IllegalArgumentException("datastorage.embedding.openai.api-key-file cannot be read: '"
-                            + apiKeyFile + "' (" + e.getClass().getSimpleName() + ")");
-                }
-            }
-            return null;
+        OpenAiEmbedderConfig config(int dimension) {
+            return under("datastorage.embedding.openai.", () -> new OpenAiEmbedderConfig(baseUrl, model, apiKey,
+                    apiKeyFile, dimension, timeout, maxRetries));
         }
 
         @Override
@@ -252,27 +246,38 @@ public record DatastorageProperties(
                         @DefaultValue("64MB") DataSize maxSize,
                         @DefaultValue("100ms") Duration timeout) {
         public Cache {
-            if (url != null && !url.isBlank() && !(url.startsWith("redis://") || url.startsWith("rediss://"))) {
-                throw new IllegalArgumentException("datastorage.cache.url must be empty (in-process cache) or a "
-                        + "redis:// or rediss:// URL, was '" + redactUserInfo(url) + "'");
-            }
-            range("datastorage.cache.ttl", ttl, Duration.ofSeconds(1), Duration.ofDays(7));
-            range("datastorage.cache.max-size", maxSize, DataSize.ofKilobytes(64), DataSize.ofGigabytes(64));
-            range("datastorage.cache.timeout", timeout, Duration.ofMillis(1), Duration.ofSeconds(10));
+            redisConfig(url, ttl, timeout);
+            Settings.range("datastorage.cache.max-size", maxSize, DataSize.ofKilobytes(64), DataSize.ofGigabytes(64));
         }
 
         public boolean redis() {
             return url != null && !url.isBlank();
         }
 
-        @Override
-        public String toString() {
-            return "Cache[url=" + (url == null ? null : redactUserInfo(url)) + ", ttl=" + ttl + ", maxSize=" + maxSize
-                    + ", timeout=" + timeout + "]";
+        /**
+         * The cache-redis module's config (its URL empty when the in-process cache is chosen; its
+         * ttl is the in-process cache's too).
+         */
+        public RedisCacheConfig redisConfig() {
+            return redisConfig(url, ttl, timeout);
         }
 
-        private static String redactUserInfo(String url) {
-            return url.replaceFirst("//[^/@]*@", "//<redacted>@");
+        private static RedisCacheConfig redisConfig(String url, Duration ttl, Duration timeout) {
+            try {
+                return under("datastorage.cache.", () -> new RedisCacheConfig(url, ttl, timeout));
+            } catch (InvalidConfigException e) {
+                if (!e.setting().equals("datastorage.cache.url")) {
+                    throw e;
+                }
+                // Here, unlike in the module, an empty URL is a choice: the in-process cache.
+                throw new InvalidConfigException(e.setting(),
+                        "must be empty (in-process cache) or a redis:// or rediss:// URL", e.was());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Cache[" + redisConfig() + ", maxSize=" + maxSize + "]";
         }
     }
 
@@ -280,34 +285,87 @@ public record DatastorageProperties(
     public enum IndexMode { FALLBACK, STRICT }
 
     /**
-     * The vector index (embedded Lucene under {@code data-dir/index}).
+     * Which vector index the service runs with. {@code solr} arrives with the cluster shape.
+     * Each value has its own configuration class, chosen by {@code @ConditionalOnProperty}.
+     */
+    public enum IndexType {
+        /** The embedded Lucene HNSW index under {@code data-dir/index} (the default). */
+        LUCENE,
+        /**
+         * No vector index: records are stored in PostgreSQL only (with their indexing pending, so
+         * that a later switch to an index indexes them), and every search is the degraded exact
+         * scan of the newest {@code datastorage.search.degraded-max-scan} matching records.
+         */
+        NONE
+    }
+
+    /** The default of {@code datastorage.index.lucene.commit-interval}. */
+    static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(5);
+
+    /**
+     * The vector index.
      *
+     * @param type             {@code lucene} or {@code none} (see {@link IndexType})
      * @param mode             {@code fallback}: store the record, index it later; {@code strict}: refuse (503)
-     * @param commitInterval   how often index changes are made durable
+     * @param commitInterval   deprecated alias of {@code datastorage.index.lucene.commit-interval};
+     *                         {@code null} when not set
      * @param attempts         tries per index call on the write path, the first included
      * @param openFor          how long the index is left alone after repeated failures before a probe
      * @param repairInterval   how often records whose indexing is pending are indexed
      * @param repairBatchSize  records indexed per repair batch
      * @param catchUpMargin    how far before the index's last durable commit the start-up catch-up replays
      * @param reconcileInterval how often PostgreSQL and the index are reconciled (also on demand)
+     * @param lucene           the settings of the Lucene index only
      */
-    public record Index(@DefaultValue("fallback") IndexMode mode,
-                        @DefaultValue("5s") Duration commitInterval,
+    public record Index(@DefaultValue("lucene") IndexType type,
+                        @DefaultValue("fallback") IndexMode mode,
+                        Duration commitInterval,
                         @DefaultValue("3") int attempts,
                         @DefaultValue("10s") Duration openFor,
                         @DefaultValue("1s") Duration repairInterval,
                         @DefaultValue("200") int repairBatchSize,
                         @DefaultValue("1m") Duration catchUpMargin,
-                        @DefaultValue("15m") Duration reconcileInterval) {
+                        @DefaultValue("15m") Duration reconcileInterval,
+                        @DefaultValue Lucene lucene) {
         public Index {
-            range("datastorage.index.commit-interval", commitInterval, Duration.ofMillis(100), Duration.ofMinutes(10));
             range("datastorage.index.attempts", attempts, 1, 10);
             range("datastorage.index.open-for", openFor, Duration.ofMillis(100), Duration.ofMinutes(10));
             range("datastorage.index.repair-interval", repairInterval, Duration.ofMillis(100), Duration.ofHours(1));
             range("datastorage.index.repair-batch-size", repairBatchSize, 1, 10_000);
             range("datastorage.index.catch-up-margin", catchUpMargin, Duration.ZERO, Duration.ofDays(1));
             range("datastorage.index.reconcile-interval", reconcileInterval, Duration.ofSeconds(1), Duration.ofDays(7));
+            if (type == IndexType.NONE && mode == IndexMode.STRICT) {
+                throw new InvalidConfigException("datastorage.index.mode", "must be fallback when "
+                        + "datastorage.index.type is none (strict would refuse every write: there is no index)", "strict");
+            }
         }
+
+        /**
+         * The property the Lucene commit interval was set by: the deprecated
+         * {@code datastorage.index.commit-interval} only when it alone is set.
+         */
+        public String commitIntervalProperty() {
+            return lucene.commitInterval() == null && commitInterval != null
+                    ? "datastorage.index.commit-interval" : "datastorage.index.lucene.commit-interval";
+        }
+
+        /** The index-lucene module's config for an index of {@code dimension} under {@code dataDir/index}. */
+        LuceneIndexConfig luceneConfig(Path dataDir, int dimension) {
+            Duration interval = lucene.commitInterval() != null ? lucene.commitInterval()
+                    : commitInterval != null ? commitInterval : DEFAULT_COMMIT_INTERVAL;
+            String property = commitIntervalProperty();
+            return under(property.substring(0, property.length() - "commit-interval".length()),
+                    () -> new LuceneIndexConfig(dataDir.resolve("index"), dimension, interval));
+        }
+    }
+
+    /**
+     * Settings of the embedded Lucene index ({@code datastorage.index.type=lucene}).
+     *
+     * @param commitInterval how often index changes are made durable (default 5s); {@code null} when
+     *                       not set
+     */
+    public record Lucene(Duration commitInterval) {
     }
 
     /**
@@ -337,7 +395,30 @@ public record DatastorageProperties(
 
     public DatastorageProperties {
         if (dataDir == null || dataDir.toString().isBlank()) {
-            throw new IllegalArgumentException("datastorage.data-dir must be a directory path, was empty");
+            throw new InvalidConfigException("datastorage.data-dir", "must be a directory path", "empty");
         }
+        // Checked whatever the index type, like every module's settings (see the class comment).
+        index.luceneConfig(dataDir, embedding.dimension());
+        maintenance(partitions, idempotency);
+    }
+
+    /** The store-postgres module's config. */
+    public PostgresStoreConfig postgres() {
+        return db.config();
+    }
+
+    /** The store-postgres module's housekeeping config. */
+    public PostgresMaintenanceConfig maintenance() {
+        return maintenance(partitions, idempotency);
+    }
+
+    private static PostgresMaintenanceConfig maintenance(Partitions partitions, Idempotency idempotency) {
+        return under("datastorage.", () -> new PostgresMaintenanceConfig(partitions.monthsAhead(),
+                partitions.maintenanceInterval(), idempotency.retention()));
+    }
+
+    /** The index-lucene module's config: under {@code data-dir/index}, vectors of the embedding dimension. */
+    public LuceneIndexConfig lucene() {
+        return index.luceneConfig(dataDir, embedding.dimension());
     }
 }

@@ -1,6 +1,7 @@
 package io.datastorage.server.config;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.datastorage.store.postgres.PostgresStoreConfig;
 import io.datastorage.store.postgres.PostgresWatchdog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -48,7 +49,7 @@ final class EmbeddedDatabaseRecovery implements PostgresWatchdog.Listener, AutoC
                 .register(registry);
     }
 
-    void watch(DatabaseServer server, DatastorageProperties.Db settings) {
+    void watch(DatabaseServer server, PostgresStoreConfig settings) {
         watchdog = PostgresWatchdog.start(server.embedded(), settings.embeddedCheckInterval(),
                 settings.embeddedRestartAttempts(), this);
     }

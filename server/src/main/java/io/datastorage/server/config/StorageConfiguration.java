@@ -6,6 +6,8 @@ import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.ValidationPolicy;
 import io.datastorage.store.postgres.PostgresAuditStore;
 import io.datastorage.store.postgres.PostgresDurability;
+import io.datastorage.store.postgres.PostgresMaintenanceConfig;
+import io.datastorage.store.postgres.PostgresStoreConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.datastorage.store.postgres.PostgresSchema;
@@ -32,7 +34,7 @@ public class StorageConfiguration {
 
     @Bean(destroyMethod = "close")
     DatabaseServer databaseServer(DatastorageProperties properties) {
-        DatabaseServer server = DatabaseServer.of(properties);
+        DatabaseServer server = DatabaseServer.of(properties.postgres(), properties.dataDir());
         log.info("Using {}", server);
         return server;
     }
@@ -44,8 +46,9 @@ public class StorageConfiguration {
         config.setJdbcUrl(server.jdbcUrl());
         config.setUsername(server.user());
         config.setPassword(server.password());
-        config.setMaximumPoolSize(properties.db().poolSize());
-        config.setConnectionTimeout(properties.db().connectionTimeout().toMillis());
+        PostgresStoreConfig settings = properties.postgres();
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setConnectionTimeout(settings.connectionTimeout().toMillis());
         // Multi-row batches become one INSERT statement on the wire.
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         return new HikariDataSource(config);
@@ -77,7 +80,7 @@ public class StorageConfiguration {
             throw new IllegalStateException(what + ", although it was started with durable settings; "
                     + "refusing to serve (check the PostgreSQL binaries and the data directory's postgresql.auto.conf)");
         }
-        if (properties.db().requireDurable()) {
+        if (properties.postgres().requireDurable()) {
             throw new IllegalStateException("datastorage.db.require-durable: " + what + ". Change the server's "
                     + "setting(s), or set datastorage.db.require-durable=false (DATASTORAGE_DB_REQUIRE_DURABLE=false) "
                     + "to start anyway");
@@ -91,7 +94,7 @@ public class StorageConfiguration {
                                   PostgresDurability.Report databaseDurability) {
         int applied = PostgresSchema.migrate(dataSource);
         log.info("Schema up to date ({} migration(s) applied)", applied);
-        return PostgresAuditStore.open(dataSource, clock, properties.partitions().monthsAhead());
+        return PostgresAuditStore.open(dataSource, clock, properties.maintenance().monthsAhead());
     }
 
     /** Restarts the embedded PostgreSQL when it dies; nothing to watch with an external server. */
@@ -101,7 +104,7 @@ public class StorageConfiguration {
                                                       ApplicationEventPublisher events) {
         EmbeddedDatabaseRecovery recovery = new EmbeddedDatabaseRecovery(events, dataSource, registry);
         if (server.isEmbedded()) {
-            recovery.watch(server, properties.db());
+            recovery.watch(server, properties.postgres());
         }
         return recovery;
     }
@@ -114,29 +117,29 @@ public class StorageConfiguration {
 
     @Bean
     StoreMaintenance storeMaintenance(PostgresAuditStore store, DatastorageProperties properties) {
-        return new StoreMaintenance(store, properties);
+        return new StoreMaintenance(store, properties.maintenance());
     }
 
     /** Keeps partitions ahead of time and forgets expired idempotency keys. */
     static final class StoreMaintenance {
         private final PostgresAuditStore store;
-        private final DatastorageProperties properties;
+        private final PostgresMaintenanceConfig settings;
 
-        StoreMaintenance(PostgresAuditStore store, DatastorageProperties properties) {
+        StoreMaintenance(PostgresAuditStore store, PostgresMaintenanceConfig settings) {
             this.store = store;
-            this.properties = properties;
+            this.settings = settings;
         }
 
         @Scheduled(initialDelayString = "${datastorage.partitions.maintenance-interval:1h}",
                 fixedDelayString = "${datastorage.partitions.maintenance-interval:1h}")
         void run() {
             try {
-                store.ensurePartitionsAhead(properties.partitions().monthsAhead());
-                int purged = store.purgeIdempotencyKeys(properties.idempotency().retention());
+                store.ensurePartitionsAhead(settings.monthsAhead());
+                int purged = store.purgeIdempotencyKeys(settings.idempotencyRetention());
                 log.info("Store maintenance done: partitions ensured {} month(s) ahead, {} idempotency key(s) purged",
-                        properties.partitions().monthsAhead(), purged);
+                        settings.monthsAhead(), purged);
             } catch (RuntimeException e) {
-                log.warn("Store maintenance failed; it runs again in {}", properties.partitions().maintenanceInterval(), e);
+                log.warn("Store maintenance failed; it runs again in {}", settings.interval(), e);
             }
         }
     }

@@ -1,14 +1,16 @@
 package io.datastorage.server.embedding;
 
-import io.datastorage.cache.redis.RedisEmbeddingCache;
 import io.datastorage.core.embedding.BatchingEmbedder;
 import io.datastorage.core.embedding.CachingEmbedder;
 import io.datastorage.core.embedding.CaffeineEmbeddingCache;
 import io.datastorage.core.embedding.Embedder;
 import io.datastorage.core.embedding.EmbeddingCache;
 import io.datastorage.core.embedding.EmbeddingException;
+import io.datastorage.core.config.InvalidConfigException;
 import io.datastorage.embedding.onnx.OnnxEmbedder;
+import io.datastorage.embedding.onnx.OnnxEmbedderConfig;
 import io.datastorage.embedding.openai.OpenAiEmbedder;
+import io.datastorage.embedding.openai.OpenAiEmbedderConfig;
 import io.datastorage.server.config.DatastorageProperties;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,39 +34,35 @@ public class EmbeddingConfiguration {
     Embedder embeddingModel(DatastorageProperties properties) {
         DatastorageProperties.Embedding settings = properties.embedding();
         return switch (settings.provider()) {
-            case ONNX -> onnx(settings);
-            case OPENAI -> openAi(settings);
+            case ONNX -> onnx(settings.onnx(), settings.dimension());
+            case OPENAI -> openAi(settings.openAi());
         };
     }
 
-    private static Embedder onnx(DatastorageProperties.Embedding settings) {
-        int threads = settings.resolvedThreads();
-        int soloThreads = Math.max(threads, Runtime.getRuntime().availableProcessors());
+    private static Embedder onnx(OnnxEmbedderConfig config, int dimension) {
         long started = System.nanoTime();
-        OnnxEmbedder.CloseableEmbedder model = OnnxEmbedder.builder().intraOpThreads(threads).soloThreads(soloThreads).build();
+        OnnxEmbedder.CloseableEmbedder model = config.build();
         try {
-            checkDimension(model, settings.dimension());
+            checkDimension(model, dimension);
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
         log.info("Embedding model {} loaded in {} ms ({} dimensions, {} thread(s) per inference, {} when alone)",
-                model.modelId(), (System.nanoTime() - started) / 1_000_000, model.dimension(), threads, soloThreads);
+                model.modelId(), (System.nanoTime() - started) / 1_000_000, model.dimension(), config.intraOpThreads(),
+                config.soloThreads());
         return model;
     }
 
-    private static Embedder openAi(DatastorageProperties.Embedding settings) {
-        DatastorageProperties.OpenAi openai = settings.openai();
-        OpenAiEmbedder model = OpenAiEmbedder.builder()
-                .baseUrl(openai.baseUrl())
-                .model(openai.model())
-                .apiKey(openai.resolveApiKey())
-                .dimension(settings.dimension())
-                .timeout(openai.timeout())
-                .maxRetries(openai.maxRetries())
-                .build();
+    private static Embedder openAi(OpenAiEmbedderConfig openai) {
+        OpenAiEmbedder model;
         try {
-            checkDimension(model, settings.dimension());
+            model = openai.build();
+        } catch (InvalidConfigException e) {
+            throw e.under("datastorage.embedding.openai.");
+        }
+        try {
+            checkDimension(model, openai.dimension());
             log.info("Embedding with {} at {}", model.modelId(), openai.baseUrl());
         } catch (EmbeddingException e) {
             if (!e.isTransient()) {
@@ -97,7 +95,7 @@ public class EmbeddingConfiguration {
     EmbeddingCache embeddingCache(DatastorageProperties properties) {
         DatastorageProperties.Cache settings = properties.cache();
         EmbeddingCache cache = settings.redis()
-                ? RedisEmbeddingCache.connect(settings.url(), settings.ttl(), settings.timeout())
+                ? settings.redisConfig().connect()
                 : new CaffeineEmbeddingCache(settings.ttl(), settings.maxSize().toBytes());
         log.info("Embedding cache: {}, entries kept {}", cache.describe(), settings.ttl());
         return cache;

@@ -9,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
-import org.springframework.stereotype.Component;
 
 import java.time.Instant;
 import java.util.List;
@@ -27,7 +26,6 @@ import java.util.List;
  * may have reached the WAL; the reconciliation indexes such records seconds after the recovery
  * instead of at the next periodic run.
  */
-@Component
 public class IndexCatchUp {
     private static final Logger log = LoggerFactory.getLogger(IndexCatchUp.class);
     private static final int PAGE = 500;

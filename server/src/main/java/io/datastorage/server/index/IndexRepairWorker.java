@@ -8,7 +8,6 @@ import io.datastorage.server.config.DatastorageProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
-import org.springframework.stereotype.Component;
 
 import java.util.List;
 
@@ -18,7 +17,6 @@ import java.util.List;
  * calls go through the same circuit breaker as the write path: while the breaker is open they are
  * refused at once, and its first batch after the breaker's wait is the half-open probe.
  */
-@Component
 public class IndexRepairWorker {
     private static final Logger log = LoggerFactory.getLogger(IndexRepairWorker.class);
     static final int MAX_BATCHES_PER_RUN = 10;

@@ -7,6 +7,8 @@ import io.datastorage.server.index.ReconcileService;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -22,28 +24,30 @@ import java.util.Map;
 /**
  * Operations on the stores: {@code POST /api/v1/admin/reconcile} runs a reconciliation (or joins
  * the one under way) and answers its report; {@code GET} shows the progress of a run and the last
- * report.
+ * report. Without a vector index ({@code datastorage.index.type=none}) there is nothing to
+ * reconcile: both answer 409 {@code no-index}.
  */
 @RestController
 @RequestMapping("/api/v1/admin")
 public class AdminController {
     private static final Logger log = LoggerFactory.getLogger(AdminController.class);
 
+    /** {@code null} without a vector index. */
     private final ReconcileService reconcile;
 
-    public AdminController(ReconcileService reconcile) {
-        this.reconcile = reconcile;
+    public AdminController(ObjectProvider<ReconcileService> reconcile) {
+        this.reconcile = reconcile.getIfAvailable();
     }
 
     @PostMapping(path = "/reconcile", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> reconcile(HttpServletRequest request) {
         PostRequests.check(request);
-        return report(reconcile.reconcile());
+        return report(reconcileService().reconcile());
     }
 
     @GetMapping(path = "/reconcile", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> status() {
-        ReconcileService.Status status = reconcile.status();
+        ReconcileService.Status status = reconcileService().status();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("running", status.running());
         if (status.running()) {
@@ -72,6 +76,26 @@ public class AdminController {
         body.put("inFlight", report.inFlight());
         body.put("repaired", report.repaired());
         return body;
+    }
+
+    private ReconcileService reconcileService() {
+        if (reconcile == null) {
+            throw new NoIndexException();
+        }
+        return reconcile;
+    }
+
+    /** The service runs with {@code datastorage.index.type=none}. */
+    static final class NoIndexException extends RuntimeException {
+        NoIndexException() {
+            super("datastorage.index.type is none", null, false, false);
+        }
+    }
+
+    @ExceptionHandler(NoIndexException.class)
+    ResponseEntity<ProblemDetail> noIndex(NoIndexException e) {
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(ProblemResponses.problem(HttpStatus.CONFLICT, "no-index",
+                "This service runs without a vector index (datastorage.index.type=none): there is nothing to reconcile."));
     }
 
     @ExceptionHandler(IndexUnavailableException.class)

@@ -1,0 +1,62 @@
+package io.datastorage.server.index;
+
+import io.datastorage.core.dualwrite.DualWriteCoordinator;
+import io.datastorage.core.dualwrite.DualWriteListener;
+import io.datastorage.core.dualwrite.GuardedIndex;
+import io.datastorage.core.dualwrite.InFlightWrites;
+import io.datastorage.core.index.VectorIndex;
+import io.datastorage.core.reconcile.Reconciler;
+import io.datastorage.core.store.AuditStore;
+import io.datastorage.server.config.DatastorageProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.annotation.Bean;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * What every real vector index gets, whichever backend it is: the guard around it, the dual-write
+ * coordinator, reconciliation, the repair worker and the start-up catch-up. Imported by each index
+ * type's configuration class ({@link LuceneIndexConfiguration}); not a {@code @Configuration}, so
+ * that component scanning leaves it alone and {@code datastorage.index.type=none} gets none of it.
+ */
+class IndexedWritesConfiguration {
+
+    @Bean
+    GuardedIndex guardedIndex(VectorIndex index, DatastorageProperties properties) {
+        DatastorageProperties.Index settings = properties.index();
+        return GuardedIndex.of(index, settings.attempts(), Duration.ofMillis(50), settings.openFor());
+    }
+
+    @Bean
+    InFlightWrites inFlightWrites() {
+        return new InFlightWrites();
+    }
+
+    @Bean
+    DualWriteCoordinator dualWriteCoordinator(AuditStore store, GuardedIndex index, InFlightWrites inFlight,
+                                              DatastorageProperties properties, DualWriteListener listener) {
+        DualWriteCoordinator.Mode mode = DualWriteCoordinator.Mode.valueOf(properties.index().mode().name());
+        return new DualWriteCoordinator(store, index, mode, listener, inFlight);
+    }
+
+    /** Reconciliation reads the index directly: a failing index fails the run, which the next run repeats. */
+    @Bean(destroyMethod = "close")
+    ReconcileService reconcileService(AuditStore store, VectorIndex index, InFlightWrites inFlight,
+                                      DatastorageProperties properties, MeterRegistry registry, Clock clock) {
+        Reconciler reconciler = new Reconciler(store, index, inFlight, Reconciler.DEFAULT_BITS,
+                properties.index().repairBatchSize(), clock);
+        return new ReconcileService(reconciler, registry);
+    }
+
+    @Bean
+    IndexRepairWorker indexRepairWorker(AuditStore store, GuardedIndex index, DatastorageProperties properties) {
+        return new IndexRepairWorker(store, index, properties);
+    }
+
+    @Bean
+    IndexCatchUp indexCatchUp(AuditStore store, VectorIndex index, DatastorageProperties properties,
+                              ReconcileService reconcile) {
+        return new IndexCatchUp(store, index, properties, reconcile);
+    }
+}
