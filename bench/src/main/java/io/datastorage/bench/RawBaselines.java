@@ -159,7 +159,7 @@ final class RawBaselines {
                         (long) calls * perCall, call -> {
                             List<IndexEntry> batch = new ArrayList<>(perCall);
                             for (int i = call * perCall; i < (call + 1) * perCall; i++) {
-                                batch.add(new IndexEntry(UUID.randomUUID(), vectors.get(i % vectors.size()),
+                                batch.add(new IndexEntry(UUID.randomUUID(), distinct(vectors, i),
                                         new IndexMetadata(AuditKind.AI_ANALYSIS, "team-" + i % 20, "Completed", createdAt, null)));
                             }
                             index.upsert(batch);
@@ -168,6 +168,17 @@ final class RawBaselines {
             }
         }
         return results;
+    }
+
+    /**
+     * Vector {@code i % size}, moved a little by {@code i}: every entry of the raw baseline is a
+     * distinct vector, so each is a graph insert (the index keeps one graph node per distinct vector,
+     * and repeats of the model's vectors would measure that shortcut instead).
+     */
+    private static float[] distinct(List<float[]> vectors, int i) {
+        float[] v = vectors.get(i % vectors.size()).clone();
+        v[(i / vectors.size()) % v.length] += 1e-3f * (1 + i / vectors.size());
+        return v;
     }
 
     private static Measured closedLoop(String name, String unit, int workers, Duration duration, IntConsumer operation) {

@@ -535,21 +535,60 @@ public final class LuceneVectorIndex implements VectorIndex {
     /**
      * Adds to {@code hits}, up to k in all, the records holding each vector of {@code keys} (in
      * that order) that pass the filter ({@code records}, null: all), newest first, each with the
-     * count of its vector's holders. One pass over the holders of every key counts them and keeps
-     * the only holder of a key held once (the common case); a key held more often is expanded in
-     * order by a sorted query of its own.
+     * count of its vector's holders. The holders are counted first, keeping the only holder of a
+     * key held once (the common case); a key held more often is expanded in order by a sorted query
+     * of its own.
      */
     private static void expand(IndexSearcher searcher, List<String> keys, List<Double> scores, Query records, int k,
                                List<IndexHit> hits) throws IOException {
         if (keys.isEmpty()) {
             return;
         }
+        long[] counts = new long[keys.size()];
+        int[] holder = new int[keys.size()];
+        if (records == null) {
+            countAllHolders(searcher, keys, counts, holder);
+        } else {
+            countMatchingHolders(searcher, keys, records, counts, holder);
+        }
+        StoredFields stored = searcher.storedFields();
+        for (int i = 0; i < keys.size() && hits.size() < k; i++) {
+            if (counts[i] == 1) {
+                hits.add(new IndexHit(UUID.fromString(stored.document(holder[i], Set.of(ID)).get(ID)), scores.get(i), 1));
+            } else if (counts[i] > 1) {
+                int wanted = k - hits.size();
+                TopFieldDocs newest = searcher.search(holders(new TermQuery(new Term(VECTOR_KEY, keys.get(i))), records),
+                        new TopFieldCollectorManager(NEWEST_FIRST, wanted, null, wanted));
+                for (ScoreDoc doc : newest.scoreDocs) {
+                    hits.add(new IndexHit(UUID.fromString(stored.document(doc.doc, Set.of(ID)).get(ID)), scores.get(i),
+                            counts[i]));
+                }
+            }
+        }
+    }
+
+    /**
+     * Unfiltered: a key's holders are the documents of its term, counted from the term's document
+     * frequency in a segment without deletions (no iteration over the 10,000 records of a
+     * recurring text).
+     */
+    private static void countAllHolders(IndexSearcher searcher, List<String> keys, long[] counts, int[] holder)
+            throws IOException {
+        for (int i = 0; i < keys.size(); i++) {
+            counts[i] = searcher.count(new TermQuery(new Term(VECTOR_KEY, keys.get(i))));
+            if (counts[i] == 1) {
+                holder[i] = firstLiveDoc(searcher.getIndexReader(), VECTOR_KEY, new BytesRef(keys.get(i)));
+            }
+        }
+    }
+
+    /** Filtered: one pass over the holders of every key that pass the filter. */
+    private static void countMatchingHolders(IndexSearcher searcher, List<String> keys, Query records, long[] counts,
+                                             int[] holder) throws IOException {
         Map<BytesRef, Integer> positions = new HashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             positions.put(new BytesRef(keys.get(i)), i);
         }
-        long[] counts = new long[keys.size()];
-        int[] holder = new int[keys.size()];
         Weight weight = searcher.createWeight(searcher.rewrite(holders(new TermInSetQuery(VECTOR_KEY, positions.keySet()),
                 records)), ScoreMode.COMPLETE_NO_SCORES, 1);
         for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
@@ -572,20 +611,6 @@ public final class LuceneVectorIndex implements VectorIndex {
                 }
                 counts[position]++;
                 holder[position] = leaf.docBase + doc;
-            }
-        }
-        StoredFields stored = searcher.storedFields();
-        for (int i = 0; i < keys.size() && hits.size() < k; i++) {
-            if (counts[i] == 1) {
-                hits.add(new IndexHit(UUID.fromString(stored.document(holder[i], Set.of(ID)).get(ID)), scores.get(i), 1));
-            } else if (counts[i] > 1) {
-                int wanted = k - hits.size();
-                TopFieldDocs newest = searcher.search(holders(new TermQuery(new Term(VECTOR_KEY, keys.get(i))), records),
-                        new TopFieldCollectorManager(NEWEST_FIRST, wanted, null, wanted));
-                for (ScoreDoc doc : newest.scoreDocs) {
-                    hits.add(new IndexHit(UUID.fromString(stored.document(doc.doc, Set.of(ID)).get(ID)), scores.get(i),
-                            counts[i]));
-                }
             }
         }
     }
