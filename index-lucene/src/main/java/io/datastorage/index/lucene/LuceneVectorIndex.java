@@ -1,5 +1,7 @@
 package io.datastorage.index.lucene;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.index.IdSlices;
 import io.datastorage.core.index.IndexEntry;
@@ -109,10 +111,13 @@ import java.util.function.BiConsumer;
  * <ul>
  *   <li><b>Upsert</b> adds the vector document when its key is new, then {@code updateDocument}
  *       on the id term, so an id has at most one record document. Whether a key is new is read
- *       from the current searcher plus the keys added since it opened ({@link #pending}).</li>
+ *       from a bounded cache of keys known present ({@link #present}), else from the current
+ *       searcher plus the keys added since it opened ({@link #pending}).</li>
  *   <li><b>Delete</b> removes record documents; a vector document left without records (an
- *       orphan) is skipped by searches and removed by the next sweep ({@link #sweepOrphans}),
- *       which runs before a periodic commit while writes wait.</li>
+ *       orphan) is skipped by searches and removed by a sweep ({@link #sweepOrphans}) before the
+ *       next periodic commit. A record re-written with another vector can orphan its old one
+ *       too; as that is rare and harmless, a sweep for it runs every {@link #SWEEP_INTERVAL}.
+ *       Writes wait only while the sweep confirms and deletes the orphans it found.</li>
  *   <li><b>Visibility</b>: a near-real-time searcher reopened by Lucene's
  *       {@link ControlledRealTimeReopenThread} at most {@value #MAX_STALE_SECONDS} s after a change.</li>
  *   <li><b>Search</b>: the filter selects record documents; the keys of their vectors become the
@@ -172,6 +177,10 @@ public final class LuceneVectorIndex implements VectorIndex {
      * vectors found, not as the graph search's pre-filter (see {@link #search}).
      */
     static final double BROAD_FILTER = 0.5;
+    /** Vector keys remembered as present, so that a recurring text's writes skip the lookup. */
+    private static final int KNOWN_VECTORS = 100_000;
+    /** How often upserts alone (no delete) lead to a sweep. */
+    static final Duration SWEEP_INTERVAL = Duration.ofHours(1);
 
     private final Path path;
     private final int dimension;
@@ -198,8 +207,16 @@ public final class LuceneVectorIndex implements VectorIndex {
      */
     private final ConcurrentHashMap<String, Long> pending = new ConcurrentHashMap<>();
     private final AtomicLong additions = new AtomicLong();
-    /** Some record document was deleted or replaced since the last sweep: orphans may exist. */
+    /**
+     * Keys whose vector document exists (visible or pending), at most {@value #KNOWN_VECTORS}: a
+     * sweep forgets the keys it deletes while writes wait, so a key found here is never stale.
+     */
+    private final Cache<String, Boolean> present = Caffeine.newBuilder().maximumSize(KNOWN_VECTORS).build();
+    /** Some record document was deleted since the last sweep: orphans may exist. */
     private volatile boolean sweepNeeded;
+    /** Some upsert happened since the last sweep (it may have replaced a record's vector). */
+    private volatile boolean upsertedSinceSweep;
+    private volatile Instant lastSweep;
 
     private LuceneVectorIndex(Path path, int dimension, Duration commitInterval, Clock clock) throws IOException {
         this.path = path;
@@ -250,6 +267,7 @@ public final class LuceneVectorIndex implements VectorIndex {
         });
         // Orphans a crash left before its sweep: the first periodic commit removes them.
         this.sweepNeeded = true;
+        this.lastSweep = clock.instant();
         this.reopener = new ControlledRealTimeReopenThread<>(writer, searchers, MAX_STALE_SECONDS, 0.05);
         this.reopener.setName("lucene-reopen");
         this.reopener.setDaemon(true);
@@ -331,11 +349,14 @@ public final class LuceneVectorIndex implements VectorIndex {
     @Override
     public void upsert(List<IndexEntry> entries) {
         entries.forEach(entry -> VectorIndexes.checkEntry(entry, dimension));
+        if (!upsertedSinceSweep) {
+            upsertedSinceSweep = true;
+        }
         writes.readLock().lock();
         try {
             for (IndexEntry entry : entries) {
                 String key = VectorIndexes.vectorKey(entry.vector());
-                addVectorIfNew(key, entry.vector(), entry.id());
+                addVectorIfNew(key, entry.vector());
                 writer.updateDocument(new Term(ID, entry.id().toString()), recordDocument(entry, key));
             }
         } catch (IOException | AlreadyClosedException e) {
@@ -346,32 +367,34 @@ public final class LuceneVectorIndex implements VectorIndex {
     }
 
     /**
-     * Adds the vector document of {@code key} unless the searcher shows it or it was added since
-     * the searcher opened; notes a sweep when {@code id} held another vector (its old one may be
-     * an orphan now). Pending is read before the searcher is acquired: a key leaves pending only
-     * after a searcher that shows it is in place.
+     * Adds the vector document of {@code key} unless it is known present, the searcher shows it, or
+     * it was added since the searcher opened. Pending is read before the searcher is acquired: a
+     * key leaves pending only after a searcher that shows it is in place.
      */
-    private void addVectorIfNew(String key, float[] vector, UUID id) throws IOException {
+    private void addVectorIfNew(String key, float[] vector) throws IOException {
+        if (present.getIfPresent(key) != null) {
+            return;
+        }
         ReentrantLock lock = keyLocks[Math.floorMod(key.hashCode(), KEY_LOCKS)];
         lock.lock();
         try {
+            if (present.getIfPresent(key) != null) {
+                return;
+            }
             boolean known = pending.containsKey(key);
-            IndexSearcher searcher = searchers.acquire();
-            try {
-                known = known || firstLiveDoc(searcher.getIndexReader(), VECTOR_OF, new BytesRef(key)) >= 0;
-                if (!sweepNeeded) {
-                    String previous = vectorKeyOf(searcher, id);
-                    if (previous != null && !previous.equals(key)) {
-                        sweepNeeded = true;
-                    }
+            if (!known) {
+                IndexSearcher searcher = searchers.acquire();
+                try {
+                    known = firstLiveDoc(searcher.getIndexReader(), VECTOR_OF, new BytesRef(key)) >= 0;
+                } finally {
+                    searchers.release(searcher);
                 }
-            } finally {
-                searchers.release(searcher);
             }
             if (!known) {
                 writer.updateDocument(new Term(VECTOR_OF, key), vectorDocument(key, vector));
                 pending.put(key, additions.incrementAndGet());
             }
+            present.put(key, Boolean.TRUE);
         } finally {
             lock.unlock();
         }
@@ -431,31 +454,50 @@ public final class LuceneVectorIndex implements VectorIndex {
     }
 
     /**
-     * Removes vector documents no record document holds any more. Writes wait meanwhile: after a
-     * blocking refresh every write is visible, so a vector no record holds is an orphan, and the
-     * refresh after the deletes means no write can see a removed vector as present.
+     * Removes vector documents no record document holds any more, in two phases. First, while
+     * writes go on, the candidates: vectors no record holds in a fresh searcher. Then, while writes
+     * wait, each candidate is checked again after a blocking refresh (every write made so far is
+     * visible, so a vector a new record took is kept), the orphans are deleted and forgotten by
+     * {@link #present}, and a refresh makes no write able to see a removed vector as present.
      *
      * @return how many vector documents were removed
      */
     int sweepOrphans() throws IOException {
+        sweepNeeded = false;
+        upsertedSinceSweep = false;
+        lastSweep = clock.instant();
+        searchers.maybeRefreshBlocking();
+        List<BytesRef> candidates = new ArrayList<>();
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            Set<BytesRef> held = vectorKeys(searcher, null);
+            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                Terms terms = leaf.reader().terms(VECTOR_OF);
+                if (terms == null) {
+                    continue;
+                }
+                TermsEnum keys = terms.iterator();
+                for (BytesRef key = keys.next(); key != null; key = keys.next()) {
+                    if (!held.contains(key)) {
+                        candidates.add(BytesRef.deepCopyOf(key));
+                    }
+                }
+            }
+        } finally {
+            searchers.release(searcher);
+        }
+        if (candidates.isEmpty()) {
+            return 0;
+        }
         writes.writeLock().lock();
         try {
-            sweepNeeded = false;
             searchers.maybeRefreshBlocking();
             List<Term> orphans = new ArrayList<>();
-            IndexSearcher searcher = searchers.acquire();
+            searcher = searchers.acquire();
             try {
-                Set<BytesRef> held = vectorKeys(searcher, null);
-                for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-                    Terms terms = leaf.reader().terms(VECTOR_OF);
-                    if (terms == null) {
-                        continue;
-                    }
-                    TermsEnum keys = terms.iterator();
-                    for (BytesRef key = keys.next(); key != null; key = keys.next()) {
-                        if (!held.contains(key)) {
-                            orphans.add(new Term(VECTOR_OF, BytesRef.deepCopyOf(key)));
-                        }
+                for (BytesRef key : candidates) {
+                    if (firstLiveDoc(searcher.getIndexReader(), VECTOR_KEY, key) < 0) {
+                        orphans.add(new Term(VECTOR_OF, key));
                     }
                 }
             } finally {
@@ -463,6 +505,10 @@ public final class LuceneVectorIndex implements VectorIndex {
             }
             if (!orphans.isEmpty()) {
                 writer.deleteDocuments(orphans.toArray(Term[]::new));
+                orphans.forEach(orphan -> {
+                    present.invalidate(orphan.text());
+                    pending.remove(orphan.text());
+                });
                 searchers.maybeRefreshBlocking();
             }
             return orphans.size();
@@ -906,7 +952,7 @@ public final class LuceneVectorIndex implements VectorIndex {
 
     private void commitQuietly() {
         try {
-            if (sweepNeeded) {
+            if (sweepNeeded || (upsertedSinceSweep && !clock.instant().isBefore(lastSweep.plus(SWEEP_INTERVAL)))) {
                 int removed = sweepOrphans();
                 if (removed > 0) {
                     log.debug("Removed {} vectors no record of the Lucene index in {} holds", removed, path);
