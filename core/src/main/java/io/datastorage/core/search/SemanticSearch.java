@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Search by meaning. Normally the vector index answers (filter applied before the top k) and the
@@ -37,6 +38,8 @@ public final class SemanticSearch {
     private final Embedder embedder;
     private final int degradedMaxScan;
     private final DegradedListener listener;
+    private static final long DEGRADED_WARNING_EVERY_NANOS = 60_000_000_000L;
+    private final AtomicLong lastDegradedWarning = new AtomicLong();
 
     public SemanticSearch(VectorIndex index, SearchStore store, Embedder embedder, int degradedMaxScan,
                           DegradedListener listener) {
@@ -71,8 +74,16 @@ public final class SemanticSearch {
         try {
             hits = index.search(vector, request.topK(), request.filter());
         } catch (IndexUnavailableException e) {
-            log.warn("Vector index unavailable ({}); searching the newest {} matching records exactly", e.getMessage(),
-                    degradedMaxScan);
+            // Once a minute at most: without an index (datastorage.index.type=none) every search
+            // comes here, and the counter the listener keeps says how often.
+            long now = System.nanoTime();
+            long last = lastDegradedWarning.get();
+            if ((last == 0 || now - last >= DEGRADED_WARNING_EVERY_NANOS) && lastDegradedWarning.compareAndSet(last, now)) {
+                log.warn("Vector index unavailable ({}); searching the newest {} matching records exactly (said once "
+                        + "a minute at most)", e.getMessage(), degradedMaxScan);
+            } else {
+                log.debug("Vector index unavailable ({}); searching exactly", e.getMessage());
+            }
             listener.degraded();
             hits = exactScan(vector, request);
             degraded = true;
