@@ -68,6 +68,9 @@ import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TopFieldCollectorManager;
 import org.apache.lucene.search.TopFieldDocs;
+import org.apache.lucene.search.TotalHits;
+import org.apache.lucene.search.VectorScorer;
+import org.apache.lucene.search.ConjunctionUtils;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.util.FixedBitSet;
 import java.util.HashSet;
@@ -87,6 +90,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,7 +127,8 @@ import java.util.function.BiConsumer;
  *       {@link ControlledRealTimeReopenThread} at most {@value #MAX_STALE_SECONDS} s after a change.</li>
  *   <li><b>Search</b>: the filter selects record documents; the keys of their vectors become the
  *       pre-filter of a {@link KnnFloatVectorQuery} over vector documents (so Lucene only considers
- *       vectors some matching record holds, and searches them exactly when few match). A filter
+ *       vectors some matching record holds, and searches them exactly when few match); up to
+ *       {@value #EXACT_BELOW} distinct vectors, an exact scan replaces the graph search. A filter
  *       matching at least half the records is applied after the graph search instead, to the
  *       records of the vectors found, asking the graph for more until k records match. Each vector
  *       hit, best first, is expanded into its matching records, newest {@code createdAt} first then
@@ -177,12 +183,22 @@ public final class LuceneVectorIndex implements VectorIndex {
      * vectors found, not as the graph search's pre-filter (see {@link #search}).
      */
     static final double BROAD_FILTER = 0.5;
+    /**
+     * Up to this many distinct vectors, the nearest are found by an exact scan (about a millisecond
+     * on this many 384-dimensional vectors), not the graph. A graph this small gains little, and a
+     * tight cluster of near-identical vectors (texts differing by a pod name) can leave other nodes
+     * poorly connected: a tester's 1,500 such vectors hid the second-best vector from the graph
+     * search in two builds out of five.
+     */
+    static final int EXACT_BELOW = 20_000;
     /** Vector keys remembered as present, so that a recurring text's writes skip the lookup. */
     private static final int KNOWN_VECTORS = 100_000;
     /** How often upserts alone (no delete) lead to a sweep. */
     static final Duration SWEEP_INTERVAL = Duration.ofHours(1);
 
     private final Path path;
+    /** {@link #EXACT_BELOW}; tests lower it to search small indexes through the graph. */
+    private final int exactBelow;
     private final int dimension;
     private final Clock clock;
     private final Directory directory;
@@ -218,8 +234,10 @@ public final class LuceneVectorIndex implements VectorIndex {
     private volatile boolean upsertedSinceSweep;
     private volatile Instant lastSweep;
 
-    private LuceneVectorIndex(Path path, int dimension, Duration commitInterval, Clock clock) throws IOException {
+    private LuceneVectorIndex(Path path, int dimension, Duration commitInterval, Clock clock, int exactBelow)
+            throws IOException {
         this.path = path;
+        this.exactBelow = exactBelow;
         this.dimension = dimension;
         this.clock = clock;
         for (int i = 0; i < KEY_LOCKS; i++) {
@@ -284,6 +302,11 @@ public final class LuceneVectorIndex implements VectorIndex {
     }
 
     static LuceneVectorIndex open(Path path, int dimension, Duration commitInterval, Clock clock) {
+        return open(path, dimension, commitInterval, clock, EXACT_BELOW);
+    }
+
+    /** With {@code exactBelow} 0, every search goes through the graph however small the index. */
+    static LuceneVectorIndex open(Path path, int dimension, Duration commitInterval, Clock clock, int exactBelow) {
         if (dimension < 1 || dimension > 4096) {
             throw new IllegalArgumentException("dimension must be 1..4096, was " + dimension);
         }
@@ -291,7 +314,7 @@ public final class LuceneVectorIndex implements VectorIndex {
             throw new IllegalArgumentException("commitInterval must be positive, was " + commitInterval);
         }
         try {
-            return new LuceneVectorIndex(path, dimension, commitInterval, clock);
+            return new LuceneVectorIndex(path, dimension, commitInterval, clock, exactBelow);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the Lucene index in " + path + ": " + e.getMessage(), e);
         }
@@ -556,11 +579,13 @@ public final class LuceneVectorIndex implements VectorIndex {
             StoredFields stored = searcher.storedFields();
             // Each vector document found has at least one record passing the filter, unless it is an
             // orphan or the filter is broad and applied after the graph search: then ask for more.
+            boolean exactly = vectorDocuments(searcher) <= exactBelow;
             for (int vectorsWanted = firstWanted; ; vectorsWanted *= 2) {
                 int candidates = Math.max(vectorsWanted, MIN_CANDIDATES);
                 // The graph is explored with at least MIN_CANDIDATES candidates, whatever k: with k
                 // alone a small k walks a narrow beam and misses neighbours an exact scan finds.
-                TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, vector, candidates, vectors), vectorsWanted);
+                TopDocs top = exactly ? nearestExactly(searcher, vector, vectors, vectorsWanted)
+                        : searcher.search(new KnnFloatVectorQuery(VECTOR, vector, candidates, vectors), vectorsWanted);
                 for (ScoreDoc scoreDoc : top.scoreDocs) {
                     String key = stored.document(scoreDoc.doc, Set.of(VECTOR_OF)).get(VECTOR_OF);
                     if (expanded.add(key)) {
@@ -576,6 +601,51 @@ public final class LuceneVectorIndex implements VectorIndex {
                 scores.clear();
             }
         });
+    }
+
+    /** Vector documents, deleted ones not yet merged away included (what an exact scan reads). */
+    private static long vectorDocuments(IndexSearcher searcher) throws IOException {
+        long count = 0;
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR);
+            count += values == null ? 0 : values.size();
+        }
+        return count;
+    }
+
+    /**
+     * The n vector documents nearest to {@code vector} by an exact scan (Lucene's vector scorer,
+     * which uses the CPU's vector instructions), restricted to {@code filter} when given. Scores
+     * as the graph search scores: (1 + cos) / 2.
+     */
+    private static TopDocs nearestExactly(IndexSearcher searcher, float[] vector, Query filter, int n) throws IOException {
+        PriorityQueue<ScoreDoc> best = new PriorityQueue<>(n + 1, Comparator.comparingDouble((ScoreDoc d) -> d.score));
+        Weight accepted = filter == null ? null
+                : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1);
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            FloatVectorValues values = leaf.reader().getFloatVectorValues(VECTOR);
+            VectorScorer scorer = values == null ? null : values.scorer(vector);
+            Scorer filterScorer = accepted == null ? null : accepted.scorer(leaf);
+            if (scorer == null || (accepted != null && filterScorer == null)) {
+                continue;
+            }
+            DocIdSetIterator docs = filterScorer == null ? scorer.iterator()
+                    : ConjunctionUtils.intersectIterators(List.of(scorer.iterator(), filterScorer.iterator()));
+            Bits live = leaf.reader().getLiveDocs();
+            for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+                if (live == null || live.get(doc)) {
+                    best.add(new ScoreDoc(leaf.docBase + doc, scorer.score()));
+                    if (best.size() > n) {
+                        best.poll();
+                    }
+                }
+            }
+        }
+        ScoreDoc[] top = new ScoreDoc[best.size()];
+        for (int i = top.length - 1; i >= 0; i--) {
+            top[i] = best.poll();
+        }
+        return new TopDocs(new TotalHits(top.length, TotalHits.Relation.EQUAL_TO), top);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,7 +32,8 @@ import static org.assertj.core.api.Assertions.within;
  * The Lucene index answers as the in-memory reference does, after random writes, rewrites and
  * deletes of records that share a few vectors, and sweeps: the same records in the same order
  * (ties newest first, then by id), the same counts of records sharing a vector, the same scores.
- * With at most 60 distinct vectors the graph search explores them all, so approximate search is
+ * Both ways of finding the nearest vectors are tried: the exact scan (what an index this small
+ * uses) and the graph, which explores all of at most 60 distinct vectors, so approximate search is
  * not what is tested here; the layout, the expansion and the sweep are.
  */
 class LuceneAgainstReferencePropertyTest {
@@ -39,11 +41,12 @@ class LuceneAgainstReferencePropertyTest {
     private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
 
     @Property(tries = 30)
-    void answersAsTheReferenceDoes(@ForAll long seed) throws IOException {
+    void answersAsTheReferenceDoes(@ForAll long seed, @ForAll boolean throughTheGraph) throws IOException {
         Random random = new Random(seed);
         Path dir = Files.createTempDirectory("lucene-reference");
         InMemoryVectorIndex reference = new InMemoryVectorIndex(DIMENSION);
-        try (LuceneVectorIndex lucene = LuceneVectorIndex.open(dir, DIMENSION, Duration.ofHours(1))) {
+        try (LuceneVectorIndex lucene = LuceneVectorIndex.open(dir, DIMENSION, Duration.ofHours(1), Clock.systemUTC(),
+                throughTheGraph ? 0 : LuceneVectorIndex.EXACT_BELOW)) {
             List<float[]> pool = new ArrayList<>();
             for (int i = 0, n = 1 + random.nextInt(60); i < n; i++) {
                 pool.add(VectorIndexContract.randomUnitVector(random, DIMENSION));
