@@ -19,7 +19,7 @@ import java.util.UUID;
  *       match the filter, k hits come back, best first, scored by cosine similarity;</li>
  *   <li>{@link #search} counts records, not vectors: entries holding the same vector (equal
  *       {@link VectorIndexes#vectorKey}) tie and come newest {@code createdAt} first, then by
- *       ascending id, and each hit carries how many entries passing the filter share its vector;
+ *       descending id (the listing's order), and each hit carries how many entries passing the filter share its vector;
  *       however many entries share one vector, the others stay as reachable as with none;</li>
  *   <li>an entry whose vector equals the query vector is returned first, scored 1, when it passes
  *       the filter and k covers the entries that tie with it and are newer;</li>
@@ -44,7 +44,7 @@ public interface VectorIndex extends AutoCloseable {
      * @param vector a query of {@link #dimension()} components
      * @param k      how many records at most, at least 1
      * @param filter applied before the top k is taken
-     * @return at most k hits: score descending; records sharing one vector newest first, then by id
+     * @return at most k hits: score descending; records sharing one vector newest first, then by id descending
      * @throws IllegalArgumentException a vector of the wrong dimension or k below 1
      * @throws IndexUnavailableException the backend cannot answer
      */

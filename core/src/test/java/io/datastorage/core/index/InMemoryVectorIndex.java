@@ -59,7 +59,7 @@ public final class InMemoryVectorIndex implements VectorIndex {
         Map<String, Long> sharing = matching.stream()
                 .collect(Collectors.groupingBy(entry -> VectorIndexes.vectorKey(entry.vector()), Collectors.counting()));
         Comparator<IndexEntry> newestFirst = Comparator.comparing((IndexEntry entry) -> entry.metadata().createdAt())
-                .reversed().thenComparing(entry -> entry.id().toString());
+                .reversed().thenComparing(entry -> entry.id().toString(), Comparator.reverseOrder());
         return matching.stream()
                 .map(entry -> Map.entry(entry, VectorIndexes.cosine(vector, entry.vector())))
                 .sorted(Map.Entry.<IndexEntry, Double>comparingByValue().reversed()

@@ -393,7 +393,7 @@ public abstract class VectorIndexContract {
     }
 
     @Test
-    void recordsSharingAVectorTieNewestFirstThenByIdAndAreCountedWithinTheFilter() {
+    void recordsSharingAVectorTieNewestFirstThenGreaterIdFirstAsTheListingAndAreCountedWithinTheFilter() {
         float[] shared = randomUnitVector();
         UUID low = UUID.fromString("00000000-0000-0000-0000-000000000001");
         UUID high = UUID.fromString("ffffffff-0000-0000-0000-000000000001");
@@ -407,9 +407,9 @@ public abstract class VectorIndexContract {
 
         List<IndexHit> hits = index.search(shared, 5, IndexFilter.NONE);
         assertThat(hits).extracting(IndexHit::id)
-                .containsExactly(newest.id(), tiedLow.id(), tiedHigh.id(), oldest.id(), other.id());
+                .containsExactly(newest.id(), tiedHigh.id(), tiedLow.id(), oldest.id(), other.id());
         assertThat(hits).extracting(IndexHit::sameVectorCount).containsExactly(4L, 4L, 4L, 4L, 1L);
-        assertThat(index.search(shared, 2, IndexFilter.NONE)).extracting(IndexHit::id).containsExactly(newest.id(), tiedLow.id());
+        assertThat(index.search(shared, 2, IndexFilter.NONE)).extracting(IndexHit::id).containsExactly(newest.id(), tiedHigh.id());
 
         List<IndexHit> prod = index.search(shared, 5, new IndexFilter(null, "prod", null, null, null));
         assertThat(prod).extracting(IndexHit::id).containsExactly(tiedHigh.id(), oldest.id(), other.id());

@@ -131,10 +131,10 @@ import java.util.function.BiConsumer;
  *       {@value #EXACT_BELOW} distinct vectors, an exact scan replaces the graph search. A filter
  *       matching at least half the records is applied after the graph search instead, to the
  *       records of the vectors found, asking the graph for more until k records match. Each vector
- *       hit, best first, is expanded into its matching records, newest {@code createdAt} first then
- *       by id, with their count, until k records. The query vector's own key is looked up first,
- *       so a record whose vector is bitwise the query's (the same text through a deterministic
- *       model) is always the first hit. Lucene scores cosine as (1 + cos) / 2; hits carry cos.</li>
+ *       hit, best first, is expanded into its matching records, newest {@code createdAt} first
+ *       then the greater id, with their count, until k records. The query vector's own key is
+ *       looked up first, so a record whose vector is bitwise the query's (the same text through a
+ *       deterministic model) is always the first hit. Lucene scores cosine as (1 + cos) / 2; hits carry cos.</li>
  *   <li><b>Durability</b>: a commit every {@code commitInterval} when something changed, and on
  *       close. Each commit stores the instant it started in its user data ({@value #DURABLE_AS_OF});
  *       {@link #recoveredAsOf()} is the value found at open, so after a restart the caller knows
@@ -174,9 +174,9 @@ public final class LuceneVectorIndex implements VectorIndex {
     // Vector documents.
     private static final String VECTOR_OF = "vectorOf";
     private static final String VECTOR = "vector";
-    /** Records sharing a vector: newest first, then by id (the contract's order). */
+    /** Records sharing a vector: newest first, then the greater id first (the contract's order, the listing's). */
     private static final Sort NEWEST_FIRST = new Sort(new SortField(CREATED_AT_ORDER, SortField.Type.LONG, true),
-            new SortField(ID_ORDER, SortField.Type.STRING));
+            new SortField(ID_ORDER, SortField.Type.STRING, true));
     private static final int KEY_LOCKS = 64;
     /**
      * A filter matching at least this fraction of the records is applied to the records of the

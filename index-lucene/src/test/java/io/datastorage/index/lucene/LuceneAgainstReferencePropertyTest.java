@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.within;
 /**
  * The Lucene index answers as the in-memory reference does, after random writes, rewrites and
  * deletes of records that share a few vectors, and sweeps: the same records in the same order
- * (ties newest first, then by id), the same counts of records sharing a vector, the same scores.
+ * (ties newest first, then by id descending), the same counts of records sharing a vector, the same scores.
  * Both ways of finding the nearest vectors are tried: the exact scan (what an index this small
  * uses) and the graph, which explores all of at most 60 distinct vectors, so approximate search is
  * not what is tested here; the layout, the expansion and the sweep are.

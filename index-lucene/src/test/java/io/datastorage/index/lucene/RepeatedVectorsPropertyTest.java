@@ -69,7 +69,7 @@ class RepeatedVectorsPropertyTest {
             index.refresh();
 
             IndexEntry newest = wanted.stream().max(Comparator.comparing((IndexEntry e) -> e.metadata().createdAt())
-                    .thenComparing(e -> e.id().toString(), Comparator.reverseOrder())).orElseThrow();
+                    .thenComparing(e -> e.id().toString())).orElseThrow();
             for (IndexFilter filter : List.of(IndexFilter.NONE, new IndexFilter(Set.of(AuditKind.REMEDIATION), null, null,
                     null, null), new IndexFilter(null, "prod", null, T0, null))) {
                 List<IndexHit> hits = index.search(query, holders, filter);
