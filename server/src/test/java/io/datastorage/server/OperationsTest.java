@@ -4,11 +4,15 @@ import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.FieldSpec;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import org.yaml.snakeyaml.Yaml;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashSet;
 import java.util.List;
@@ -17,6 +21,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import static io.datastorage.server.RunningService.validRecord;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Health, metrics and the API description. */
@@ -37,6 +42,22 @@ class OperationsTest {
         assertThat(live.body()).contains("\"status\":\"UP\"");
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).contains("\"status\":\"UP\"");
+    }
+
+    /**
+     * Actuator's handlers read the Content-Type of every request; a wildcard or unparseable one
+     * made them throw, and {@code GET /healthz} with {@code Content-Type: *}{@code /*} was a 500
+     * (found by the no-5xx property). A GET carries no body: the header is ignored, on both ports.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"*/*", "text/*", "application/*", "nonsense", "application/json; charset=bogus-1"})
+    void probesAndMetricsIgnoreAContentTypeNoGetNeeds(String contentType) {
+        for (URI uri : List.of(service.api("/healthz"), service.api("/readyz"), service.management("/metrics"),
+                service.management("/healthz"))) {
+            HttpResponse<String> answer = service.send(HttpRequest.newBuilder(uri).header("Content-Type", contentType).GET());
+            assertThat(answer.statusCode()).as("%s with Content-Type %s: %s", uri, contentType, answer.body())
+                    .isLessThan(500).isNotEqualTo(415);
+        }
     }
 
     @Test

@@ -51,6 +51,12 @@ public class ContainerErrors {
         WebServerFactoryCustomizer<TomcatServletWebServerFactory> managementProblemErrorReports() {
             return new Customizer(true);
         }
+
+        /** The main context's filter is a component there; the management port needs its own. */
+        @Bean
+        UnusableContentTypeFilter managementUnusableContentTypeFilter() {
+            return new UnusableContentTypeFilter();
+        }
     }
 
     /** Runs after Spring Boot's customizers, so that their report valve is there to be replaced. */
