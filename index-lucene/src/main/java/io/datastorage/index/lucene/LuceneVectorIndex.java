@@ -554,7 +554,7 @@ public final class LuceneVectorIndex implements VectorIndex {
                 if (matching == 0) {
                     return List.of();
                 }
-                long total = searcher.count(new FieldExistsQuery(CREATED_AT_ORDER));
+                long total = recordDocuments(searcher);
                 if (matching < total * BROAD_FILTER) {
                     allowed = vectorKeys(searcher, records);
                     vectors = new TermInSetQuery(VECTOR_OF, allowed);
@@ -602,6 +602,19 @@ public final class LuceneVectorIndex implements VectorIndex {
                 scores.clear();
             }
         });
+    }
+
+    /**
+     * Record documents, deleted ones not yet merged away included: enough to tell a broad filter,
+     * read from each segment's term statistics rather than by visiting every record.
+     */
+    private static long recordDocuments(IndexSearcher searcher) throws IOException {
+        long count = 0;
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            Terms ids = leaf.reader().terms(ID);
+            count += ids == null ? 0 : ids.getDocCount();
+        }
+        return count;
     }
 
     /** Vector documents, deleted ones not yet merged away included (what an exact scan reads). */
@@ -706,30 +719,26 @@ public final class LuceneVectorIndex implements VectorIndex {
         for (int i = 0; i < keys.size(); i++) {
             positions.put(new BytesRef(keys.get(i)), i);
         }
-        Weight weight = searcher.createWeight(searcher.rewrite(holders(new TermInSetQuery(VECTOR_KEY, positions.keySet()),
-                records)), ScoreMode.COMPLETE_NO_SCORES, 1);
-        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-            Scorer scorer = weight.scorer(leaf);
-            SortedDocValues values = leaf.reader().getSortedDocValues(VECTOR_KEY);
-            if (scorer == null || values == null) {
-                continue;
+        forEachHolder(searcher, holders(new TermInSetQuery(VECTOR_KEY, positions.keySet()), records), new HolderVisitor() {
+            private final Map<Integer, Integer> positionOfOrd = new HashMap<>();
+
+            @Override
+            public void leaf(LeafReaderContext leaf, SortedDocValues values) {
+                positionOfOrd.clear();
             }
-            Bits live = leaf.reader().getLiveDocs();
-            Map<Integer, Integer> positionOfOrd = new HashMap<>();
-            DocIdSetIterator docs = scorer.iterator();
-            for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
-                if ((live != null && !live.get(doc)) || !values.advanceExact(doc)) {
-                    continue;
-                }
-                Integer position = positionOfOrd.get(values.ordValue());
+
+            @Override
+            public void holder(LeafReaderContext leaf, int doc, SortedDocValues values) throws IOException {
+                int ord = values.ordValue();
+                Integer position = positionOfOrd.get(ord);
                 if (position == null) {
-                    position = positions.get(values.lookupOrd(values.ordValue()));
-                    positionOfOrd.put(values.ordValue(), position);
+                    position = positions.get(values.lookupOrd(ord));
+                    positionOfOrd.put(ord, position);
                 }
                 counts[position]++;
                 holder[position] = leaf.docBase + doc;
             }
-        }
+        });
     }
 
     private static Query holders(Query ofKeys, Query records) {
@@ -744,35 +753,64 @@ public final class LuceneVectorIndex implements VectorIndex {
      * read from doc values: a set bit per ordinal per segment, then the ordinals' values.
      */
     private static Set<BytesRef> vectorKeys(IndexSearcher searcher, Query records) throws IOException {
+        List<Map.Entry<SortedDocValues, FixedBitSet>> seen = new ArrayList<>();
+        forEachHolder(searcher, records, new HolderVisitor() {
+            private FixedBitSet ordinals;
+
+            @Override
+            public void leaf(LeafReaderContext leaf, SortedDocValues keys) {
+                ordinals = new FixedBitSet(keys.getValueCount());
+                seen.add(Map.entry(keys, ordinals));
+            }
+
+            @Override
+            public void holder(LeafReaderContext leaf, int doc, SortedDocValues keys) throws IOException {
+                ordinals.set(keys.ordValue());
+            }
+        });
         Set<BytesRef> keys = new HashSet<>();
-        Weight weight = records == null ? null
-                : searcher.createWeight(searcher.rewrite(records), ScoreMode.COMPLETE_NO_SCORES, 1);
-        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-            SortedDocValues values = leaf.reader().getSortedDocValues(VECTOR_KEY);
-            if (values == null) {
-                continue;
-            }
-            DocIdSetIterator docs = values;
-            if (weight != null) {
-                Scorer scorer = weight.scorer(leaf);
-                if (scorer == null) {
-                    continue;
-                }
-                docs = scorer.iterator();
-            }
-            Bits live = leaf.reader().getLiveDocs();
-            FixedBitSet ordinals = new FixedBitSet(values.getValueCount());
-            for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
-                if ((live == null || live.get(doc)) && (docs == values || values.advanceExact(doc))) {
-                    ordinals.set(values.ordValue());
-                }
-            }
+        for (Map.Entry<SortedDocValues, FixedBitSet> leaf : seen) {
+            FixedBitSet ordinals = leaf.getValue();
             for (int ord = ordinals.nextSetBit(0); ord != DocIdSetIterator.NO_MORE_DOCS;
                  ord = ord + 1 < ordinals.length() ? ordinals.nextSetBit(ord + 1) : DocIdSetIterator.NO_MORE_DOCS) {
-                keys.add(BytesRef.deepCopyOf(values.lookupOrd(ord)));
+                keys.add(BytesRef.deepCopyOf(leaf.getKey().lookupOrd(ord)));
             }
         }
         return keys;
+    }
+
+    /** What {@link #forEachHolder} reports, segment by segment. */
+    private interface HolderVisitor {
+        /** A segment with matching record documents begins; {@code keys} are its vector keys. */
+        default void leaf(LeafReaderContext leaf, SortedDocValues keys) {
+        }
+
+        /** A live matching record document, with {@code keys} positioned on it. */
+        void holder(LeafReaderContext leaf, int doc, SortedDocValues keys) throws IOException;
+    }
+
+    /**
+     * Visits each live record document that {@code records} matches (null: every one) and that
+     * holds a vector key, reading the keys from doc values in doc order.
+     */
+    private static void forEachHolder(IndexSearcher searcher, Query records, HolderVisitor visitor) throws IOException {
+        Weight weight = records == null ? null
+                : searcher.createWeight(searcher.rewrite(records), ScoreMode.COMPLETE_NO_SCORES, 1);
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            SortedDocValues keys = leaf.reader().getSortedDocValues(VECTOR_KEY);
+            Scorer scorer = weight == null || keys == null ? null : weight.scorer(leaf);
+            if (keys == null || (weight != null && scorer == null)) {
+                continue;
+            }
+            DocIdSetIterator docs = scorer == null ? keys : scorer.iterator();
+            Bits live = leaf.reader().getLiveDocs();
+            visitor.leaf(leaf, keys);
+            for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+                if ((live == null || live.get(doc)) && (docs == keys || keys.advanceExact(doc))) {
+                    visitor.holder(leaf, doc, keys);
+                }
+            }
+        }
     }
 
     /** The first live document holding {@code term} in {@code field}, or -1. */
