@@ -1,5 +1,6 @@
 package io.datastorage.server.embedding;
 
+import io.datastorage.core.embedding.RecordEmbedder;
 import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.PendingEmbedding;
 import io.datastorage.server.config.DatastorageProperties;
