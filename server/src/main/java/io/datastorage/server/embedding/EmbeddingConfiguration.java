@@ -7,6 +7,7 @@ import io.datastorage.core.embedding.Embedder;
 import io.datastorage.core.embedding.EmbeddingCache;
 import io.datastorage.core.embedding.EmbeddingException;
 import io.datastorage.core.embedding.RecordEmbedder;
+import io.datastorage.core.repair.EmbeddingRepairJob;
 import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.config.InvalidConfigException;
 import io.datastorage.embedding.onnx.OnnxEmbedder;
@@ -27,8 +28,8 @@ import java.util.List;
 
 /**
  * The embedding model (loaded once at start-up, so the service is not ready before it is, and
- * checked against the configured vector dimension), the cache, the pipeline joining them, and the
- * {@link RecordEmbedder} of the write path and the embedding repair.
+ * checked against the configured vector dimension), the cache, the pipeline joining them, the
+ * write path's {@link RecordEmbedder} and the embedding repair.
  */
 @Configuration(proxyBeanMethods = false)
 public class EmbeddingConfiguration {
@@ -140,5 +141,11 @@ public class EmbeddingConfiguration {
     @Bean
     RecordEmbedder recordEmbedder(EmbeddingPipeline pipeline, RecordEmbedder.FailureListener failures) {
         return new RecordEmbedder(pipeline.embedder(), failures);
+    }
+
+    // Built here, so that running the job under a lease is one wrapper around its constructor.
+    @Bean
+    EmbeddingRepairWorker embeddingRepairWorker(AuditStore store, RecordEmbedder embedder, DatastorageProperties properties) {
+        return new EmbeddingRepairWorker(new EmbeddingRepairJob(store, embedder, properties.embedding().repairBatchSize()));
     }
 }
