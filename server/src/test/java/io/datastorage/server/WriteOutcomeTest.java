@@ -5,11 +5,9 @@ import io.datastorage.core.dualwrite.Deadline;
 import io.datastorage.core.embedding.Embedder;
 import io.datastorage.core.embedding.EmbeddingException;
 import io.datastorage.core.embedding.ForwardingEmbedder;
-import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.embedding.RecordEmbedder;
 import io.datastorage.core.store.NewRecord;
 import io.datastorage.server.embedding.EmbeddingPipeline;
-import io.datastorage.server.embedding.RecordEmbedder;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -209,8 +207,8 @@ class WriteOutcomeTest {
 
         @Bean
         @Primary
-        RecordEmbedder overrunningEmbedder(EmbeddingPipeline pipeline, MeterRegistry registry, AuditStore store) {
-            return new RecordEmbedder(pipeline, registry, store) {
+        RecordEmbedder overrunningEmbedder(EmbeddingPipeline pipeline, RecordEmbedder.FailureListener failures) {
+            return new RecordEmbedder(pipeline.embedder(), failures) {
                 @Override
                 public List<NewRecord> embed(List<AuditDraft> drafts, Deadline deadline) {
                     if (drafts.stream().anyMatch(d -> d.name().startsWith("overrun"))) {

@@ -6,13 +6,18 @@ import io.datastorage.core.embedding.CaffeineEmbeddingCache;
 import io.datastorage.core.embedding.Embedder;
 import io.datastorage.core.embedding.EmbeddingCache;
 import io.datastorage.core.embedding.EmbeddingException;
+import io.datastorage.core.embedding.RecordEmbedder;
+import io.datastorage.core.repair.EmbeddingRepairJob;
+import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.config.InvalidConfigException;
 import io.datastorage.embedding.onnx.OnnxEmbedder;
 import io.datastorage.embedding.onnx.OnnxEmbedderConfig;
 import io.datastorage.embedding.openai.OpenAiEmbedder;
 import io.datastorage.embedding.openai.OpenAiEmbedderConfig;
 import io.datastorage.server.config.DatastorageProperties;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +28,8 @@ import java.util.List;
 
 /**
  * The embedding model (loaded once at start-up, so the service is not ready before it is, and
- * checked against the configured vector dimension), the cache, and the pipeline joining them.
+ * checked against the configured vector dimension), the cache, the pipeline joining them, the
+ * write path's {@link RecordEmbedder} and the embedding repair.
  */
 @Configuration(proxyBeanMethods = false)
 public class EmbeddingConfiguration {
@@ -115,5 +121,31 @@ public class EmbeddingConfiguration {
         FunctionCounter.builder("datastorage.cache.errors", cached, CachingEmbedder::errors)
                 .description("Cache reads and writes that failed; the embeddings were computed instead").register(registry);
         return new EmbeddingPipeline(cached, batcher);
+    }
+
+    /**
+     * Counts failed embedding calls ({@code datastorage_embedding_failures_total}) and shows the
+     * backlog they leave ({@code datastorage_embedding_pending}).
+     */
+    @Bean
+    RecordEmbedder.FailureListener embeddingFailures(MeterRegistry registry, AuditStore store) {
+        Counter failures = Counter.builder("datastorage.embedding.failures")
+                .description("Embedding requests that failed; their records were stored with the embedding pending")
+                .register(registry);
+        Gauge.builder("datastorage.embedding.pending", store, AuditStore::countPendingEmbeddings)
+                .description("Stored records whose embedding is still to be computed").register(registry);
+        return texts -> failures.increment();
+    }
+
+    /** Embeds records on the write path and for the repair; tests may replace it with a {@code @Primary} one. */
+    @Bean
+    RecordEmbedder recordEmbedder(EmbeddingPipeline pipeline, RecordEmbedder.FailureListener failures) {
+        return new RecordEmbedder(pipeline.embedder(), failures);
+    }
+
+    // Built here, so that running the job under a lease is one wrapper around its constructor.
+    @Bean
+    EmbeddingRepairWorker embeddingRepairWorker(AuditStore store, RecordEmbedder embedder, DatastorageProperties properties) {
+        return new EmbeddingRepairWorker(new EmbeddingRepairJob(store, embedder, properties.embedding().repairBatchSize()));
     }
 }

@@ -5,7 +5,10 @@ import io.datastorage.core.dualwrite.DualWriteListener;
 import io.datastorage.core.dualwrite.GuardedIndex;
 import io.datastorage.core.dualwrite.InFlightWrites;
 import io.datastorage.core.index.VectorIndex;
+import io.datastorage.core.reconcile.ReconcileJob;
 import io.datastorage.core.reconcile.Reconciler;
+import io.datastorage.core.repair.IndexCatchUpJob;
+import io.datastorage.core.repair.IndexRepairJob;
 import io.datastorage.core.store.AuditStore;
 import io.datastorage.server.config.DatastorageProperties;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,17 +49,24 @@ class IndexedWritesConfiguration {
                                       DatastorageProperties properties, MeterRegistry registry, Clock clock) {
         Reconciler reconciler = new Reconciler(store, index, inFlight, Reconciler.DEFAULT_BITS,
                 properties.index().repairBatchSize(), clock);
-        return new ReconcileService(reconciler, registry);
+        return new ReconcileService(reconciler, registry, clock);
     }
+
+    /** The reconciliation's logic, for those who ask for a run (the admin API, the catch-up). */
+    @Bean
+    ReconcileJob reconcileJob(ReconcileService service) {
+        return service.job();
+    }
+
+    // Each scheduled job is built here, so that running it under a lease is one wrapper around its constructor.
 
     @Bean
     IndexRepairWorker indexRepairWorker(AuditStore store, GuardedIndex index, DatastorageProperties properties) {
-        return new IndexRepairWorker(store, index, properties);
+        return new IndexRepairWorker(new IndexRepairJob(store, index, properties.index().repairBatchSize()));
     }
 
     @Bean
-    IndexCatchUp indexCatchUp(AuditStore store, VectorIndex index, DatastorageProperties properties,
-                              ReconcileService reconcile) {
-        return new IndexCatchUp(store, index, properties, reconcile);
+    IndexCatchUp indexCatchUp(AuditStore store, VectorIndex index, DatastorageProperties properties, ReconcileJob reconcile) {
+        return new IndexCatchUp(new IndexCatchUpJob(store, index, properties.index().catchUpMargin()), reconcile);
     }
 }

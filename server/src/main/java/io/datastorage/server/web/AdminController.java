@@ -1,9 +1,9 @@
 package io.datastorage.server.web;
 
 import io.datastorage.core.index.IndexUnavailableException;
+import io.datastorage.core.reconcile.ReconcileJob;
 import io.datastorage.core.reconcile.ReconcileReport;
 import io.datastorage.core.store.StoreException;
-import io.datastorage.server.index.ReconcileService;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,21 +33,21 @@ public class AdminController {
     private static final Logger log = LoggerFactory.getLogger(AdminController.class);
 
     /** {@code null} without a vector index. */
-    private final ReconcileService reconcile;
+    private final ReconcileJob reconcile;
 
-    public AdminController(ObjectProvider<ReconcileService> reconcile) {
+    public AdminController(ObjectProvider<ReconcileJob> reconcile) {
         this.reconcile = reconcile.getIfAvailable();
     }
 
     @PostMapping(path = "/reconcile", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> reconcile(HttpServletRequest request) {
         PostRequests.check(request);
-        return report(reconcileService().reconcile());
+        return report(reconcileJob().run());
     }
 
     @GetMapping(path = "/reconcile", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> status() {
-        ReconcileService.Status status = reconcileService().status();
+        ReconcileJob.Status status = reconcileJob().status();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("running", status.running());
         if (status.running()) {
@@ -78,7 +78,7 @@ public class AdminController {
         return body;
     }
 
-    private ReconcileService reconcileService() {
+    private ReconcileJob reconcileJob() {
         if (reconcile == null) {
             throw new NoIndexException();
         }

@@ -1,14 +1,13 @@
 package io.datastorage.server.web;
 
-import io.datastorage.core.audit.AuditDraft;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditValidationException;
-import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.dualwrite.Deadline;
 import io.datastorage.core.dualwrite.DeadlineExceededException;
-import io.datastorage.core.dualwrite.DualWriteCoordinator;
 import io.datastorage.core.dualwrite.IndexWriteRejectedException;
+import io.datastorage.core.ingest.IdempotencyKey;
+import io.datastorage.core.ingest.IngestService;
 import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
@@ -19,7 +18,6 @@ import io.datastorage.core.store.StoreUnavailableException;
 import io.datastorage.core.store.UnreadableRecordException;
 import io.datastorage.core.store.WriteResult;
 import io.datastorage.server.config.DatastorageProperties;
-import io.datastorage.server.embedding.RecordEmbedder;
 import io.datastorage.server.metrics.AuditMetrics;
 import io.datastorage.server.metrics.AuditMetrics.Outcome;
 import io.micrometer.core.instrument.Timer;
@@ -46,15 +44,17 @@ import java.time.Duration;
 import java.util.function.Function;
 
 /**
- * The audit write and read-by-id API. Flow of a write: kind → body (size-limited) → JSON →
- * validation of every field → idempotency fingerprint → embedding (pending if the model fails) →
- * dual-write (one store transaction around the index upsert) → 201.
- * Errors are thrown as typed exceptions and turned into problem+json by {@link ProblemResponses}.
+ * The audit write and read-by-id API. A write is mapped from HTTP onto the write use case,
+ * {@link IngestService}: kind → body (size-limited, UTF-8) → JSON tree → ingest (validation of
+ * every field → idempotency fingerprint in the scope of the request line → embedding, pending if
+ * the model fails → dual-write) → 201. Errors are thrown as typed exceptions and turned into
+ * problem+json by {@link ProblemResponses}.
  *
  * <p>A write has a deadline ({@code datastorage.write.deadline}) that runs from the moment its
  * request arrived ({@link CorrelationIdFilter#arrivedAt}), embedding included; the embedder gets
- * its share of what is left ({@link RecordEmbedder#embed}). The coordinator checks the deadline
- * before it writes and before it commits, so a write past it stores nothing (503).
+ * its share of what is left ({@link io.datastorage.core.embedding.RecordEmbedder#embed}). The
+ * coordinator checks the deadline before it writes and before it commits, so a write past it
+ * stores nothing (503).
  */
 @RestController
 @RequestMapping("/api/v1/audit")
@@ -63,21 +63,17 @@ public class AuditController {
     static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
     private final AuditStore store;
-    private final DualWriteCoordinator coordinator;
-    private final AuditValidator validator;
+    private final IngestService ingest;
     private final JsonBodies bodies;
     private final AuditMetrics metrics;
-    private final RecordEmbedder embedder;
     private final DatastorageProperties.Limits limits;
     private final Duration writeDeadline;
     private final Clock clock;
 
-    public AuditController(AuditStore store, DualWriteCoordinator coordinator, AuditValidator validator, JsonBodies bodies,
-                           AuditMetrics metrics, RecordEmbedder embedder, DatastorageProperties properties, Clock clock) {
+    public AuditController(AuditStore store, IngestService ingest, JsonBodies bodies, AuditMetrics metrics,
+                           DatastorageProperties properties, Clock clock) {
         this.store = store;
-        this.coordinator = coordinator;
-        this.embedder = embedder;
-        this.validator = validator;
+        this.ingest = ingest;
         this.bodies = bodies;
         this.metrics = metrics;
         this.limits = properties.limits();
@@ -90,7 +86,7 @@ public class AuditController {
                                                       @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
                                                       HttpServletRequest request) {
         return write(kind, key, request, limits.maxBodySize().toBytes(), "",
-                (k, tree) -> List.of(validator.validate(k, tree)),
+                ingest::ingest,
                 result -> {
                     Receipt receipt = result.receipts().getFirst();
                     return ResponseEntity.created(URI.create("/api/v1/audit/" + receipt.kind().pathName() + "/" + receipt.id()))
@@ -104,7 +100,7 @@ public class AuditController {
                                                            @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String key,
                                                            HttpServletRequest request) {
         return write(kind, key, request, limits.maxBatchBodySize().toBytes(), "/batch",
-                validator::validateBatch,
+                ingest::ingestBatch,
                 result -> {
                     Map<String, Object> body = new LinkedHashMap<>();
                     body.put("count", result.receipts().size());
@@ -141,12 +137,13 @@ public class AuditController {
         return body;
     }
 
-    private interface Validation {
-        List<AuditDraft> apply(AuditKind kind, Object tree);
+    /** One of {@link IngestService}'s entry points: a single record or a batch. */
+    private interface Ingestion {
+        WriteResult apply(AuditKind kind, Object tree, IdempotencyKey key, Deadline deadline);
     }
 
     private ResponseEntity<Map<String, Object>> write(String kindName, String key, HttpServletRequest request, long limit,
-                                                      String pathSuffix, Validation validation,
+                                                      String pathSuffix, Ingestion ingestion,
                                                       Function<WriteResult, ResponseEntity<Map<String, Object>>> answer) {
         request.setAttribute(ProblemResponses.WRITE_ATTRIBUTE, Boolean.TRUE);
         Deadline deadline = Deadline.at(CorrelationIdFilter.arrivedAt(request, clock).plus(writeDeadline), clock);
@@ -162,11 +159,8 @@ public class AuditController {
             }
             byte[] raw = bodies.read(request, limit);
             Object tree = bodies.parse(raw);
-            List<AuditDraft> drafts = validation.apply(kind, tree);
             String requestLine = "POST /api/v1/audit/" + kind.pathName() + pathSuffix;
-            IdempotencyToken token = key == null ? null : new IdempotencyToken(key,
-                    bodies.fingerprint(requestLine, tree), bodies.legacyFingerprint(requestLine, tree));
-            WriteResult result = coordinator.write(embedder.embed(drafts, deadline), token, deadline);
+            WriteResult result = ingestion.apply(kind, tree, key == null ? null : new IdempotencyKey(key, requestLine), deadline);
             outcome = result.replayed() ? Outcome.REPLAYED : Outcome.CREATED;
             return answer.apply(result);
         } catch (AuditValidationException e) {

@@ -222,21 +222,6 @@ public class JsonBodies {
     }
 
     /**
-     * SHA-256 over the request line and the canonical form of the parsed body (see
-     * {@link #canonical}), so the same content has the same fingerprint however it is spelled:
-     * key order, whitespace, escapes, {@code 0.5} or {@code 0.50}, a member absent or {@code null}.
-     */
-    public String fingerprint(String requestLine, Object tree) {
-        MessageDigest digest = sha256();
-        digest.update(requestLine.getBytes(StandardCharsets.UTF_8));
-        digest.update((byte) '\n');
-        StringBuilder canonical = new StringBuilder();
-        canonical(tree, canonical);
-        digest.update(canonical.toString().getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
-    /**
      * The fingerprint as versions before the canonical form took it (key-sorted, spelled as
      * received). Idempotency keys live 24 hours, so a retry sent just after an upgrade may meet a
      * key stored with this one; the store accepts either. It can go once no such key is left.
@@ -251,93 +236,6 @@ public class JsonBodies {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
-    }
-
-    /**
-     * Writes the tree in the JSON Canonicalization Scheme's form (RFC 8785: members sorted by
-     * their names' UTF-16 code units, no whitespace, strings with JCS's minimal escapes), with two
-     * deliberate differences. A member whose value is null is left out, since null means absent
-     * (README, "Rules"). A number is written as its exact value without trailing zeros
-     * ({@code 0.50} → {@code 0.5}, {@code 100} → {@code 1E+2}) rather than as the nearest IEEE
-     * double as JCS prescribes: the service stores numbers exactly, so two numbers that differ
-     * beyond a double's precision are different content and must not replay each other. That
-     * second difference is why this is written here and not taken from a JCS library (the one on
-     * Maven Central, io.github.erdtman:java-json-canonicalization, parses numbers as doubles);
-     * the rest is a few lines over the tree the parser already built.
-     */
-    static void canonical(Object value, StringBuilder out) {
-        switch (value) {
-            case null -> out.append("null");
-            case Map<?, ?> object -> {
-                List<String> names = new ArrayList<>();
-                object.forEach((name, member) -> {
-                    if (member != null) {
-                        names.add(String.valueOf(name));
-                    }
-                });
-                names.sort(null); // String order is UTF-16 code-unit order, as RFC 8785 section 3.2.3 asks
-                out.append('{');
-                for (int i = 0; i < names.size(); i++) {
-                    if (i > 0) {
-                        out.append(',');
-                    }
-                    canonicalString(names.get(i), out);
-                    out.append(':');
-                    canonical(object.get(names.get(i)), out);
-                }
-                out.append('}');
-            }
-            case List<?> array -> {
-                out.append('[');
-                for (int i = 0; i < array.size(); i++) {
-                    if (i > 0) {
-                        out.append(',');
-                    }
-                    canonical(array.get(i), out);
-                }
-                out.append(']');
-            }
-            case String text -> canonicalString(text, out);
-            case Boolean bool -> out.append(bool);
-            case Number number -> {
-                BigDecimal exact = new BigDecimal(number.toString());
-                out.append(exact.signum() == 0 ? "0" : exact.stripTrailingZeros().toString());
-            }
-            default -> throw new IllegalArgumentException("not a JSON tree value: " + value.getClass());
-        }
-    }
-
-    /** A string as RFC 8785 section 3.2.2.2 writes it: only {@code "}, {@code \} and controls escaped. */
-    private static void canonicalString(String text, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\b' -> out.append("\\b");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\f' -> out.append("\\f");
-                case '\r' -> out.append("\\r");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 
     /**

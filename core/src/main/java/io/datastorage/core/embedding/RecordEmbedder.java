@@ -1,46 +1,47 @@
-package io.datastorage.server.embedding;
+package io.datastorage.core.embedding;
 
 import io.datastorage.core.audit.AuditDraft;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.dualwrite.Deadline;
-import io.datastorage.core.embedding.Embedder;
-import io.datastorage.core.embedding.EmbeddingException;
-import io.datastorage.core.embedding.EmbeddingText;
-import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.NewRecord;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Component;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * Embeds records on the write path. An embedder failure never fails a write: the records are
- * returned without vectors, stored with their embedding pending, and embedded later by
- * {@link EmbeddingRepairWorker}.
+ * Embeds records for the write path and for the embedding repair. An embedder failure never fails
+ * a write: the records are returned without vectors, stored with their embedding pending, and
+ * embedded later by {@link io.datastorage.core.repair.EmbeddingRepairJob}. Each failed call is
+ * told to the {@link FailureListener} (the server counts them as
+ * {@code datastorage_embedding_failures_total}).
+ *
+ * <p>Not final, so that a test can stand in for the write path's embedding step.
  */
-@Component
 public class RecordEmbedder {
     private static final Logger log = LoggerFactory.getLogger(RecordEmbedder.class);
     /** Most of a write's remaining time kept for the database write; see {@link #embeddingBudget}. */
     static final Duration MAX_WRITE_RESERVE = Duration.ofSeconds(10);
 
-    private final Embedder embedder;
-    private final Counter failures;
+    /** Told of every embedding call that failed; its records are stored with the embedding pending. */
+    @FunctionalInterface
+    public interface FailureListener {
+        FailureListener NONE = texts -> { };
 
-    public RecordEmbedder(EmbeddingPipeline pipeline, MeterRegistry registry, AuditStore store) {
-        this.embedder = pipeline.embedder();
-        this.failures = Counter.builder("datastorage.embedding.failures")
-                .description("Embedding requests that failed; their records were stored with the embedding pending")
-                .register(registry);
-        Gauge.builder("datastorage.embedding.pending", store, AuditStore::countPendingEmbeddings)
-                .description("Stored records whose embedding is still to be computed").register(registry);
+        /** One call embedding {@code texts} texts failed. Must not throw. */
+        void failed(int texts);
+    }
+
+    private final Embedder embedder;
+    private final FailureListener failures;
+
+    public RecordEmbedder(Embedder embedder, FailureListener failures) {
+        this.embedder = Objects.requireNonNull(embedder, "embedder");
+        this.failures = Objects.requireNonNull(failures, "failures");
     }
 
     /**
@@ -89,16 +90,25 @@ public class RecordEmbedder {
         try {
             return embedder.embed(texts, timeLimit);
         } catch (EmbeddingException e) {
-            failures.increment();
+            failed(texts.size());
             log.warn("Embedding {} text(s) failed ({}); storing the record(s) with the embedding pending",
                     texts.size(), e.getMessage());
             return null;
         } catch (RuntimeException e) {
             // Not the embedder's way of failing, so a defect; the record is still worth keeping.
-            failures.increment();
+            failed(texts.size());
             log.error("Embedding {} text(s) failed unexpectedly; storing the record(s) with the embedding pending",
                     texts.size(), e);
             return null;
+        }
+    }
+
+    private void failed(int texts) {
+        try {
+            failures.failed(texts);
+        } catch (RuntimeException e) {
+            // A metric that fails must not turn a kept record into a failed write.
+            log.warn("The embedding failure listener failed", e);
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.datastorage.server.embedding;
+package io.datastorage.core.embedding;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,0 +1,79 @@
+package io.datastorage.core.ingest;
+
+import io.datastorage.core.audit.AuditDraft;
+import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.audit.AuditValidator;
+import io.datastorage.core.dualwrite.Deadline;
+import io.datastorage.core.dualwrite.DualWriteCoordinator;
+import io.datastorage.core.embedding.RecordEmbedder;
+import io.datastorage.core.store.IdempotencyToken;
+import io.datastorage.core.store.WriteResult;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The write use case, whoever calls it (the REST API, its batch endpoint, later the migration
+ * engine): validate every field → idempotency token over the canonical content → embed within the
+ * deadline → dual-write (DESIGN.md, "Write path"). It knows no transport: the caller parses the
+ * body into the neutral tree, names the scope of the idempotency key, and starts the deadline.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>Invalid input throws {@link io.datastorage.core.audit.AuditValidationException} naming
+ *       every bad field, before anything is embedded or stored.</li>
+ *   <li>An embedder that fails or runs out of its share of the deadline never fails the write:
+ *       the records are stored with their embedding pending ({@link RecordEmbedder}).</li>
+ *   <li>A deadline that passes, or a request cancelled, before the commit stores nothing
+ *       ({@link io.datastorage.core.dualwrite.DeadlineExceededException}).</li>
+ *   <li>The same key with the same content (however spelled) replays the first answer
+ *       ({@link WriteResult#replayed()}); with other content it throws
+ *       {@link io.datastorage.core.store.IdempotencyConflictException}. Both store nothing.</li>
+ *   <li>Every other failure is the coordinator's ({@link DualWriteCoordinator#write}).</li>
+ * </ul>
+ */
+public final class IngestService {
+    private final AuditValidator validator;
+    private final RecordEmbedder embedder;
+    private final DualWriteCoordinator coordinator;
+    private final ContentFingerprint.Legacy legacy;
+
+    /**
+     * @param legacy the fingerprint of an earlier version, still matched for keys it stored
+     *               ({@link ContentFingerprint.Legacy#NONE} when there is none)
+     */
+    public IngestService(AuditValidator validator, RecordEmbedder embedder, DualWriteCoordinator coordinator,
+                         ContentFingerprint.Legacy legacy) {
+        this.validator = Objects.requireNonNull(validator, "validator");
+        this.embedder = Objects.requireNonNull(embedder, "embedder");
+        this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+        this.legacy = Objects.requireNonNull(legacy, "legacy");
+    }
+
+    /**
+     * Stores one record.
+     *
+     * @param tree the record as a JSON parser hands it over (a map)
+     * @param key  the idempotency key and its scope, or null
+     */
+    public WriteResult ingest(AuditKind kind, Object tree, IdempotencyKey key, Deadline deadline) {
+        return write(List.of(validator.validate(kind, tree)), tree, key, deadline);
+    }
+
+    /**
+     * Stores a batch of records in one transaction, all or none; receipts in input order.
+     *
+     * @param tree the records as a JSON parser hands them over (a list of maps); invalid fields are
+     *             named {@code [index].field}
+     * @param key  the idempotency key and its scope, or null
+     */
+    public WriteResult ingestBatch(AuditKind kind, Object tree, IdempotencyKey key, Deadline deadline) {
+        return write(validator.validateBatch(kind, tree), tree, key, deadline);
+    }
+
+    private WriteResult write(List<AuditDraft> drafts, Object tree, IdempotencyKey key, Deadline deadline) {
+        IdempotencyToken token = key == null ? null : new IdempotencyToken(key.key(),
+                ContentFingerprint.of(key.scope(), tree), legacy.of(key.scope(), tree));
+        return coordinator.write(embedder.embed(drafts, deadline), token, deadline);
+    }
+}

@@ -1,0 +1,24 @@
+package io.datastorage.server.config;
+
+import io.datastorage.core.audit.AuditValidator;
+import io.datastorage.core.dualwrite.DualWriteCoordinator;
+import io.datastorage.core.embedding.RecordEmbedder;
+import io.datastorage.core.ingest.IngestService;
+import io.datastorage.server.web.JsonBodies;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The write use case ({@link IngestService}) over whichever coordinator the index type chose;
+ * the REST API calls it, and so will anything else that ingests records.
+ */
+@Configuration(proxyBeanMethods = false)
+public class IngestConfiguration {
+
+    /** Keys stored before the canonical fingerprint still match through {@link JsonBodies#legacyFingerprint}. */
+    @Bean
+    IngestService ingestService(AuditValidator validator, RecordEmbedder embedder, DualWriteCoordinator coordinator,
+                                JsonBodies bodies) {
+        return new IngestService(validator, embedder, coordinator, bodies::legacyFingerprint);
+    }
+}
