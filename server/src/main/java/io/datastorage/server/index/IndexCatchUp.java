@@ -62,7 +62,7 @@ public class IndexCatchUp {
 
     /** Replays; returns how many records were written into the index. */
     long run() {
-        Instant since = index.recoveredAsOf().map(t -> t.minus(settings.catchUpMargin())).orElse(Instant.EPOCH);
+        Instant since = index.crashRecovery().flatMap(recovery -> recovery.recoveredAsOf()).map(t -> t.minus(settings.catchUpMargin())).orElse(Instant.EPOCH);
         long started = System.nanoTime();
         long count = 0;
         try {
