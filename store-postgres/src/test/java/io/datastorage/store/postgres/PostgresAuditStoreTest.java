@@ -8,12 +8,14 @@ import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.ValidationPolicy;
 import io.datastorage.core.store.AuditRecord;
+import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
 import io.datastorage.core.store.IndexableRecord;
 import io.datastorage.core.store.NewRecord;
 import io.datastorage.core.store.PendingEmbedding;
 import io.datastorage.core.store.Receipt;
+import io.datastorage.core.store.RecordStore;
 import io.datastorage.core.store.StoreException;
 import io.datastorage.core.store.StoreUnavailableException;
 import io.datastorage.core.store.WriteResult;
@@ -52,12 +54,14 @@ class PostgresAuditStoreTest {
     private static final AuditValidator VALIDATOR = new AuditValidator(ValidationPolicy.DEFAULT, CLOCK);
 
     private static HikariDataSource dataSource;
-    private static PostgresAuditStore store;
+    private static PostgresStore postgres;
+    private static AuditStore store;
 
     @BeforeAll
     static void open() {
         dataSource = PostgresTestDatabase.freshDatabase();
-        store = PostgresAuditStore.open(dataSource, CLOCK, 3);
+        postgres = PostgresStore.open(dataSource, CLOCK, 3);
+        store = postgres.auditStore();
     }
 
     @AfterAll
@@ -217,14 +221,14 @@ class PostgresAuditStoreTest {
 
     @Test
     void createsPartitionsAheadAndOnDemandForOtherMonths() {
-        assertThat(store.partitionMonths()).contains(YearMonth.of(2026, 11), YearMonth.of(2026, 12),
+        assertThat(postgres.maintenance().partitionMonths()).contains(YearMonth.of(2026, 11), YearMonth.of(2026, 12),
                 YearMonth.of(2027, 1), YearMonth.of(2027, 2));
-        assertThat(store.partitionMonths()).doesNotContain(YearMonth.of(2019, 3));
+        assertThat(postgres.maintenance().partitionMonths()).doesNotContain(YearMonth.of(2019, 3));
 
         UUID id = store.write(List.of(draft(remediation("old", "2019-03-31T23:59:59-05:00"))), null).receipts().getFirst().id();
 
         // 23:59:59-05:00 on 31 March is 1 April in UTC: partitions follow UTC months.
-        assertThat(store.partitionMonths()).contains(YearMonth.of(2019, 4)).doesNotContain(YearMonth.of(2019, 3));
+        assertThat(postgres.maintenance().partitionMonths()).contains(YearMonth.of(2019, 4)).doesNotContain(YearMonth.of(2019, 3));
         assertThat(store.find(AuditKind.REMEDIATION, id)).isPresent();
         assertThat(count("SELECT count(*) FROM audit_records_y2019m04")).isEqualTo(1);
     }
@@ -295,8 +299,8 @@ class PostgresAuditStoreTest {
     void purgesIdempotencyKeysPastRetention() {
         store.write(List.of(draft(remediation("purge", "2026-11-20T10:00:00Z"))), new IdempotencyToken("key-purge", "p"));
 
-        assertThat(store.purgeIdempotencyKeys(Duration.ofHours(1))).isZero();
-        assertThat(store.purgeIdempotencyKeys(Duration.ofSeconds(-1))).isPositive();
+        assertThat(postgres.maintenance().purgeIdempotencyKeys(Duration.ofHours(1))).isZero();
+        assertThat(postgres.maintenance().purgeIdempotencyKeys(Duration.ofSeconds(-1))).isPositive();
         assertThat(count("SELECT count(*) FROM idempotency_keys WHERE idempotency_key = 'key-purge'")).isZero();
     }
 
@@ -336,7 +340,7 @@ class PostgresAuditStoreTest {
         config.setConnectionTimeout(500);
         try (HikariDataSource ds = new HikariDataSource(config)) {
             PostgresSchema.migrate(ds);
-            PostgresAuditStore doomed = PostgresAuditStore.open(ds, CLOCK, 0);
+            RecordStore doomed = PostgresStore.open(ds, CLOCK, 0).records();
             doomed.write(List.of(draft(remediation("before-stop", "2026-11-20T10:00:00Z"))), null);
 
             own.close();

@@ -11,6 +11,7 @@ import io.datastorage.core.dualwrite.DualWriteListener;
 import io.datastorage.core.dualwrite.GuardedIndex;
 import io.datastorage.core.index.InMemoryVectorIndex;
 import io.datastorage.core.store.IdempotencyToken;
+import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.IndexableRecord;
 import io.datastorage.core.store.NewRecord;
 import io.datastorage.core.store.Receipt;
@@ -47,12 +48,12 @@ class PostgresIndexMarksTest {
     private static final float[] VECTOR = {0.6f, 0.8f, 0f};
 
     private HikariDataSource dataSource;
-    private PostgresAuditStore store;
+    private AuditStore store;
 
     @BeforeEach
     void open() {
         dataSource = PostgresTestDatabase.freshDatabase();
-        store = PostgresAuditStore.open(dataSource, CLOCK, 1);
+        store = PostgresStore.open(dataSource, CLOCK, 1).auditStore();
     }
 
     @AfterEach

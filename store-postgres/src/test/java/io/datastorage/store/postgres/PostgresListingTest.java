@@ -26,7 +26,7 @@ class PostgresListingTest extends AuditStoreListingContract {
     @Override
     protected AuditStore openStore(Clock clock) {
         dataSource = PostgresTestDatabase.freshDatabase();
-        return PostgresAuditStore.open(dataSource, clock, 1);
+        return PostgresStore.open(dataSource, clock, 1).auditStore();
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.datastorage.core.index.InMemoryVectorIndex;
 import io.datastorage.core.index.SliceDigest;
 import io.datastorage.core.reconcile.ReconcileReport;
 import io.datastorage.core.reconcile.Reconciler;
+import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.IndexableRecord;
 import io.datastorage.core.store.NewRecord;
 import io.datastorage.core.store.Receipt;
@@ -47,12 +48,12 @@ class PostgresReconcileTest {
 
     private final Random random = new Random(5);
     private HikariDataSource dataSource;
-    private PostgresAuditStore store;
+    private AuditStore store;
 
     @BeforeEach
     void open() {
         dataSource = PostgresTestDatabase.freshDatabase();
-        store = PostgresAuditStore.open(dataSource, CLOCK, 1);
+        store = PostgresStore.open(dataSource, CLOCK, 1).auditStore();
     }
 
     @AfterEach
