@@ -10,7 +10,10 @@ import java.util.Map;
  */
 public interface EmbeddingBacklog {
 
-    /** Up to {@code limit} records whose embedding is pending, oldest received first. */
+    /**
+     * Up to {@code limit} records whose embedding is pending, oldest received first; records
+     * received together in the order of their ids ({@link VectorLedger#indexedSince}'s order).
+     */
     List<PendingEmbedding> pendingEmbeddings(int limit);
 
     /**

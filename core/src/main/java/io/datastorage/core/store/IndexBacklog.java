@@ -11,12 +11,16 @@ import java.util.Optional;
  */
 public interface IndexBacklog {
 
-    /** Up to {@code limit} records with an embedding whose vector is not indexed yet, oldest received first. */
+    /**
+     * Up to {@code limit} records with an embedding whose vector is not indexed yet, oldest received
+     * first; records received together in the order of their ids ({@link VectorLedger#indexedSince}'s order).
+     */
     List<IndexableRecord> pendingIndex(int limit);
 
     /**
      * Marks these records indexed and keeps the fingerprint of their index entry
-     * ({@link IndexableRecord#fingerprint()}) for reconciliation.
+     * ({@link IndexableRecord#fingerprint()}) for reconciliation. A record already marked indexed
+     * with that fingerprint is left alone; one kept with another fingerprint gets this one.
      *
      * @return how many records were updated
      */

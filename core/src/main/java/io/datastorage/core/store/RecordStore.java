@@ -32,6 +32,7 @@ public interface RecordStore {
      * @param records 1..n validated records
      * @param token   the idempotency key of the request and the fingerprint of its content, or null
      * @return receipts in the order of {@code records}
+     * @throws IllegalArgumentException no record
      */
     default WriteResult write(List<NewRecord> records, IdempotencyToken token) {
         return write(records, token, BeforeCommit.NONE);
@@ -39,9 +40,9 @@ public interface RecordStore {
 
     /**
      * Like {@link #write(List, IdempotencyToken)}, running {@code beforeCommit} inside the
-     * transaction after the records are inserted; the ids it returns are stored as indexed, the
-     * others as "index pending", and an exception from it rolls everything back. A replayed
-     * request does not run it.
+     * transaction, before it commits, on the records that have an embedding (in input order; not
+     * at all when none has); the ids it returns are stored as indexed, the others as "index
+     * pending", and an exception from it rolls everything back. A replayed request does not run it.
      */
     WriteResult write(List<NewRecord> records, IdempotencyToken token, BeforeCommit beforeCommit);
 
