@@ -38,12 +38,11 @@ public abstract class StoreContract {
     private final Random random = new Random(5);
     protected StoreRoles store;
 
-    /** A new, empty store whose roles share one set of rows, receiving records at {@code clock}'s time. */
+    /**
+     * A new, empty store whose roles share one set of rows, receiving records at {@code clock}'s
+     * time; closed after the test.
+     */
     protected abstract StoreRoles openStore(Clock clock);
-
-    /** Releases what {@link #openStore} took. */
-    protected void closeStore() {
-    }
 
     @BeforeEach
     void openStore() {
@@ -51,8 +50,8 @@ public abstract class StoreContract {
     }
 
     @AfterEach
-    void closeStoreAfterTest() {
-        closeStore();
+    void closeStore() throws Exception {
+        store.close();
     }
 
     /** The time records are received at now. */

@@ -12,16 +12,11 @@ import java.time.Clock;
 
 /** The store role contracts on PostgreSQL, each test on a new, migrated database. */
 class PostgresStoreContractsTest {
-    private HikariDataSource dataSource;
-
-    private StoreRoles open(Clock clock) {
-        dataSource = PostgresTestDatabase.freshDatabase();
+    private static StoreRoles open(Clock clock) {
+        HikariDataSource dataSource = PostgresTestDatabase.freshDatabase();
         PostgresStore store = PostgresStore.open(dataSource, clock, 1);
-        return new StoreRoles(store.records(), store.embeddingBacklog(), store.indexBacklog(), store.vectorLedger());
-    }
-
-    private void close() {
-        dataSource.close();
+        return new StoreRoles(store.records(), store.embeddingBacklog(), store.indexBacklog(), store.vectorLedger(),
+                dataSource);
     }
 
     @Nested
@@ -29,11 +24,6 @@ class PostgresStoreContractsTest {
         @Override
         protected StoreRoles openStore(Clock clock) {
             return open(clock);
-        }
-
-        @Override
-        protected void closeStore() {
-            close();
         }
     }
 
@@ -43,11 +33,6 @@ class PostgresStoreContractsTest {
         protected StoreRoles openStore(Clock clock) {
             return open(clock);
         }
-
-        @Override
-        protected void closeStore() {
-            close();
-        }
     }
 
     @Nested
@@ -56,11 +41,6 @@ class PostgresStoreContractsTest {
         protected StoreRoles openStore(Clock clock) {
             return open(clock);
         }
-
-        @Override
-        protected void closeStore() {
-            close();
-        }
     }
 
     @Nested
@@ -68,11 +48,6 @@ class PostgresStoreContractsTest {
         @Override
         protected StoreRoles openStore(Clock clock) {
             return open(clock);
-        }
-
-        @Override
-        protected void closeStore() {
-            close();
         }
     }
 }
