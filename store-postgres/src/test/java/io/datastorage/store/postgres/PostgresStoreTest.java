@@ -38,7 +38,11 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class PostgresAuditStoreTest {
+/**
+ * What only the PostgreSQL store does, beyond the role contracts ({@code PostgresStoreContractsTest}):
+ * partitions, the idempotency-key purge, SQL errors and a stopped server, rows written once.
+ */
+class PostgresStoreTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-20T12:00:00Z"), ZoneOffset.UTC);
     private static final AuditValidator VALIDATOR = new AuditValidator(ValidationPolicy.DEFAULT, CLOCK);
 
