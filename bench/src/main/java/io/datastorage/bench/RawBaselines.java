@@ -12,7 +12,7 @@ import io.datastorage.embedding.onnx.OnnxEmbedder;
 import io.datastorage.index.lucene.LuceneVectorIndex;
 import io.datastorage.store.postgres.EmbeddedPostgresServer;
 import io.datastorage.store.postgres.PostgresDurability;
-import io.datastorage.store.postgres.PostgresAuditStore;
+import io.datastorage.store.postgres.PostgresStore;
 import io.datastorage.store.postgres.PostgresSchema;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -73,7 +73,7 @@ final class RawBaselines {
                 throw new IllegalStateException("the raw baseline's PostgreSQL is not durable: " + durability.violations());
             }
             PostgresSchema.migrate(dataSource);
-            PostgresAuditStore.open(dataSource, Clock.systemUTC(), 1); // creates the partitions, as the service does
+            PostgresStore.open(dataSource, Clock.systemUTC(), 1); // creates the partitions, as the service does
             TimeBasedEpochGenerator ids = Generators.timeBasedEpochGenerator();
             List<Measured> results = new ArrayList<>();
             for (int c : clients) {

@@ -12,9 +12,11 @@ import io.datastorage.core.reconcile.ReconcileReport;
 import io.datastorage.core.reconcile.Reconciler;
 import io.datastorage.core.store.IndexableRecord;
 import io.datastorage.core.store.NewRecord;
+import io.datastorage.core.store.RecordStore;
+import io.datastorage.core.store.VectorLedger;
 import io.datastorage.index.lucene.LuceneVectorIndex;
 import io.datastorage.store.postgres.EmbeddedPostgresServer;
-import io.datastorage.store.postgres.PostgresAuditStore;
+import io.datastorage.store.postgres.PostgresStore;
 import io.datastorage.store.postgres.PostgresSchema;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,15 +74,15 @@ final class ReconcileBench implements Runnable {
              HikariDataSource dataSource = dataSource(postgres);
              LuceneVectorIndex index = LuceneVectorIndex.open(dir.resolve("index"), dimension, Duration.ofSeconds(30))) {
             PostgresSchema.migrate(dataSource);
-            PostgresAuditStore store = PostgresAuditStore.open(dataSource, Clock.systemUTC(), 1);
-            List<UUID> ids = fill(store, index);
+            PostgresStore store = PostgresStore.open(dataSource, Clock.systemUTC(), 1);
+            List<UUID> ids = fill(store.records(), index);
             vacuum(dataSource);
 
             double fullRead = fullRead(dataSource);
-            Reconciler reconciler = new Reconciler(store, index, new InFlightWrites(), Reconciler.DEFAULT_BITS, 200,
+            Reconciler reconciler = new Reconciler(store.auditStore(), index, new InFlightWrites(), Reconciler.DEFAULT_BITS, 200,
                     Clock.systemUTC());
             ReconcileReport consistent = reconciler.run(Reconciler.Progress.NONE);
-            breakIndex(store, index, ids);
+            breakIndex(store.vectorLedger(), index, ids);
             ReconcileReport diverged = reconciler.run(Reconciler.Progress.NONE);
             ReconcileReport after = reconciler.run(Reconciler.Progress.NONE);
 
@@ -124,7 +126,7 @@ final class ReconcileBench implements Runnable {
     }
 
     /** Dual-writes the records in batches of 500: PostgreSQL transaction around the index upsert. */
-    private List<UUID> fill(PostgresAuditStore store, LuceneVectorIndex index) {
+    private List<UUID> fill(RecordStore store, LuceneVectorIndex index) {
         AuditValidator validator = new AuditValidator(ValidationPolicy.DEFAULT, Clock.systemUTC());
         List<UUID> ids = new ArrayList<>(records);
         long started = System.nanoTime();
@@ -196,7 +198,7 @@ final class ReconcileBench implements Runnable {
     }
 
     /** Loses, orphans and staleness, each {@code divergence} entries. */
-    private void breakIndex(PostgresAuditStore store, LuceneVectorIndex index, List<UUID> ids) {
+    private void breakIndex(VectorLedger store, LuceneVectorIndex index, List<UUID> ids) {
         List<UUID> shuffled = new ArrayList<>(ids);
         Collections.shuffle(shuffled, random);
         index.delete(shuffled.subList(0, divergence));

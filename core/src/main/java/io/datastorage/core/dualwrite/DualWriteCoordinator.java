@@ -3,12 +3,12 @@ package io.datastorage.core.dualwrite;
 import io.datastorage.core.dualwrite.DualWriteListener.FailureReason;
 import io.datastorage.core.index.IndexEntry;
 import io.datastorage.core.index.IndexUnavailableException;
-import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
 import io.datastorage.core.store.IndexableRecord;
 import io.datastorage.core.store.NewRecord;
+import io.datastorage.core.store.RecordStore;
 import io.datastorage.core.store.StoreException;
 import io.datastorage.core.store.StoreUnavailableException;
 import io.datastorage.core.store.WriteResult;
@@ -50,19 +50,19 @@ public final class DualWriteCoordinator {
 
     public enum Mode { FALLBACK, STRICT }
 
-    private final AuditStore store;
+    private final RecordStore store;
     /** {@code null}: {@linkplain #storeOnly store only}. */
     private final GuardedIndex index;
     private final Mode mode;
     private final DualWriteListener listener;
     private final InFlightWrites inFlight;
 
-    public DualWriteCoordinator(AuditStore store, GuardedIndex index, Mode mode, DualWriteListener listener) {
+    public DualWriteCoordinator(RecordStore store, GuardedIndex index, Mode mode, DualWriteListener listener) {
         this(store, index, mode, listener, new InFlightWrites());
     }
 
     /** @param inFlight where the ids of writes between upsert and the end of their transaction are kept */
-    public DualWriteCoordinator(AuditStore store, GuardedIndex index, Mode mode, DualWriteListener listener,
+    public DualWriteCoordinator(RecordStore store, GuardedIndex index, Mode mode, DualWriteListener listener,
                                 InFlightWrites inFlight) {
         this.store = store;
         this.index = index;
@@ -77,7 +77,7 @@ public final class DualWriteCoordinator {
      * or counted as a fallback, since no index failed. The deadline is checked as in
      * {@link #write}.
      */
-    public static DualWriteCoordinator storeOnly(AuditStore store, DualWriteListener listener) {
+    public static DualWriteCoordinator storeOnly(RecordStore store, DualWriteListener listener) {
         return new DualWriteCoordinator(store, null, Mode.FALLBACK, listener, new InFlightWrites());
     }
 

@@ -1,6 +1,5 @@
 package io.datastorage.core.index;
 
-import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -107,18 +106,12 @@ public interface VectorIndex extends AutoCloseable {
     int dimension();
 
     /**
-     * Every upsert and delete that returned before this instant survives a crash; empty when the
-     * index keeps nothing across restarts. Moves forward as the index makes writes durable.
+     * What this index says about the writes a crash may have lost, when it keeps entries across
+     * restarts and can lose the latest ones; empty (the default) otherwise.
      */
-    Optional<Instant> durableAsOf();
-
-    /**
-     * {@link #durableAsOf()} as it was when this index was opened: what survived the last stop or
-     * crash. After a restart, records written since (less a margin for writes in flight) are
-     * replayed into the index; reading the live value instead would miss records whenever the
-     * index commits new writes before the replay begins.
-     */
-    Optional<Instant> recoveredAsOf();
+    default Optional<CrashRecovery> crashRecovery() {
+        return Optional.empty();
+    }
 
     @Override
     void close();

@@ -1,5 +1,6 @@
 package io.datastorage.core.repair;
 
+import io.datastorage.core.index.CrashRecovery;
 import io.datastorage.core.index.VectorIndex;
 import io.datastorage.core.job.BackgroundJob;
 import io.datastorage.core.store.AuditStore;
@@ -15,9 +16,9 @@ import java.util.Objects;
 /**
  * After a restart, puts back into the index what it may have lost in a crash: the records marked
  * indexed that arrived since the index's last durable commit before the restart
- * ({@link VectorIndex#recoveredAsOf()}), less a margin for writes that were in flight. Upserts
- * are idempotent, so replaying a few too many costs nothing. An index that was never committed
- * gets every indexed record. What no replay window covers (a crash during an earlier catch-up, an
+ * ({@link CrashRecovery#recoveredAsOf()}), less a margin for writes that were in flight. Upserts
+ * are idempotent, so replaying a few too many costs nothing. An index that was never committed, or
+ * that does not offer {@link VectorIndex#crashRecovery()}, gets every indexed record. What no replay window covers (a crash during an earlier catch-up, an
  * index restored from an older copy) is the reconciliation's; the caller runs one after this.
  *
  * <p>Each {@link #runOnce()} replays once, page by page, straight into the index (no breaker: it
@@ -55,7 +56,8 @@ public final class IndexCatchUpJob implements BackgroundJob {
      */
     @Override
     public long runOnce() {
-        Instant since = index.recoveredAsOf().map(t -> t.minus(margin)).orElse(Instant.EPOCH);
+        Instant since = index.crashRecovery().flatMap(CrashRecovery::recoveredAsOf).map(t -> t.minus(margin))
+                .orElse(Instant.EPOCH);
         long started = System.nanoTime();
         long count = 0;
         try {

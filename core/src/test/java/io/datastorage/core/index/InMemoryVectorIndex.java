@@ -1,6 +1,5 @@
 package io.datastorage.core.index;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -103,16 +102,6 @@ public final class InMemoryVectorIndex implements VectorIndex {
     @Override
     public int dimension() {
         return dimension;
-    }
-
-    @Override
-    public Optional<Instant> durableAsOf() {
-        return Optional.empty();
-    }
-
-    @Override
-    public Optional<Instant> recoveredAsOf() {
-        return Optional.empty();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.datastorage.core.index;
 
-import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -109,13 +108,8 @@ public final class SwitchableIndex implements VectorIndex {
     }
 
     @Override
-    public Optional<Instant> durableAsOf() {
-        return delegate.durableAsOf();
-    }
-
-    @Override
-    public Optional<Instant> recoveredAsOf() {
-        return delegate.recoveredAsOf();
+    public Optional<CrashRecovery> crashRecovery() {
+        return delegate.crashRecovery();
     }
 
     @Override

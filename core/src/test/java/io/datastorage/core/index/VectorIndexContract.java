@@ -95,6 +95,14 @@ public abstract class VectorIndexContract {
     }
 
     @Test
+    void anIndexOfferingCrashRecoveryHasRecoveredNothingWhenNew() {
+        index.upsert(List.of(entry(randomUnitVector())));
+
+        index.crashRecovery().ifPresent(recovery -> assertThat(recovery.recoveredAsOf())
+                .as("a new index survived no earlier stop, whatever it has made durable since").isEmpty());
+    }
+
+    @Test
     void anEmptyIndexFindsNothing() {
         assertThat(index.search(randomUnitVector(), 10, IndexFilter.NONE)).isEmpty();
         assertThat(index.count()).isZero();

@@ -29,7 +29,7 @@ import java.util.function.Predicate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What {@link AuditStore#list} promises, for every store: each filter selects exactly the records
+ * What {@link RecordStore#list} promises, for every store: each filter selects exactly the records
  * it names, alone and combined; pages follow the listing order and, walked with their
  * {@code next} position, return every matching record once, even when thousands share one
  * {@code createdAt} and while records keep arriving; the total ignores the position and the limit.
@@ -40,10 +40,10 @@ public abstract class AuditStoreListingContract {
     private static final AuditValidator VALIDATOR = new AuditValidator(ValidationPolicy.DEFAULT, CLOCK);
     private static final float[] VECTOR = {0.6f, 0.8f, 0f};
 
-    private AuditStore store;
+    private RecordStore store;
 
     /** A new, empty store. */
-    protected abstract AuditStore openStore(Clock clock);
+    protected abstract RecordStore openStore(Clock clock);
 
     /** Releases what {@link #openStore} took. */
     protected abstract void closeStore();

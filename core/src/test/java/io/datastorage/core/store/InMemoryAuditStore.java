@@ -14,13 +14,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * An {@link AuditStore} in memory, for the tests of what is built on a store (the coordinator,
- * reconciliation, listing): a write is applied whole when it
+ * Every store role in memory (one {@link AuditStore}), for the tests of what is built on a store
+ * (the coordinator, reconciliation, listing); the role contracts run on it as on PostgreSQL, so
+ * what those tests rely on is what PostgreSQL does. A write is applied whole when it
  * "commits" and not at all otherwise, and a {@link Fault} can be injected at begin, insert or
  * commit. Writes are serialised, like conflicting transactions.
  */
@@ -53,6 +55,9 @@ public final class InMemoryAuditStore implements AuditStore {
 
     @Override
     public synchronized WriteResult write(List<NewRecord> records, IdempotencyToken token, BeforeCommit beforeCommit) {
+        if (records.isEmpty()) {
+            throw new IllegalArgumentException("nothing to write");
+        }
         if (fault == Fault.BEGIN) {
             throw new StoreUnavailableException("begin failed (injected)", null);
         }
@@ -152,9 +157,13 @@ public final class InMemoryAuditStore implements AuditStore {
         return rows.get(id).indexPending();
     }
 
+    /** Oldest received first, then by id as PostgreSQL orders uuids (their canonical string form). */
+    private static final Comparator<Map.Entry<UUID, Row>> ARRIVAL = Comparator
+            .comparing((Map.Entry<UUID, Row> e) -> e.getValue().receivedAt()).thenComparing(e -> e.getKey().toString());
+
     @Override
     public synchronized List<PendingEmbedding> pendingEmbeddings(int limit) {
-        return rows.entrySet().stream().filter(e -> e.getValue().embedding() == null).limit(limit)
+        return rows.entrySet().stream().filter(e -> e.getValue().embedding() == null).sorted(ARRIVAL).limit(limit)
                 .map(e -> new PendingEmbedding(e.getKey(), e.getValue().draft().kind(), e.getValue().draft().createdAt(),
                         e.getValue().draft().document())).toList();
     }
@@ -185,7 +194,7 @@ public final class InMemoryAuditStore implements AuditStore {
     @Override
     public synchronized List<IndexableRecord> pendingIndex(int limit) {
         return rows.entrySet().stream().filter(e -> e.getValue().indexPending() && e.getValue().embedding() != null)
-                .limit(limit).map(e -> indexable(e.getKey(), e.getValue())).toList();
+                .sorted(ARRIVAL).limit(limit).map(e -> indexable(e.getKey(), e.getValue())).toList();
     }
 
     @Override
@@ -193,7 +202,7 @@ public final class InMemoryAuditStore implements AuditStore {
         int done = 0;
         for (IndexableRecord record : indexed) {
             Row row = rows.get(record.id());
-            if (row != null && (row.indexPending() || row.fingerprint() == null)) {
+            if (row != null && (row.indexPending() || !Objects.equals(row.fingerprint(), record.fingerprint()))) {
                 rows.put(record.id(), new Row(row.draft(), row.embedding(), false, row.receivedAt(), record.fingerprint()));
                 done++;
             }
@@ -235,7 +244,7 @@ public final class InMemoryAuditStore implements AuditStore {
 
     @Override
     public synchronized List<IndexableRecord> indexable(Collection<UUID> ids) {
-        return ids.stream().filter(id -> rows.containsKey(id) && rows.get(id).embedding() != null)
+        return ids.stream().distinct().filter(id -> rows.containsKey(id) && rows.get(id).embedding() != null)
                 .map(id -> indexable(id, rows.get(id))).toList();
     }
 

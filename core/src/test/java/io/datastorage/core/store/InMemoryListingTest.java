@@ -4,7 +4,7 @@ import java.time.Clock;
 
 class InMemoryListingTest extends AuditStoreListingContract {
     @Override
-    protected AuditStore openStore(Clock clock) {
+    protected RecordStore openStore(Clock clock) {
         return new InMemoryAuditStore(clock);
     }
 

@@ -3,6 +3,7 @@ package io.datastorage.index.lucene;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.index.CrashRecovery;
 import io.datastorage.core.index.IdSlices;
 import io.datastorage.core.index.IndexEntry;
 import io.datastorage.core.index.IndexFilter;
@@ -148,7 +149,7 @@ import java.util.function.BiConsumer;
  * Lucene failures surface as {@link IndexUnavailableException}; a writer that hit a tragic error
  * (disk full, corruption) reports the index down in {@link #health()}.
  */
-public final class LuceneVectorIndex implements VectorIndex {
+public final class LuceneVectorIndex implements VectorIndex, CrashRecovery {
     private static final Logger log = LoggerFactory.getLogger(LuceneVectorIndex.class);
 
     static final double MAX_STALE_SECONDS = 0.5;
@@ -1035,6 +1036,12 @@ public final class LuceneVectorIndex implements VectorIndex {
     @Override
     public int dimension() {
         return dimension;
+    }
+
+    /** This index loses the writes since its last commit in a crash, and says which: itself. */
+    @Override
+    public Optional<CrashRecovery> crashRecovery() {
+        return Optional.of(this);
     }
 
     @Override

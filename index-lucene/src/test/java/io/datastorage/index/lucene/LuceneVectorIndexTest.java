@@ -52,6 +52,7 @@ class LuceneVectorIndexTest extends VectorIndexContract {
         try (LuceneVectorIndex reopened = LuceneVectorIndex.open(path, DIMENSION, Duration.ofHours(1))) {
             assertThat(reopened.durableAsOf()).contains(commitTime);
             assertThat(reopened.recoveredAsOf()).contains(commitTime);
+            assertThat(reopened.crashRecovery()).as("the capability is the index itself").containsSame(reopened);
             reopened.upsert(List.of(entry(randomUnitVector())));
             reopened.commit();
             assertThat(reopened.durableAsOf().orElseThrow()).isAfter(commitTime);

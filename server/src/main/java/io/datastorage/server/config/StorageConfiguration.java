@@ -4,9 +4,16 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.ValidationPolicy;
-import io.datastorage.store.postgres.PostgresAuditStore;
+import io.datastorage.core.search.SearchStore;
+import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.EmbeddingBacklog;
+import io.datastorage.core.store.IndexBacklog;
+import io.datastorage.core.store.RecordStore;
+import io.datastorage.core.store.VectorLedger;
 import io.datastorage.store.postgres.PostgresDurability;
+import io.datastorage.store.postgres.PostgresMaintenance;
 import io.datastorage.store.postgres.PostgresMaintenanceConfig;
+import io.datastorage.store.postgres.PostgresStore;
 import io.datastorage.store.postgres.PostgresStoreConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.scheduling.annotation.Scheduled;
 
 import java.time.Clock;
@@ -90,11 +98,54 @@ public class StorageConfiguration {
     }
 
     @Bean
-    PostgresAuditStore auditStore(HikariDataSource dataSource, Clock clock, DatastorageProperties properties,
-                                  PostgresDurability.Report databaseDurability) {
+    PostgresStore postgresStore(HikariDataSource dataSource, Clock clock, DatastorageProperties properties,
+                                PostgresDurability.Report databaseDurability) {
         int applied = PostgresSchema.migrate(dataSource);
         log.info("Schema up to date ({} migration(s) applied)", applied);
-        return PostgresAuditStore.open(dataSource, clock, properties.maintenance().monthsAhead());
+        return PostgresStore.open(dataSource, clock, properties.maintenance().monthsAhead());
+    }
+
+    // The store by role. The AuditStore bean below is each of these types too; @Primary makes a
+    // role's own bean the one injected where that role is asked for.
+
+    @Bean
+    @Primary
+    RecordStore recordStore(PostgresStore store) {
+        return store.records();
+    }
+
+    @Bean
+    @Primary
+    EmbeddingBacklog embeddingBacklog(PostgresStore store) {
+        return store.embeddingBacklog();
+    }
+
+    @Bean
+    @Primary
+    IndexBacklog indexBacklog(PostgresStore store) {
+        return store.indexBacklog();
+    }
+
+    @Bean
+    @Primary
+    VectorLedger vectorLedger(PostgresStore store) {
+        return store.vectorLedger();
+    }
+
+    @Bean
+    SearchStore searchStore(PostgresStore store) {
+        return store.searchStore();
+    }
+
+    @Bean
+    PostgresMaintenance postgresMaintenance(PostgresStore store) {
+        return store.maintenance();
+    }
+
+    /** The roles bundled, for the users that still take the whole store; goes with {@link AuditStore}. */
+    @Bean
+    AuditStore auditStore(PostgresStore store) {
+        return store.auditStore();
     }
 
     /** Restarts the embedded PostgreSQL when it dies; nothing to watch with an external server. */
@@ -116,16 +167,16 @@ public class StorageConfiguration {
     }
 
     @Bean
-    StoreMaintenance storeMaintenance(PostgresAuditStore store, DatastorageProperties properties) {
+    StoreMaintenance storeMaintenance(PostgresMaintenance store, DatastorageProperties properties) {
         return new StoreMaintenance(store, properties.maintenance());
     }
 
     /** Keeps partitions ahead of time and forgets expired idempotency keys. */
     static final class StoreMaintenance {
-        private final PostgresAuditStore store;
+        private final PostgresMaintenance store;
         private final PostgresMaintenanceConfig settings;
 
-        StoreMaintenance(PostgresAuditStore store, PostgresMaintenanceConfig settings) {
+        StoreMaintenance(PostgresMaintenance store, PostgresMaintenanceConfig settings) {
             this.store = store;
             this.settings = settings;
         }

@@ -1,7 +1,7 @@
 package io.datastorage.server.index;
 
 import io.datastorage.core.dualwrite.DualWriteListener;
-import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.IndexBacklog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,8 +24,8 @@ public class IndexConfiguration {
 
     /** The dual-write metrics, and the gauges of the records waiting for the index. */
     @Bean
-    DualWriteListener dualWriteListener(AuditStore store, MeterRegistry registry, Clock clock) {
-        Gauge.builder("datastorage.index.pending", store, AuditStore::countPendingIndex)
+    DualWriteListener dualWriteListener(IndexBacklog store, MeterRegistry registry, Clock clock) {
+        Gauge.builder("datastorage.index.pending", store, IndexBacklog::countPendingIndex)
                 .description("Stored records whose vector is not in the index yet").register(registry);
         Gauge.builder("datastorage.index.lag", store, s -> s.oldestPendingIndex()
                         .map(oldest -> Math.max(0, Duration.between(oldest, clock.instant()).toMillis() / 1000.0)).orElse(0.0))

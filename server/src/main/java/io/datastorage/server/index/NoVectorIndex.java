@@ -7,7 +7,6 @@ import io.datastorage.core.index.IndexHit;
 import io.datastorage.core.index.IndexUnavailableException;
 import io.datastorage.core.index.VectorIndex;
 
-import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -67,16 +66,6 @@ final class NoVectorIndex implements VectorIndex {
     @Override
     public int dimension() {
         return dimension;
-    }
-
-    @Override
-    public Optional<Instant> durableAsOf() {
-        return Optional.empty();
-    }
-
-    @Override
-    public Optional<Instant> recoveredAsOf() {
-        return Optional.empty();
     }
 
     @Override

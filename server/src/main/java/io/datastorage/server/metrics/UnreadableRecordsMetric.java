@@ -1,6 +1,6 @@
 package io.datastorage.server.metrics;
 
-import io.datastorage.store.postgres.PostgresAuditStore;
+import io.datastorage.store.postgres.PostgresMaintenance;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
@@ -12,8 +12,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class UnreadableRecordsMetric {
-    public UnreadableRecordsMetric(PostgresAuditStore store, MeterRegistry registry) {
-        FunctionCounter.builder("datastorage.unreadable.records", store, PostgresAuditStore::unreadableRecords)
+    public UnreadableRecordsMetric(PostgresMaintenance store, MeterRegistry registry) {
+        FunctionCounter.builder("datastorage.unreadable.records", store, PostgresMaintenance::unreadableRecords)
                 .description("Reads of stored records that could not be read back and were left out or reported")
                 .register(registry);
     }

@@ -1,10 +1,10 @@
 package io.datastorage.server.search;
 
 import io.datastorage.core.index.VectorIndex;
+import io.datastorage.core.search.SearchStore;
 import io.datastorage.core.search.SemanticSearch;
 import io.datastorage.server.config.DatastorageProperties;
 import io.datastorage.server.embedding.EmbeddingPipeline;
-import io.datastorage.store.postgres.PostgresAuditStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
@@ -15,7 +15,7 @@ import org.springframework.context.annotation.Configuration;
 public class SearchConfiguration {
 
     @Bean
-    SemanticSearch semanticSearch(VectorIndex index, PostgresAuditStore store, EmbeddingPipeline pipeline,
+    SemanticSearch semanticSearch(VectorIndex index, SearchStore store, EmbeddingPipeline pipeline,
                                   DatastorageProperties properties, MeterRegistry registry) {
         Counter degraded = Counter.builder("datastorage.search.degraded")
                 .description("Searches answered by an exact scan of PostgreSQL because the index was unavailable")

@@ -10,12 +10,8 @@ import io.datastorage.core.dualwrite.DualWriteCoordinator;
 import io.datastorage.core.dualwrite.DualWriteListener;
 import io.datastorage.core.dualwrite.GuardedIndex;
 import io.datastorage.core.index.InMemoryVectorIndex;
-import io.datastorage.core.store.IdempotencyToken;
-import io.datastorage.core.store.IndexableRecord;
 import io.datastorage.core.store.NewRecord;
-import io.datastorage.core.store.Receipt;
 import io.datastorage.core.store.StoreException;
-import io.datastorage.core.store.WriteResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,12 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,12 +38,12 @@ class PostgresIndexMarksTest {
     private static final float[] VECTOR = {0.6f, 0.8f, 0f};
 
     private HikariDataSource dataSource;
-    private PostgresAuditStore store;
+    private PostgresStore store;
 
     @BeforeEach
     void open() {
         dataSource = PostgresTestDatabase.freshDatabase();
-        store = PostgresAuditStore.open(dataSource, CLOCK, 1);
+        store = PostgresStore.open(dataSource, CLOCK, 1);
     }
 
     @AfterEach
@@ -66,87 +57,11 @@ class PostgresIndexMarksTest {
     }
 
     @Test
-    void marksOnlyWhatTheHookDidNotIndex() {
-        AtomicReference<List<IndexableRecord>> seen = new AtomicReference<>();
-        WriteResult result = store.write(List.of(record("a", VECTOR), record("b", VECTOR), record("c", null)), null,
-                records -> {
-                    seen.set(records);
-                    return Set.of(records.getFirst().id());
-                });
-
-        List<Receipt> receipts = result.receipts();
-        assertThat(seen.get()).extracting(IndexableRecord::id).containsExactly(receipts.get(0).id(), receipts.get(1).id());
-        IndexableRecord a = seen.get().getFirst();
-        assertThat(a.kind()).isEqualTo(AuditKind.REMEDIATION);
-        assertThat(a.embedding()).containsExactly(VECTOR);
-        assertThat(a.toEntry().metadata().checksum()).isEqualTo(a.checksum()).hasSize(64);
-        assertThat(receipts).extracting(Receipt::vectorIndexed).containsExactly(true, false, false);
-        assertThat(store.find(AuditKind.REMEDIATION, receipts.get(0).id()).orElseThrow().vectorIndexed()).isTrue();
-        assertThat(store.find(AuditKind.REMEDIATION, receipts.get(1).id()).orElseThrow().vectorIndexed()).isFalse();
-        assertThat(store.countPendingIndex()).isEqualTo(2);
-        // The record without an embedding waits for it before it can be indexed.
-        assertThat(store.pendingIndex(10)).extracting(IndexableRecord::id).containsExactly(receipts.get(1).id());
-    }
-
-    @Test
-    void aHookThatThrowsRollsTheWholeWriteBack() {
-        assertThatThrownBy(() -> store.write(List.of(record("x", VECTOR)), null, records -> {
-            throw new IllegalStateException("index refused");
-        })).hasMessageContaining("index refused");
-
-        assertThat(store.countPendingIndex()).isZero();
-        assertThat(store.pendingIndex(10)).isEmpty();
-    }
-
-    @Test
-    void aReplayDoesNotRunTheHookAndReturnsTheFirstAnswer() {
-        IdempotencyToken token = new IdempotencyToken("key-1", "fingerprint-1");
-        AtomicInteger calls = new AtomicInteger();
-        WriteResult first = store.write(List.of(record("r", VECTOR)), token, records -> {
-            calls.incrementAndGet();
-            return Set.of(records.getFirst().id());
-        });
-        WriteResult replay = store.write(List.of(record("r", VECTOR)), token, records -> {
-            calls.incrementAndGet();
-            return Set.of();
-        });
-
-        assertThat(calls).hasValue(1);
-        assertThat(replay.replayed()).isTrue();
-        assertThat(replay.receipts()).isEqualTo(first.receipts());
-        assertThat(replay.receipts().getFirst().vectorIndexed()).isTrue();
-    }
-
-    @Test
-    void repairCompletesMarksOnceAndWalksIndexedRecordsByArrival() {
-        List<Receipt> receipts = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            receipts.addAll(store.write(List.of(record("p" + i, VECTOR)), null).receipts());
-        }
-        List<IndexableRecord> pending = store.pendingIndex(3);
-        assertThat(pending).hasSize(3);
-
-        assertThat(store.completeIndex(pending)).isEqualTo(3);
-        assertThat(store.completeIndex(pending)).as("already complete").isZero();
-        assertThat(store.countPendingIndex()).isEqualTo(2);
-
-        List<UUID> walked = new ArrayList<>();
-        IndexableRecord after = null;
-        for (List<IndexableRecord> page = store.indexedSince(Instant.EPOCH, null, 2); !page.isEmpty();
-             page = store.indexedSince(Instant.EPOCH, after, 2)) {
-            page.forEach(r -> walked.add(r.id()));
-            after = page.getLast();
-        }
-        assertThat(walked).containsExactlyInAnyOrderElementsOf(pending.stream().map(IndexableRecord::id).toList());
-        assertThat(store.indexedSince(CLOCK.instant().plusSeconds(1), null, 10)).isEmpty();
-    }
-
-    @Test
     void aWriteWhoseInsertFailsAfterTheUpsertLeavesNoVectorBehind() throws SQLException {
         // The hook (the index upsert) runs before the insert: when the insert then fails, the
         // coordinator must take the vector back, so the store and the index stay both-or-neither.
         InMemoryVectorIndex index = new InMemoryVectorIndex(VECTOR.length);
-        DualWriteCoordinator coordinator = new DualWriteCoordinator(store,
+        DualWriteCoordinator coordinator = new DualWriteCoordinator(store.records(),
                 GuardedIndex.of(index, 1, Duration.ofMillis(1), Duration.ofMinutes(1)),
                 DualWriteCoordinator.Mode.FALLBACK, DualWriteListener.NONE);
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
@@ -161,6 +76,6 @@ class PostgresIndexMarksTest {
                 .isInstanceOf(StoreException.class);
 
         assertThat(index.count()).isZero();
-        assertThat(store.countPendingIndex()).isZero();
+        assertThat(store.indexBacklog().countPendingIndex()).isZero();
     }
 }

@@ -2,8 +2,8 @@ package io.datastorage.store.postgres;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.datastorage.core.store.AuditPosition;
-import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.AuditStoreListingContract;
+import io.datastorage.core.store.RecordStore;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -24,9 +24,9 @@ class PostgresListingTest extends AuditStoreListingContract {
     private HikariDataSource dataSource;
 
     @Override
-    protected AuditStore openStore(Clock clock) {
+    protected RecordStore openStore(Clock clock) {
         dataSource = PostgresTestDatabase.freshDatabase();
-        return PostgresAuditStore.open(dataSource, clock, 1);
+        return PostgresStore.open(dataSource, clock, 1).records();
     }
 
     @Override

@@ -10,14 +10,12 @@ import io.datastorage.core.dualwrite.DualWriteCoordinator;
 import io.datastorage.core.dualwrite.DualWriteListener;
 import io.datastorage.core.dualwrite.GuardedIndex;
 import io.datastorage.core.dualwrite.InFlightWrites;
-import io.datastorage.core.index.IdSlices;
 import io.datastorage.core.index.InMemoryVectorIndex;
-import io.datastorage.core.index.SliceDigest;
 import io.datastorage.core.reconcile.ReconcileReport;
 import io.datastorage.core.reconcile.Reconciler;
+import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.IndexableRecord;
 import io.datastorage.core.store.NewRecord;
-import io.datastorage.core.store.Receipt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +32,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -47,12 +44,12 @@ class PostgresReconcileTest {
 
     private final Random random = new Random(5);
     private HikariDataSource dataSource;
-    private PostgresAuditStore store;
+    private AuditStore store;
 
     @BeforeEach
     void open() {
         dataSource = PostgresTestDatabase.freshDatabase();
-        store = PostgresAuditStore.open(dataSource, CLOCK, 1);
+        store = PostgresStore.open(dataSource, CLOCK, 1).auditStore();
     }
 
     @AfterEach
@@ -76,55 +73,6 @@ class PostgresReconcileTest {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute(statement);
         }
-    }
-
-    @Test
-    void digestsAndFingerprintsSayWhatTheIndexShouldHold() {
-        Map<UUID, Long> indexed = new HashMap<>();
-        List<UUID> pending = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
-            List<NewRecord> batch = List.of(record("i" + i, true), record("p" + i, true), record("e" + i, false));
-            List<Receipt> receipts = store.write(batch, null, records -> {
-                IndexableRecord first = records.getFirst();
-                indexed.put(first.id(), first.fingerprint());
-                return Set.of(first.id());
-            }).receipts();
-            pending.add(receipts.get(1).id());
-        }
-
-        int bits = 5;
-        SliceDigest expected = new SliceDigest(bits);
-        indexed.forEach(expected::add);
-        pending.forEach(id -> expected.add(id, 0L));
-        SliceDigest digest = store.vectorDigest(bits);
-        assertThat(digest.differing(expected)).isEmpty();
-        assertThat(digest.total()).as("records without an embedding are not expected in the index").isEqualTo(60);
-
-        for (int slice = 0; slice < IdSlices.count(bits); slice++) {
-            Map<UUID, Long> inSlice = new HashMap<>();
-            for (Map.Entry<UUID, Long> e : indexed.entrySet()) {
-                if (IdSlices.sliceOf(e.getKey(), bits) == slice) {
-                    inSlice.put(e.getKey(), e.getValue());
-                }
-            }
-            for (UUID id : pending) {
-                if (IdSlices.sliceOf(id, bits) == slice) {
-                    inSlice.put(id, null);
-                }
-            }
-            assertThat(store.vectorFingerprints(slice, bits)).as("slice %d", slice).isEqualTo(inSlice);
-        }
-    }
-
-    @Test
-    void readsTheRecordsToRepairAndTheAgeOfTheBacklog() {
-        assertThat(store.oldestPendingIndex()).isEmpty();
-        List<Receipt> receipts = store.write(List.of(record("a", true), record("b", false)), null).receipts();
-
-        assertThat(store.oldestPendingIndex()).contains(CLOCK.instant());
-        List<IndexableRecord> found = store.indexable(receipts.stream().map(Receipt::id).toList());
-        assertThat(found).extracting(IndexableRecord::id).containsExactly(receipts.getFirst().id());
-        assertThat(store.indexable(List.of())).isEmpty();
     }
 
     @Test

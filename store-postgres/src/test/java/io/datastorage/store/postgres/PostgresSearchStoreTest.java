@@ -6,10 +6,12 @@ import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.ValidationPolicy;
 import io.datastorage.core.index.IndexFilter;
+import io.datastorage.core.search.SearchStore;
 import io.datastorage.core.search.SearchStore.StoredVector;
 import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.NewRecord;
 import io.datastorage.core.store.Receipt;
+import io.datastorage.core.store.RecordStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,12 +33,15 @@ class PostgresSearchStoreTest {
     private static final AuditValidator VALIDATOR = new AuditValidator(ValidationPolicy.DEFAULT, CLOCK);
 
     private HikariDataSource dataSource;
-    private PostgresAuditStore store;
+    private RecordStore records;
+    private SearchStore store;
 
     @BeforeEach
     void open() {
         dataSource = PostgresTestDatabase.freshDatabase();
-        store = PostgresAuditStore.open(dataSource, CLOCK, 1);
+        PostgresStore postgres = PostgresStore.open(dataSource, CLOCK, 1);
+        records = postgres.records();
+        store = postgres.searchStore();
     }
 
     @AfterEach
@@ -48,7 +53,7 @@ class PostgresSearchStoreTest {
         Map<String, Object> body = AuditFixtures.valid(kind);
         body.put("namespace", namespace);
         body.put("createdAt", createdAt);
-        List<Receipt> receipts = store.write(List.of(new NewRecord(VALIDATOR.validate(kind, body), vector)), null).receipts();
+        List<Receipt> receipts = records.write(List.of(new NewRecord(VALIDATOR.validate(kind, body), vector)), null).receipts();
         return receipts.getFirst().id();
     }
 

@@ -1,0 +1,64 @@
+package io.datastorage.core.store;
+
+import io.datastorage.core.audit.AuditKind;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Durable storage of audit records: the system of record. The role the write path and the
+ * listing use.
+ *
+ * <p>Contract every implementation keeps (checked by {@code RecordStoreContract}):
+ * <ul>
+ *   <li>{@link #write} is atomic: when it returns, every draft is durably committed under the id
+ *   in its receipt; when it throws, none is.</li>
+ *   <li>Text and numbers are stored exactly; {@link #find} returns the document as written.</li>
+ *   <li>With an {@link IdempotencyToken}, a key seen before with the same fingerprint returns the
+ *   original receipts and writes nothing ({@link WriteResult#replayed()}); the same key with
+ *   another fingerprint throws {@link IdempotencyConflictException} and writes nothing. Two
+ *   concurrent calls with one key never both write.</li>
+ *   <li>Failures of the store itself throw {@link StoreUnavailableException} (transient).</li>
+ *   <li>A write whose connection broke during its commit throws
+ *       {@link CommitOutcomeUnknownException}: it may have committed.</li>
+ * </ul>
+ */
+public interface RecordStore {
+
+    /**
+     * Stores the records, each with its embedding or marked "embedding pending", in one transaction.
+     *
+     * @param records 1..n validated records
+     * @param token   the idempotency key of the request and the fingerprint of its content, or null
+     * @return receipts in the order of {@code records}
+     * @throws IllegalArgumentException no record
+     */
+    default WriteResult write(List<NewRecord> records, IdempotencyToken token) {
+        return write(records, token, BeforeCommit.NONE);
+    }
+
+    /**
+     * Like {@link #write(List, IdempotencyToken)}, running {@code beforeCommit} inside the
+     * transaction, before it commits, on the records that have an embedding (in input order; not
+     * at all when none has); the ids it returns are stored as indexed, the others as "index
+     * pending", and an exception from it rolls everything back. A replayed request does not run it.
+     */
+    WriteResult write(List<NewRecord> records, IdempotencyToken token, BeforeCommit beforeCommit);
+
+    /** The record of this kind with this id, if stored. */
+    Optional<AuditRecord> find(AuditKind kind, UUID id);
+
+    /**
+     * One page of the records matching {@code query}, in the listing order
+     * ({@link AuditPosition#LISTING_ORDER}: {@code createdAt} descending, then id descending),
+     * starting right after {@link AuditQuery#after()}.
+     *
+     * <p>Pages are cut by position (keyset pagination), not by offset: walking from page to page
+     * with {@link AuditPage#next()} returns every matching record that existed when the walk began
+     * exactly once, even when records share a {@code createdAt} and while records are added. A
+     * record added during the walk appears only if its position is after the page already read
+     * (an older {@code createdAt}); never twice. Items are the same as {@link #find} returns.
+     */
+    AuditPage list(AuditQuery query);
+}
