@@ -102,7 +102,12 @@ public final class DualWriteCoordinator {
      *         in strict mode, which it cannot keep
      */
     public DualWriteCoordinator withWriteOrder(WriteOrder order) {
-        return new DualWriteCoordinator(this, order.resolve(index == null ? null : index.index(), mode));
+        WriteOrder resolved = order.resolve(index == null ? null : index.index(), mode);
+        if (index != null) {
+            log.info("Dual-write order: {} (configured {}, mode {})", resolved.value(), order.value(),
+                    mode.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return new DualWriteCoordinator(this, resolved);
     }
 
     /** The order this coordinator's writes follow: never {@link WriteOrder#AUTO}. */
