@@ -2,6 +2,7 @@
 # Runs a benchmark. Builds what it needs first; benchmarks are not part of the test suite.
 #   ./bench/run.sh [--quick]          the service under load next to raw baselines (bench/results/)
 #   ./bench/run.sh embedding|search|reconcile [options]   one part on its own
+#   ./bench/run.sh write-order [options]   the dual-write orders against a small pool, simulated index delay
 #   ./bench/run.sh --help             every benchmark and its options
 set -euo pipefail
 
@@ -9,7 +10,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bin/find-jdk.sh"
 
 case "${1:-}" in
-  service|embedding|search|reconcile|help|-h|--help|-V|--version) ;;
+  service|embedding|search|reconcile|write-order|help|-h|--help|-V|--version) ;;
   *) set -- service "$@" ;;
 esac
 

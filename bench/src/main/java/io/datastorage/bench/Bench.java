@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code bench/run.sh}: one subcommand per benchmark. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "datastorage benchmarks; each prints its figures next to raw baselines measured in the same run.",
-        subcommands = {ServiceBench.class, EmbeddingBench.class, ReconcileBench.class, SearchBench.class})
+        subcommands = {ServiceBench.class, EmbeddingBench.class, ReconcileBench.class, SearchBench.class,
+                WriteOrderBench.class})
 public final class Bench implements Runnable {
 
     @Override

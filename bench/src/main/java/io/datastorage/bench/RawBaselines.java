@@ -84,7 +84,7 @@ final class RawBaselines {
         }
     }
 
-    private static void insert(HikariDataSource dataSource, UUID id, int i, List<String> documents, List<float[]> vectors) {
+    static void insert(HikariDataSource dataSource, UUID id, int i, List<String> documents, List<float[]> vectors) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
             Timestamp now = Timestamp.from(Instant.now());
             float[] vector = vectors.get(i % vectors.size());

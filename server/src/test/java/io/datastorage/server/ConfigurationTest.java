@@ -35,6 +35,7 @@ class ConfigurationTest {
             "datastorage.cache.timeout|20s|must be 1ms..10s",
             "datastorage.index.type|solr|The following values are valid",
             "datastorage.index.mode|lenient|The following values are valid",
+            "datastorage.index.write-order|later|The following values are valid",
             "datastorage.index.attempts|0|must be 1..10",
             "datastorage.index.commit-interval|20m|must be 100ms..10m",
             "datastorage.index.lucene.commit-interval|50ms|must be 100ms..10m",
@@ -83,6 +84,16 @@ class ConfigurationTest {
 
         assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
                 .contains("datastorage.index.mode must be fallback when datastorage.index.type is none");
+    }
+
+    @org.junit.jupiter.api.Test
+    void strictModeIsRefusedWithTheCommitThenIndexWriteOrder(CapturedOutput output) {
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(),
+                "--datastorage.index.mode=strict", "--datastorage.index.write-order=commit-then-index").close()).isNotNull();
+
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("datastorage.index.write-order must be auto or in-transaction when the index mode is strict")
+                .contains("was commit-then-index");
     }
 
     @org.junit.jupiter.api.Test

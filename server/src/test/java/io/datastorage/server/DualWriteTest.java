@@ -1,6 +1,8 @@
 package io.datastorage.server;
 
 import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.dualwrite.DualWriteCoordinator;
+import io.datastorage.core.dualwrite.WriteOrder;
 import io.datastorage.core.index.IndexEntry;
 import io.datastorage.core.index.IndexMetadata;
 import io.datastorage.core.index.VectorIndex;
@@ -224,6 +226,50 @@ class DualWriteTest {
             assertThat(status.get("lastError").get("message").asString()).isNotBlank();
         } finally {
             SwitchableIndexConfiguration.of(service).down(false);
+        }
+    }
+
+    /**
+     * {@code datastorage.index.write-order} picks the order: {@code auto} keeps the in-process
+     * Lucene index inside the transaction; {@code commit-then-index} commits first, then indexes
+     * and clears the marks, and whatever the index does after the commit, the write is answered 201.
+     */
+    @Test
+    void theWriteOrderPropertyPicksTheOrderAndCommitThenIndexKeepsTheFallbackPromises() {
+        assertThat(service.context().getBean(DualWriteCoordinator.class).writeOrder()).isEqualTo(WriteOrder.IN_TRANSACTION);
+
+        try (RunningService later = RunningService.start(SOURCES, RunningService.newDataDir(),
+                "--datastorage.index.write-order=commit-then-index", "--datastorage.index.repair-interval=200ms",
+                "--datastorage.index.open-for=500ms")) {
+            assertThat(later.context().getBean(DualWriteCoordinator.class).writeOrder())
+                    .isEqualTo(WriteOrder.COMMIT_THEN_INDEX);
+            VectorIndex index = later.context().getBean(VectorIndex.class);
+
+            HttpResponse<String> indexed = later.postJson("/api/v1/audit/remediation", validRecord("remediation", "order-1"),
+                    "Idempotency-Key", "order-1");
+            assertThat(indexed.statusCode()).as(indexed.body()).isEqualTo(201);
+            assertThat(json(indexed).get("vectorIndexed").asBoolean()).isTrue();
+            String id = json(indexed).get("id").asString();
+            assertThat(json(later.get("/api/v1/audit/remediation/" + id)).get("vectorIndexed").asBoolean()).isTrue();
+            await().atMost(Duration.ofSeconds(1)).until(() -> index.get(UUID.fromString(id)).isPresent());
+            HttpResponse<String> replayed = later.postJson("/api/v1/audit/remediation",
+                    validRecord("remediation", "order-1"), "Idempotency-Key", "order-1");
+            assertThat(replayed.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+            assertThat(json(replayed)).as("the replay says what the first answer said").isEqualTo(json(indexed));
+
+            SwitchableIndexConfiguration.of(later).down(true);
+            String pending;
+            try {
+                HttpResponse<String> fellBack = later.postJson("/api/v1/audit/workflow", validRecord("workflow", "order-2"));
+                assertThat(fellBack.statusCode()).as(fellBack.body()).isEqualTo(201);
+                assertThat(json(fellBack).get("vectorIndexed").asBoolean()).isFalse();
+                pending = json(fellBack).get("id").asString();
+            } finally {
+                SwitchableIndexConfiguration.of(later).down(false);
+            }
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    json(later.get("/api/v1/audit/workflow/" + pending)).get("vectorIndexed").asBoolean()).isTrue());
+            await().atMost(Duration.ofSeconds(1)).until(() -> index.get(UUID.fromString(pending)).isPresent());
         }
     }
 

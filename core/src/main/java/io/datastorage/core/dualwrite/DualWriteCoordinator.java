@@ -3,11 +3,14 @@ package io.datastorage.core.dualwrite;
 import io.datastorage.core.dualwrite.DualWriteListener.FailureReason;
 import io.datastorage.core.index.IndexEntry;
 import io.datastorage.core.index.IndexUnavailableException;
+import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
 import io.datastorage.core.store.IndexableRecord;
 import io.datastorage.core.store.NewRecord;
+import io.datastorage.core.store.IndexBacklog;
+import io.datastorage.core.store.Receipt;
 import io.datastorage.core.store.RecordStore;
 import io.datastorage.core.store.StoreException;
 import io.datastorage.core.store.StoreUnavailableException;
@@ -17,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -40,6 +44,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * cancelled persists nothing: it is checked before the write and again before the commit.
  * Records without an embedding are stored pending and never reach the index here.
  *
+ * <p>That is the {@link WriteOrder#IN_TRANSACTION} order, which holds the transaction (a pooled
+ * connection, the idempotency key's lock) across the upsert. In fallback mode a coordinator can
+ * {@linkplain #withWriteOrder write} {@link WriteOrder#COMMIT_THEN_INDEX} instead, for a remote
+ * index: the records commit marked, the vectors are upserted with no connection held, and a second
+ * short transaction clears the marks. Once the records are committed nothing fails the write: an
+ * index that fails, a clearing that fails, a deadline that passes, or a crash between the steps
+ * leaves the records marked, and the repair worker indexes them (its upsert is idempotent).
+ * Nothing is upserted before the commit, so nothing is ever compensated or in flight.
+ *
  * <p>The outcome is decided before anyone is told about it: the {@link DualWriteListener} is
  * called through a guard that logs and swallows whatever it throws, on every path, so a metric
  * that fails can neither turn a committed write into an error nor undo it (delete its vectors),
@@ -56,6 +69,10 @@ public final class DualWriteCoordinator {
     private final Mode mode;
     private final DualWriteListener listener;
     private final InFlightWrites inFlight;
+    /** Never {@link WriteOrder#AUTO}. */
+    private final WriteOrder order;
+    /** Where {@link WriteOrder#COMMIT_THEN_INDEX} clears the marks; null in the other order. */
+    private final IndexBacklog backlog;
 
     public DualWriteCoordinator(RecordStore store, GuardedIndex index, Mode mode, DualWriteListener listener) {
         this(store, index, mode, listener, new InFlightWrites());
@@ -69,6 +86,41 @@ public final class DualWriteCoordinator {
         this.mode = mode;
         this.listener = new GuardedListener(listener);
         this.inFlight = inFlight;
+        this.order = WriteOrder.IN_TRANSACTION;
+        this.backlog = null;
+    }
+
+    private DualWriteCoordinator(DualWriteCoordinator base, WriteOrder order, IndexBacklog backlog) {
+        this.store = base.store;
+        this.index = base.index;
+        this.mode = base.mode;
+        this.listener = base.listener;
+        this.inFlight = base.inFlight;
+        this.order = order;
+        this.backlog = order == WriteOrder.COMMIT_THEN_INDEX ? Objects.requireNonNull(backlog, "backlog") : null;
+    }
+
+    /**
+     * This coordinator writing in {@code order} ({@link WriteOrder#AUTO} resolved against its
+     * index and mode); a coordinator is built {@link WriteOrder#IN_TRANSACTION}.
+     *
+     * @param backlog where {@link WriteOrder#COMMIT_THEN_INDEX} clears the records' marks once
+     *                their vectors are in the index (the same store's {@link IndexBacklog})
+     * @throws io.datastorage.core.config.InvalidConfigException {@link WriteOrder#COMMIT_THEN_INDEX}
+     *         in strict mode, which it cannot keep
+     */
+    public DualWriteCoordinator withWriteOrder(WriteOrder order, IndexBacklog backlog) {
+        WriteOrder resolved = order.resolve(index == null ? null : index.index(), mode);
+        if (index != null) {
+            log.info("Dual-write order: {} (configured {}, mode {})", resolved.value(), order.value(),
+                    mode.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return new DualWriteCoordinator(this, resolved, backlog);
+    }
+
+    /** The order this coordinator's writes follow: never {@link WriteOrder#AUTO}. */
+    public WriteOrder writeOrder() {
+        return order;
     }
 
     /**
@@ -95,6 +147,9 @@ public final class DualWriteCoordinator {
         } catch (IllegalArgumentException e) {
             listener.failed(FailureReason.VALIDATION_FAILURE);
             throw e;
+        }
+        if (order == WriteOrder.COMMIT_THEN_INDEX) {
+            return commitThenIndex(records, token, deadline);
         }
         AtomicReference<Set<UUID>> attempted = new AtomicReference<>(Set.of());
         AtomicReference<Set<UUID>> upserted = new AtomicReference<>(Set.of());
@@ -189,6 +244,104 @@ public final class DualWriteCoordinator {
         upserted.set(ids);
         deadline.check("committing");
         return ids;
+    }
+
+    /**
+     * {@link WriteOrder#COMMIT_THEN_INDEX}: commits the records marked "index pending", then
+     * {@linkplain #indexCommitted indexes} them with no connection held. Before the commit it fails
+     * like {@link #write} (nothing stored; no vector was upserted, so nothing to compensate); after
+     * it, nothing fails the write.
+     */
+    private WriteResult commitThenIndex(List<NewRecord> records, IdempotencyToken token, Deadline deadline) {
+        AtomicReference<List<IndexableRecord>> committing = new AtomicReference<>(List.of());
+        WriteResult result;
+        try {
+            deadline.check("writing");
+            result = store.write(records, token, indexable -> {
+                // Inside the transaction, so that an expired request still persists nothing.
+                deadline.check("committing");
+                committing.set(indexable);
+                return Set.of();
+            });
+        } catch (DeadlineExceededException e) {
+            listener.failed(FailureReason.CONTEXT_CANCELED);
+            throw e;
+        } catch (IdempotencyConflictException e) {
+            throw e;
+        } catch (CommitOutcomeUnknownException | StoreUnavailableException | StoreException e) {
+            // A commit whose outcome is unknown left its records marked if it landed: the repair indexes them.
+            listener.failed(FailureReason.POSTGRESQL_FAILURE);
+            throw e;
+        } catch (RuntimeException e) {
+            listener.failed(FailureReason.TRANSACTION_ROLLBACK);
+            throw e;
+        }
+        if (result.replayed()) {
+            return asIndexedNow(result);
+        }
+        // Committed: from here on nothing may change the answer or undo the write.
+        Set<UUID> indexed = indexCommitted(committing.get(), deadline);
+        listener.succeeded(indexed.size());
+        return new WriteResult(result.receipts().stream()
+                .map(receipt -> receipt.withVectorIndexed(indexed.contains(receipt.id()))).toList(), false);
+    }
+
+    /**
+     * Upserts the vectors of committed records, then clears their marks in a second short
+     * transaction ({@link IndexBacklog#completeIndex}, which keeps their fingerprints too). Never
+     * throws: a deadline already passed skips the upsert, a failed upsert or a failed clearing
+     * leaves the marks (the vectors are then in the index or not; the repair worker's upsert is
+     * idempotent either way), and each of these counts as a fallback.
+     *
+     * @return the ids whose marks are cleared: those the answer calls indexed
+     */
+    private Set<UUID> indexCommitted(List<IndexableRecord> records, Deadline deadline) {
+        if (records.isEmpty() || index == null) {
+            return Set.of();
+        }
+        if (deadline.expired()) {
+            listener.fellBack(records.size());
+            log.warn("{} record(s) committed as the request's deadline passed; stored with their indexing pending",
+                    records.size());
+            return Set.of();
+        }
+        try {
+            index.upsert(records.stream().map(IndexableRecord::toEntry).toList());
+        } catch (RuntimeException e) {
+            if (!(e instanceof IndexUnavailableException)) {
+                log.error("The vector index failed unexpectedly", e);
+            }
+            listener.fellBack(records.size());
+            log.warn("Vector index unavailable ({}); {} record(s) stored with their indexing pending",
+                    e.getMessage(), records.size());
+            return Set.of();
+        }
+        try {
+            backlog.completeIndex(records);
+        } catch (RuntimeException e) {
+            listener.fellBack(records.size());
+            log.warn("{} record(s) indexed, but their index marks could not be cleared ({}); the repair worker "
+                    + "indexes them again", records.size(), e.getMessage());
+            return Set.of();
+        }
+        Set<UUID> ids = new LinkedHashSet<>();
+        records.forEach(record -> ids.add(record.id()));
+        return ids;
+    }
+
+    /**
+     * A replay's receipts with {@code vectorIndexed} as of now: the receipts kept with the key
+     * are those of the commit, where every record was still marked, while the first answer said
+     * {@code true} for the records whose marks it cleared. Read from the records, a replay never
+     * says {@code false} where the first answer said {@code true}; it may say {@code true} where
+     * the first said {@code false}, the repair worker having indexed the record since.
+     */
+    private WriteResult asIndexedNow(WriteResult replay) {
+        List<Receipt> receipts = replay.receipts().stream().map(receipt -> receipt.vectorIndexed() || !receipt.embedded()
+                ? receipt
+                : receipt.withVectorIndexed(store.find(receipt.kind(), receipt.id())
+                        .map(AuditRecord::vectorIndexed).orElse(false))).toList();
+        return new WriteResult(receipts, true);
     }
 
     /** Deletes vectors whose records did not commit; what fails here is left to the reconciler. */

@@ -50,7 +50,11 @@ public interface DualWriteListener {
     default void failed(FailureReason reason) {
     }
 
-    /** Records committed marked "index pending" because the index failed (fallback mode). */
+    /**
+     * Records committed marked "index pending" because the index failed (fallback mode); writing
+     * {@link WriteOrder#COMMIT_THEN_INDEX}, also those whose upsert was skipped (deadline passed
+     * after the commit) or whose marks could not be cleared.
+     */
     default void fellBack(int records) {
     }
 }

@@ -100,6 +100,16 @@ public interface VectorIndex extends AutoCloseable {
     default void refresh() {
     }
 
+    /**
+     * Whether each call reaches the index over the network (a server or cluster of its own),
+     * rather than an index inside this process. The write path asks it to pick its
+     * {@linkplain io.datastorage.core.dualwrite.WriteOrder order} when configured {@code auto}: a write should not
+     * hold a pooled PostgreSQL connection across a network call. {@code false} unless a backend says otherwise.
+     */
+    default boolean remote() {
+        return false;
+    }
+
     IndexHealth health();
 
     /** Length of every vector this index holds. */

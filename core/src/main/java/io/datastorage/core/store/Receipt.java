@@ -8,7 +8,7 @@ import java.util.UUID;
 /**
  * What a client learns of a stored record: enough to find it again, whether its embedding was
  * stored with it ({@code false}: pending, computed later), and whether its vector reached the
- * vector index before the commit ({@code false}: pending, indexed by the repair worker).
+ * vector index before the answer ({@code false}: pending, indexed by the repair worker).
  */
 public record Receipt(UUID id, AuditKind kind, String correlationId, String createdAt, boolean embedded,
                       boolean vectorIndexed) {

@@ -98,6 +98,11 @@ public final class SwitchableIndex implements VectorIndex {
     }
 
     @Override
+    public boolean remote() {
+        return delegate.remote();
+    }
+
+    @Override
     public IndexHealth health() {
         return down.get() ? IndexHealth.down("switched down") : delegate.health();
     }

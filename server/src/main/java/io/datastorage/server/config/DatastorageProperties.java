@@ -2,6 +2,8 @@ package io.datastorage.server.config;
 
 import io.datastorage.cache.redis.RedisCacheConfig;
 import io.datastorage.core.config.InvalidConfigException;
+import io.datastorage.core.dualwrite.DualWriteCoordinator;
+import io.datastorage.core.dualwrite.WriteOrder;
 import io.datastorage.embedding.onnx.OnnxEmbedderConfig;
 import io.datastorage.embedding.openai.OpenAiEmbedderConfig;
 import io.datastorage.index.lucene.LuceneIndexConfig;
@@ -316,6 +318,10 @@ public record DatastorageProperties(
      * @param catchUpMargin    how far before the index's last durable commit the start-up catch-up replays
      * @param reconcileInterval how often PostgreSQL and the index are reconciled (also on demand)
      * @param lucene           the settings of the Lucene index only
+     * @param writeOrder       {@code in-transaction}: upsert the vectors inside the records' transaction;
+     *                         {@code commit-then-index}: commit the records marked, upsert with no
+     *                         connection held, clear the marks (fallback mode only); {@code auto}: the
+     *                         latter for a remote index in fallback mode (see {@link WriteOrder})
      */
     public record Index(@DefaultValue("lucene") IndexType type,
                         @DefaultValue("fallback") IndexMode mode,
@@ -326,7 +332,8 @@ public record DatastorageProperties(
                         @DefaultValue("200") int repairBatchSize,
                         @DefaultValue("1m") Duration catchUpMargin,
                         @DefaultValue("15m") Duration reconcileInterval,
-                        @DefaultValue Lucene lucene) {
+                        @DefaultValue Lucene lucene,
+                        @DefaultValue("auto") WriteOrder writeOrder) {
         public Index {
             range("datastorage.index.attempts", attempts, 1, 10);
             range("datastorage.index.open-for", openFor, Duration.ofMillis(100), Duration.ofMinutes(10));
@@ -338,6 +345,7 @@ public record DatastorageProperties(
                 throw new InvalidConfigException("datastorage.index.mode", "must be fallback when "
                         + "datastorage.index.type is none (strict would refuse every write: there is no index)", "strict");
             }
+            under("datastorage.index.", () -> writeOrder.checkWith(DualWriteCoordinator.Mode.valueOf(mode.name())));
         }
 
         /**

@@ -40,7 +40,8 @@ class IndexedWritesConfiguration {
     DualWriteCoordinator dualWriteCoordinator(AuditStore store, GuardedIndex index, InFlightWrites inFlight,
                                               DatastorageProperties properties, DualWriteListener listener) {
         DualWriteCoordinator.Mode mode = DualWriteCoordinator.Mode.valueOf(properties.index().mode().name());
-        return new DualWriteCoordinator(store, index, mode, listener, inFlight);
+        return new DualWriteCoordinator(store, index, mode, listener, inFlight)
+                .withWriteOrder(properties.index().writeOrder(), store);
     }
 
     /** Reconciliation reads the index directly: a failing index fails the run, which the next run repeats. */
