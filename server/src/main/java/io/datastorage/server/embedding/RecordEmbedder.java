@@ -88,7 +88,7 @@ public class RecordEmbedder {
     private List<float[]> embedTexts(List<String> texts, Duration timeLimit) {
         try {
             return embedder.embed(texts, timeLimit);
-        } catch (EmbeddingException e) {
+        } catch (io.datastorage.core.error.DatastorageException e) {
             failures.increment();
             log.warn("Embedding {} text(s) failed ({}); storing the record(s) with the embedding pending",
                     texts.size(), e.getMessage());

@@ -6,7 +6,9 @@ import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.audit.FieldErrors;
 import io.datastorage.core.audit.Phase;
+import io.datastorage.core.embedding.EmbedderUnavailableException;
 import io.datastorage.core.embedding.EmbeddingException;
+import io.datastorage.core.error.DatastorageException;
 import io.datastorage.core.index.IndexFilter;
 import io.datastorage.core.search.SearchRequest;
 import io.datastorage.core.search.SearchResult;
@@ -95,7 +97,9 @@ public class SearchController {
                  | AuditValidationException e) {
             outcome = Outcome.INVALID;
             throw e;
-        } catch (EmbeddingException | StoreException e) {
+        } catch (DatastorageException e) {
+            // Input errors are caught above; any other failure, of either branch, is a component's
+            // (the embedder, PostgreSQL), and every one of them is answered 503.
             outcome = Outcome.UNAVAILABLE;
             throw e;
         } finally {
@@ -263,8 +267,12 @@ public class SearchController {
         }
     }
 
-    @ExceptionHandler(EmbeddingException.class)
-    ResponseEntity<ProblemDetail> embeddingFailed(EmbeddingException e) {
+    /**
+     * A failure of the embedder, of either branch: without a query vector this search cannot be
+     * answered now, while a search by vector still can.
+     */
+    @ExceptionHandler({EmbedderUnavailableException.class, EmbeddingException.class})
+    ResponseEntity<ProblemDetail> embeddingFailed(DatastorageException e) {
         log.warn("Search query could not be embedded: {}", e.getMessage());
         return ProblemResponses.retryLater("embedding-unavailable",
                 "The query text could not be embedded now; retry later, or search by vector.");
