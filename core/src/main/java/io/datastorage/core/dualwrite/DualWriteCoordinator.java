@@ -1,8 +1,10 @@
 package io.datastorage.core.dualwrite;
 
 import io.datastorage.core.dualwrite.DualWriteListener.FailureReason;
+import io.datastorage.core.error.Component;
+import io.datastorage.core.error.DatastorageException;
+import io.datastorage.core.error.TransientException;
 import io.datastorage.core.index.IndexEntry;
-import io.datastorage.core.index.IndexUnavailableException;
 import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
@@ -117,15 +119,13 @@ public final class DualWriteCoordinator {
             // which the reconciler removes; deleting them could leave committed records unindexed.
             listener.failed(FailureReason.POSTGRESQL_FAILURE);
             throw e;
-        } catch (StoreUnavailableException | StoreException e) {
-            // PostgreSQL refused or could not do a step of the write, whichever: claiming the key,
-            // the insert, the commit. Whether vectors were upserted before does not change the cause.
-            compensate(upserted.get());
-            listener.failed(FailureReason.POSTGRESQL_FAILURE);
-            throw e;
         } catch (RuntimeException e) {
+            // A failure of PostgreSQL, of either branch, is PostgreSQL refusing or not doing a step of
+            // the write, whichever: claiming the key, the insert, the commit. Whether vectors were
+            // upserted before does not change the cause.
             compensate(upserted.get());
-            listener.failed(FailureReason.TRANSACTION_ROLLBACK);
+            listener.failed(e instanceof DatastorageException failure && failure.component() == Component.POSTGRESQL
+                    ? FailureReason.POSTGRESQL_FAILURE : FailureReason.TRANSACTION_ROLLBACK);
             throw e;
         } finally {
             inFlight.end(attempted.get());
@@ -171,7 +171,7 @@ public final class DualWriteCoordinator {
             throw e;
         } catch (RuntimeException e) {
             // Unavailable, or an answer we did not expect: either way the record is worth keeping.
-            if (!(e instanceof IndexUnavailableException)) {
+            if (!(e instanceof TransientException)) {
                 log.error("The vector index failed unexpectedly", e);
             }
             if (mode == Mode.STRICT) {
