@@ -8,7 +8,9 @@ import io.datastorage.core.audit.FieldErrors;
 import io.datastorage.core.audit.Phase;
 import io.datastorage.core.embedding.EmbedderUnavailableException;
 import io.datastorage.core.embedding.EmbeddingException;
+import io.datastorage.core.error.Component;
 import io.datastorage.core.error.DatastorageException;
+import io.datastorage.core.error.PermanentException;
 import io.datastorage.core.index.IndexFilter;
 import io.datastorage.core.search.SearchRequest;
 import io.datastorage.core.search.SearchResult;
@@ -93,14 +95,11 @@ public class SearchController {
             body.put("results", results);
             body.put("degraded", result.degraded());
             return body;
-        } catch (JsonBodies.MalformedException | JsonBodies.TooLargeException | JsonBodies.UnsupportedContentException
-                 | AuditValidationException e) {
-            outcome = Outcome.INVALID;
-            throw e;
         } catch (DatastorageException e) {
-            // Input errors are caught above; any other failure, of either branch, is a component's
-            // (the embedder, PostgreSQL), and every one of them is answered 503.
-            outcome = Outcome.UNAVAILABLE;
+            // A permanent failure of the request is the client's (its body, its fields); any other,
+            // of either branch, is a component's (the embedder, PostgreSQL) and is answered 503.
+            outcome = e instanceof PermanentException && e.component() == Component.REQUEST
+                    ? Outcome.INVALID : Outcome.UNAVAILABLE;
             throw e;
         } finally {
             metrics.record(sample, Operation.SEARCH, outcome);
