@@ -1,7 +1,7 @@
 package io.datastorage.server;
 
 import io.datastorage.core.embedding.Embedder;
-import io.datastorage.core.embedding.EmbeddingException;
+import io.datastorage.core.embedding.EmbedderUnavailableException;
 import io.datastorage.core.embedding.ForwardingEmbedder;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
@@ -39,7 +39,7 @@ class ObservedModel { // not a @Configuration, so that component scanning leaves
             @Override
             public List<float[]> embed(List<String> texts) {
                 if (DOWN.get()) {
-                    throw new EmbeddingException("model switched off by the test", true, null);
+                    throw new EmbedderUnavailableException("model switched off by the test", null);
                 }
                 TEXTS.addAll(texts);
                 return model.embed(texts);

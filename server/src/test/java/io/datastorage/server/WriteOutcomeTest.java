@@ -3,7 +3,7 @@ package io.datastorage.server;
 import io.datastorage.core.audit.AuditDraft;
 import io.datastorage.core.dualwrite.Deadline;
 import io.datastorage.core.embedding.Embedder;
-import io.datastorage.core.embedding.EmbeddingException;
+import io.datastorage.core.embedding.EmbedderUnavailableException;
 import io.datastorage.core.embedding.ForwardingEmbedder;
 import io.datastorage.core.embedding.RecordEmbedder;
 import io.datastorage.core.store.NewRecord;
@@ -197,7 +197,7 @@ class WriteOutcomeTest {
                             held.await(60, TimeUnit.SECONDS);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
-                            throw new EmbeddingException("interrupted", true, e);
+                            throw new EmbedderUnavailableException("interrupted", e);
                         }
                     }
                     return model.embed(texts);

@@ -1,8 +1,10 @@
 package io.datastorage.core.dualwrite;
 
 import io.datastorage.core.dualwrite.DualWriteListener.FailureReason;
+import io.datastorage.core.error.Component;
+import io.datastorage.core.error.DatastorageException;
+import io.datastorage.core.error.TransientException;
 import io.datastorage.core.index.IndexEntry;
-import io.datastorage.core.index.IndexUnavailableException;
 import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
@@ -172,15 +174,12 @@ public final class DualWriteCoordinator {
             // which the reconciler removes; deleting them could leave committed records unindexed.
             listener.failed(FailureReason.POSTGRESQL_FAILURE);
             throw e;
-        } catch (StoreUnavailableException | StoreException e) {
-            // PostgreSQL refused or could not do a step of the write, whichever: claiming the key,
-            // the insert, the commit. Whether vectors were upserted before does not change the cause.
-            compensate(upserted.get());
-            listener.failed(FailureReason.POSTGRESQL_FAILURE);
-            throw e;
         } catch (RuntimeException e) {
+            // A failure of PostgreSQL, of either branch, is PostgreSQL refusing or not doing a step of
+            // the write, whichever: claiming the key, the insert, the commit. Whether vectors were
+            // upserted before does not change the cause.
             compensate(upserted.get());
-            listener.failed(FailureReason.TRANSACTION_ROLLBACK);
+            listener.failed(storeFailureReason(e));
             throw e;
         } finally {
             inFlight.end(attempted.get());
@@ -191,6 +190,15 @@ public final class DualWriteCoordinator {
             listener.succeeded((int) indexed);
         }
         return result;
+    }
+
+    /**
+     * Why a write failed in the store's transaction: PostgreSQL refusing or not doing a step of it
+     * (claiming the key, the insert, the commit; of either branch), or anything else rolling it back.
+     */
+    private static FailureReason storeFailureReason(RuntimeException e) {
+        return e instanceof DatastorageException failure && failure.component() == Component.POSTGRESQL
+                ? FailureReason.POSTGRESQL_FAILURE : FailureReason.TRANSACTION_ROLLBACK;
     }
 
     private void checkInput(List<NewRecord> records) {
@@ -226,7 +234,7 @@ public final class DualWriteCoordinator {
             throw e;
         } catch (RuntimeException e) {
             // Unavailable, or an answer we did not expect: either way the record is worth keeping.
-            if (!(e instanceof IndexUnavailableException)) {
+            if (!(e instanceof TransientException)) {
                 log.error("The vector index failed unexpectedly", e);
             }
             if (mode == Mode.STRICT) {
@@ -268,12 +276,9 @@ public final class DualWriteCoordinator {
             throw e;
         } catch (IdempotencyConflictException e) {
             throw e;
-        } catch (CommitOutcomeUnknownException | StoreUnavailableException | StoreException e) {
-            // A commit whose outcome is unknown left its records marked if it landed: the repair indexes them.
-            listener.failed(FailureReason.POSTGRESQL_FAILURE);
-            throw e;
         } catch (RuntimeException e) {
-            listener.failed(FailureReason.TRANSACTION_ROLLBACK);
+            // A commit whose outcome is unknown left its records marked if it landed: the repair indexes them.
+            listener.failed(storeFailureReason(e));
             throw e;
         }
         if (result.replayed()) {
@@ -308,7 +313,7 @@ public final class DualWriteCoordinator {
         try {
             index.upsert(records.stream().map(IndexableRecord::toEntry).toList());
         } catch (RuntimeException e) {
-            if (!(e instanceof IndexUnavailableException)) {
+            if (!(e instanceof TransientException)) {
                 log.error("The vector index failed unexpectedly", e);
             }
             listener.fellBack(records.size());

@@ -1,5 +1,7 @@
 package io.datastorage.core.dualwrite;
 
+import io.datastorage.core.error.PermanentException;
+import io.datastorage.core.error.TransientException;
 import io.datastorage.core.index.IndexEntry;
 import io.datastorage.core.index.IndexUnavailableException;
 import io.datastorage.core.index.VectorIndex;
@@ -20,6 +22,11 @@ import java.util.UUID;
  * shared by the write path and the repair worker. While the breaker is open, calls fail at once
  * as {@link IndexUnavailableException} without touching the index; after its wait, one call is let
  * through as a probe (half-open), and its outcome closes or reopens the breaker.
+ *
+ * <p>What to retry and what counts against the index is asked of the failure's branch: a
+ * {@link TransientException} is retried and recorded as a failure; a {@link PermanentException}
+ * (the same call would fail again, and it says nothing about the index being down) is neither
+ * retried nor recorded, and reaches the caller at once.
  */
 public final class GuardedIndex {
     private final VectorIndex index;
@@ -41,7 +48,7 @@ public final class GuardedIndex {
         Retry retry = Retry.of("vector-index", RetryConfig.custom()
                 .maxAttempts(attempts)
                 .intervalFunction(IntervalFunction.ofExponentialBackoff(initialBackoff, 2.0))
-                .retryExceptions(IndexUnavailableException.class)
+                .retryOnException(e -> e instanceof TransientException)
                 .ignoreExceptions(CallNotPermittedException.class, IllegalArgumentException.class)
                 .build());
         CircuitBreaker breaker = CircuitBreaker.of("vector-index", CircuitBreakerConfig.custom()
@@ -50,8 +57,8 @@ public final class GuardedIndex {
                 .failureRateThreshold(50)
                 .waitDurationInOpenState(openFor)
                 .permittedNumberOfCallsInHalfOpenState(1)
-                .recordExceptions(IndexUnavailableException.class)
-                .ignoreExceptions(IllegalArgumentException.class)
+                .recordException(e -> e instanceof TransientException)
+                .ignoreException(e -> e instanceof PermanentException || e instanceof IllegalArgumentException)
                 .build());
         return new GuardedIndex(index, retry, breaker);
     }
@@ -68,8 +75,13 @@ public final class GuardedIndex {
         try {
             Retry.decorateRunnable(retry, CircuitBreaker.decorateRunnable(breaker, operation)).run();
         } catch (CallNotPermittedException e) {
-            throw new IndexUnavailableException("the vector index failed recently; its circuit breaker is open", e);
+            throw new IndexUnavailableException("vector index: circuit breaker open after recent failures; a probe call "
+                    + "goes through at most " + openFor().toSeconds() + " s after it opened", e);
         }
+    }
+
+    private Duration openFor() {
+        return Duration.ofMillis(breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
     }
 
     public VectorIndex index() {

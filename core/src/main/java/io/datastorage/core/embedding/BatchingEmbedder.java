@@ -1,5 +1,8 @@
 package io.datastorage.core.embedding;
 
+import io.datastorage.core.error.PermanentException;
+import io.datastorage.core.error.TransientException;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Written here rather than taken from a library: the libraries this project uses offer
  * bulkheads and rate limiters, none of which merge concurrent calls into one.
  *
- * <p>Failures of the delegate reach every caller of the batch as an {@link EmbeddingException}
- * with the delegate's {@linkplain EmbeddingException#isTransient() transient} flag.
+ * <p>Failures of the delegate reach every caller of the batch in the delegate's branch: an
+ * {@link EmbedderUnavailableException} for a transient one, an {@link EmbeddingException} for any
+ * other.
  *
  * <p>Time limits ({@link #embed(List, Duration)}): each caller waits at most its own limit and
  * then fails as transient; a request whose caller stopped waiting (limit passed, interrupted) is
@@ -114,12 +118,14 @@ public final class BatchingEmbedder extends ForwardingEmbedder implements AutoCl
             queue.remove(request);
             request.answer().cancel(false);
             Thread.currentThread().interrupt();
-            throw new EmbeddingException("interrupted while waiting for the embedding", true, e);
+            throw new EmbedderUnavailableException("interrupted while waiting for the embedding", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof EmbeddingException failure) {
-                throw new EmbeddingException(failure.getMessage(), failure.isTransient(), failure);
-            }
-            throw new EmbeddingException("embedding failed: " + e.getCause(), false, e.getCause());
+            // Thrown anew, so that the caller's stack shows, in the branch the delegate's failure is in.
+            throw switch (e.getCause()) {
+                case TransientException failure -> new EmbedderUnavailableException(failure.getMessage(), failure);
+                case PermanentException failure -> new EmbeddingException(failure.getMessage(), failure);
+                case Throwable other -> new EmbeddingException("embedding failed: " + other, other);
+            };
         }
     }
 
@@ -207,7 +213,7 @@ public final class BatchingEmbedder extends ForwardingEmbedder implements AutoCl
         }
     }
 
-    private static void failAll(List<Request> requests, EmbeddingException failure) {
+    private static void failAll(List<Request> requests, RuntimeException failure) {
         for (Request request : requests) {
             request.answer().completeExceptionally(failure);
         }
@@ -219,8 +225,8 @@ public final class BatchingEmbedder extends ForwardingEmbedder implements AutoCl
         failAll(waiting, closedException());
     }
 
-    private static EmbeddingException closedException() {
-        return new EmbeddingException("the embedder is shutting down", true, null);
+    private static EmbedderUnavailableException closedException() {
+        return new EmbedderUnavailableException("the embedder is shutting down", null);
     }
 
     /** Requests queued behind the batch being computed. */

@@ -109,7 +109,7 @@ public final class CachingEmbedder extends ForwardingEmbedder {
             if (vector == null || vector.length != delegate.dimension()) {
                 throw new EmbeddingException("the embedder " + delegate.modelId() + " returned a "
                         + (vector == null ? "missing" : vector.length + "-dimensional") + " vector; "
-                        + delegate.dimension() + " dimensions are configured", false, null);
+                        + delegate.dimension() + " dimensions are configured", null);
             }
             byKey.put(keys.get(i), vector.clone());
         }

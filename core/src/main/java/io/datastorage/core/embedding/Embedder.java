@@ -10,7 +10,8 @@ import java.util.List;
  * <p>Contract: {@link #embed} returns one vector per text, in order, each of length
  * {@link #dimension()}; the same text under the same {@link #modelId()} always gives the same
  * vector. Texts longer than the model's window are truncated to it, never split and averaged.
- * Failures throw {@link EmbeddingException}, which says whether a retry can help.
+ * Failures throw {@link EmbedderUnavailableException} when a retry may help (transient) and
+ * {@link EmbeddingException} when it cannot (permanent).
  */
 public interface Embedder {
     /** The time limit {@link #embed(List)} stands for: none. */
@@ -21,7 +22,7 @@ public interface Embedder {
 
     /**
      * The vectors, within a time limit: the caller is answered, or fails with a
-     * {@linkplain EmbeddingException#isTransient() transient} {@link EmbeddingException}, by about
+     * transient {@link EmbedderUnavailableException}, by about
      * {@code timeLimit} from now; an embedder never starts work (a model call, a retry, a backoff)
      * it knows cannot end in time. A limit that is zero or negative fails at once. Embedders that
      * wrap another pass the time they have left down to it.

@@ -30,7 +30,7 @@ public abstract class ForwardingEmbedder implements Embedder {
     private List<float[]> checked(List<String> texts, List<float[]> vectors) {
         if (vectors.size() != texts.size()) {
             throw new EmbeddingException("the embedder " + delegate.modelId() + " returned " + vectors.size()
-                    + " vectors for " + texts.size() + " texts", false, null);
+                    + " vectors for " + texts.size() + " texts", null);
         }
         return vectors;
     }

@@ -3,6 +3,7 @@ package io.datastorage.core.embedding;
 import io.datastorage.core.audit.AuditDraft;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.dualwrite.Deadline;
+import io.datastorage.core.error.DatastorageException;
 import io.datastorage.core.store.NewRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,7 +90,7 @@ public class RecordEmbedder {
     private List<float[]> embedTexts(List<String> texts, Duration timeLimit) {
         try {
             return embedder.embed(texts, timeLimit);
-        } catch (EmbeddingException e) {
+        } catch (DatastorageException e) {
             failed(texts.size());
             log.warn("Embedding {} text(s) failed ({}); storing the record(s) with the embedding pending",
                     texts.size(), e.getMessage());

@@ -41,7 +41,7 @@ public final class TimeLimit {
         return endNanos - System.nanoTime() <= nanos;
     }
 
-    /** @throws EmbeddingException (transient) when the limit is zero or negative */
+    /** @throws EmbedderUnavailableException when the limit is zero or negative */
     public static void requireTimeLeft(Duration limit, String what) {
         if (!limit.isPositive()) {
             throw exceeded(limit, what);
@@ -49,9 +49,9 @@ public final class TimeLimit {
     }
 
     /** The transient failure of a call whose time limit ended before its answer. */
-    public static EmbeddingException exceeded(Duration limit, String what) {
-        return new EmbeddingException("no embedding from " + what + " within the time limit"
+    public static EmbedderUnavailableException exceeded(Duration limit, String what) {
+        return new EmbedderUnavailableException("no embedding from " + what + " within the time limit"
                 + (limit.isPositive() ? " of " + TimeUnit.NANOSECONDS.toMillis(nanos(limit)) + " ms" : "; none was left"),
-                true, null);
+                null);
     }
 }

@@ -1,8 +1,8 @@
 package io.datastorage.core.search;
 
 import io.datastorage.core.embedding.Embedder;
+import io.datastorage.core.error.TransientException;
 import io.datastorage.core.index.IndexHit;
-import io.datastorage.core.index.IndexUnavailableException;
 import io.datastorage.core.index.VectorIndex;
 import io.datastorage.core.index.VectorIndexes;
 import io.datastorage.core.store.AuditRecord;
@@ -60,8 +60,10 @@ public final class SemanticSearch {
 
     /**
      * @throws IllegalArgumentException a query vector of the wrong dimension
-     * @throws io.datastorage.core.embedding.EmbeddingException the query text could not be embedded
-     * @throws io.datastorage.core.store.StoreException PostgreSQL failed
+     * @throws io.datastorage.core.error.DatastorageException of {@link io.datastorage.core.error.Component#EMBEDDER}
+     *         when the query text could not be embedded, of {@link io.datastorage.core.error.Component#POSTGRESQL}
+     *         when PostgreSQL failed (either branch); a transient failure of the index is not thrown
+     *         but answered by the exact scan
      */
     public SearchResult search(SearchRequest request) {
         float[] vector = request.vector() != null ? request.vector() : embedder.embed(List.of(request.query())).getFirst();
@@ -73,7 +75,8 @@ public final class SemanticSearch {
         boolean degraded = false;
         try {
             hits = index.search(vector, request.topK(), request.filter());
-        } catch (IndexUnavailableException e) {
+        } catch (TransientException e) {
+            // The index cannot answer now (down, its breaker open, or none configured): answer exactly instead.
             // Once a minute at most: without an index (datastorage.index.type=none) every search
             // comes here, and the counter the listener keeps says how often.
             long now = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.datastorage.core.embedding;
 
+import io.datastorage.core.error.TransientException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -108,8 +109,8 @@ class BatchingEmbedderTest {
     }
 
     @Test
-    void aModelFailureReachesEveryCallerOfTheBatchWithItsTransientFlag() throws Exception {
-        model.failWith = new EmbeddingException("endpoint answered 503", true, null);
+    void aModelFailureReachesEveryCallerOfTheBatchInItsBranch() throws Exception {
+        model.failWith = new EmbedderUnavailableException("endpoint answered 503", null);
         batcher = new BatchingEmbedder(model, 64, Duration.ofMillis(50), 1);
         Future<List<float[]>> first = callers.submit(() -> batcher.embed(List.of("first")));
         await().until(() -> model.calls().size() == 1);
@@ -126,8 +127,8 @@ class BatchingEmbedderTest {
                 } catch (Exception e) {
                     return e.getCause();
                 }
-            }).get()).isInstanceOfSatisfying(EmbeddingException.class, e -> {
-                assertThat(e.isTransient()).isTrue();
+            }).get()).isInstanceOfSatisfying(EmbedderUnavailableException.class, e -> {
+                assertThat(e).isInstanceOf(TransientException.class);
                 assertThat(e).hasMessageContaining("503");
             });
         }
@@ -149,10 +150,9 @@ class BatchingEmbedderTest {
 
         assertThat(running.get(10, TimeUnit.SECONDS).getFirst()).containsExactly(RecordingEmbedder.vectorOf("running"));
         assertThat(waiting.state()).isEqualTo(Future.State.FAILED);
-        assertThat(waiting.exceptionNow()).isInstanceOfSatisfying(EmbeddingException.class,
-                e -> assertThat(e.isTransient()).isTrue());
+        assertThat(waiting.exceptionNow()).isInstanceOf(EmbedderUnavailableException.class);
         assertThatThrownBy(() -> batcher.embed(List.of("late")))
-                .isInstanceOfSatisfying(EmbeddingException.class, e -> assertThat(e.isTransient()).isTrue());
+                .isInstanceOf(EmbedderUnavailableException.class);
         assertThat(model.calls()).hasSize(1);
     }
 
@@ -163,7 +163,7 @@ class BatchingEmbedderTest {
         await().until(() -> model.calls().size() == 1); // the only worker is busy
 
         assertThatThrownBy(() -> batcher.embed(List.of("hasty"), Duration.ofMillis(100)))
-                .isInstanceOfSatisfying(EmbeddingException.class, e -> assertThat(e.isTransient()).isTrue())
+                .isInstanceOf(EmbedderUnavailableException.class)
                 .hasMessageContaining("time limit");
         model.open.countDown();
 
@@ -195,7 +195,7 @@ class BatchingEmbedderTest {
         batcher = new BatchingEmbedder(model, 64, Duration.ZERO, 1);
 
         assertThatThrownBy(() -> batcher.embed(List.of("late"), Duration.ZERO))
-                .isInstanceOfSatisfying(EmbeddingException.class, e -> assertThat(e.isTransient()).isTrue());
+                .isInstanceOf(EmbedderUnavailableException.class);
         assertThat(model.calls()).isEmpty();
     }
 
@@ -213,7 +213,7 @@ class BatchingEmbedderTest {
     private static final class GatedEmbedder extends RecordingEmbedder {
         final CountDownLatch open = new CountDownLatch(1);
         final List<Duration> limits = new java.util.concurrent.CopyOnWriteArrayList<>();
-        volatile EmbeddingException failWith;
+        volatile RuntimeException failWith;
 
         @Override
         public List<float[]> embed(List<String> texts, Duration timeLimit) {
@@ -228,7 +228,7 @@ class BatchingEmbedderTest {
                 open.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new EmbeddingException("interrupted", true, e);
+                throw new EmbedderUnavailableException("interrupted", e);
             }
             if (failWith != null) {
                 throw failWith;

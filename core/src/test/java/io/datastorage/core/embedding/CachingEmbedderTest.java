@@ -105,12 +105,12 @@ class CachingEmbedderTest {
         Embedder down = new RecordingEmbedder() {
             @Override
             public List<float[]> embed(List<String> texts) {
-                throw new EmbeddingException("endpoint unreachable", true, null);
+                throw new EmbedderUnavailableException("endpoint unreachable", null);
             }
         };
 
         assertThatThrownBy(() -> new CachingEmbedder(down, cache).embed(List.of("t")))
-                .isInstanceOfSatisfying(EmbeddingException.class, e -> assertThat(e.isTransient()).isTrue());
+                .isInstanceOf(EmbedderUnavailableException.class);
     }
 
     private static final class FailingCache implements EmbeddingCache {

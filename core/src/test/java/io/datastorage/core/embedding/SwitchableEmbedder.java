@@ -14,7 +14,7 @@ public final class SwitchableEmbedder extends RecordingEmbedder {
     @Override
     public List<float[]> embed(List<String> texts) {
         if (down.get()) {
-            throw new EmbeddingException("embedder switched down by the test", true, null);
+            throw new EmbedderUnavailableException("embedder switched down by the test", null);
         }
         return super.embed(texts);
     }

@@ -71,7 +71,7 @@ final class OnnxMiniLmEmbedder implements OnnxEmbedder.CloseableEmbedder {
             OrtSession soloSession = soloThreads == intraOpThreads ? session : session(environment, modelBytes, soloThreads);
             return new OnnxMiniLmEmbedder(environment, session, soloSession, tokenizer, maxTokens);
         } catch (IOException | OrtException e) {
-            throw new EmbeddingException("cannot load the all-MiniLM-L6-v2 model: " + e.getMessage(), false, e);
+            throw new EmbeddingException("cannot load the all-MiniLM-L6-v2 model: " + e.getMessage(), e);
         }
     }
 
@@ -172,7 +172,7 @@ final class OnnxMiniLmEmbedder implements OnnxEmbedder.CloseableEmbedder {
                 return vectors;
             }
         } catch (OrtException e) {
-            throw new EmbeddingException("model inference failed: " + e.getMessage(), false, e);
+            throw new EmbeddingException("model inference failed: " + e.getMessage(), e);
         } finally {
             passesRunning.decrementAndGet();
             inputs.values().forEach(OnnxTensor::close);
@@ -234,7 +234,7 @@ final class OnnxMiniLmEmbedder implements OnnxEmbedder.CloseableEmbedder {
                 soloSession.close();
             }
         } catch (OrtException e) {
-            throw new EmbeddingException("cannot close the model session: " + e.getMessage(), false, e);
+            throw new EmbeddingException("cannot close the model session: " + e.getMessage(), e);
         } finally {
             tokenizer.close();
         }

@@ -1,6 +1,7 @@
 package io.datastorage.embedding.openai;
 
 import io.datastorage.core.embedding.Embedder;
+import io.datastorage.core.embedding.EmbedderUnavailableException;
 import io.datastorage.core.embedding.EmbeddingException;
 import io.datastorage.core.embedding.TimeLimit;
 import io.github.resilience4j.core.IntervalBiFunction;
@@ -85,7 +86,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * some local servers truncate).
  *
  * <h2>Failures and retries</h2>
- * Every failure is an {@link EmbeddingException}:
+ * A failure a retry may get past is an {@link EmbedderUnavailableException} (transient), any other
+ * an {@link EmbeddingException} (permanent):
  * <ul>
  *   <li>network errors (connection refused or reset, no complete answer within the
  *       {@linkplain Builder#timeout timeout}), HTTP 5xx and HTTP 429 are retried up to
@@ -94,12 +96,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *       header (delta-seconds or HTTP-date) replaces that backoff, but is also capped at
  *       {@code maxBackoff}: a server asking for a longer pause gets an earlier retry, and the caller
  *       a transient failure sooner rather than a thread parked for minutes. When the retries are
- *       exhausted the exception is {@linkplain EmbeddingException#isTransient() transient} and says
+ *       exhausted the exception is transient and says
  *       how many attempts were made;</li>
- *   <li>any other status (400, 401, 403, 404, 422, ...) fails at once, not transient;</li>
- *   <li>a successful status with an answer that does not follow the protocol fails at once, not
- *       transient ("invalid response");</li>
- *   <li>vectors of another length than the configured dimension fail at once, not transient, naming
+ *   <li>any other status (400, 401, 403, 404, 422, ...) fails at once, permanent;</li>
+ *   <li>a successful status with an answer that does not follow the protocol fails at once,
+ *       permanent ("invalid response");</li>
+ *   <li>vectors of another length than the configured dimension fail at once, permanent, naming
  *       both lengths.</li>
  * </ul>
  * With a time limit ({@link #embed(List, Duration)}) each attempt is bounded by what is left of
@@ -251,8 +253,8 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
             if (Thread.currentThread().isInterrupted()) {
                 throw interrupted(e);
             }
-            throw new EmbeddingException("embedding request to " + endpoint + " failed after "
-                    + attempts(attempts.get()) + "; last error: " + redact(describe(e)), true, e);
+            throw new EmbedderUnavailableException("embedding request to " + endpoint + " failed after "
+                    + attempts(attempts.get()) + "; last error: " + redact(describe(e)), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw interrupted(e);
@@ -260,17 +262,17 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
             throw e;
         } catch (Exception e) {
             throw new EmbeddingException("embedding request to " + endpoint + " failed: "
-                    + redact(describe(e)), false, e);
+                    + redact(describe(e)), e);
         }
 
         int status = response.statusCode();
         if (isRetryable(status)) {
-            throw new EmbeddingException("embedding request to " + endpoint + " failed after "
+            throw new EmbedderUnavailableException("embedding request to " + endpoint + " failed after "
                     + attempts(attempts.get()) + "; last answer: HTTP " + status + serverSaid(response.body()),
-                    true, null);
+                    null);
         }
         if (status < 200 || status > 299) {
-            throw new EmbeddingException(rejection(status, response.body()), false, null);
+            throw new EmbeddingException(rejection(status, response.body()), null);
         }
         return vectors(response.body(), texts.size());
     }
@@ -472,7 +474,7 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
             if (vectors[i].length != dimension) {
                 throw new EmbeddingException("embedding endpoint " + endpoint + " returned "
                         + vectors[i].length + "-dimensional vectors for model '" + model
-                        + "' but the configured dimension is " + dimension, false, null);
+                        + "' but the configured dimension is " + dimension, null);
             }
         }
         return List.of(vectors);
@@ -495,8 +497,7 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
     }
 
     private EmbeddingException invalid(String why, Throwable cause) {
-        return new EmbeddingException("invalid response from embedding endpoint " + endpoint + ": " + why,
-                false, cause);
+        return new EmbeddingException("invalid response from embedding endpoint " + endpoint + ": " + why, cause);
     }
 
     private String rejection(int status, byte[] body) {
@@ -550,8 +551,8 @@ public final class OpenAiEmbedder implements Embedder, AutoCloseable {
         return apiKey == null || text == null ? text : text.replace(apiKey, REDACTED);
     }
 
-    private EmbeddingException interrupted(Exception e) {
-        return new EmbeddingException("interrupted while waiting for embedding endpoint " + endpoint, true, e);
+    private EmbedderUnavailableException interrupted(Exception e) {
+        return new EmbedderUnavailableException("interrupted while waiting for embedding endpoint " + endpoint, e);
     }
 
     private String describe(Throwable e) {

@@ -3,7 +3,10 @@ package io.datastorage.embedding.openai;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.datastorage.core.embedding.EmbedderUnavailableException;
 import io.datastorage.core.embedding.EmbeddingException;
+import io.datastorage.core.error.PermanentException;
+import io.datastorage.core.error.TransientException;
 import io.datastorage.embedding.openai.FakeEmbeddingServer.Recorded;
 import io.datastorage.embedding.openai.FakeEmbeddingServer.Reply;
 import org.junit.jupiter.api.AfterEach;
@@ -200,11 +203,11 @@ class OpenAiEmbedderTest {
     void failsTransientlyAfterFourAttemptsOf500() {
         server.always(Reply.of(500, error("The server had an error while processing your request.")));
 
-        EmbeddingException e = catchThrowableOfType(EmbeddingException.class,
+        EmbedderUnavailableException e = catchThrowableOfType(EmbedderUnavailableException.class,
                 () -> embedder().embed(List.of("x")));
 
         assertThat(server.requests()).hasSize(4);
-        assertThat(e.isTransient()).isTrue();
+        assertThat(e).isInstanceOf(TransientException.class);
         assertThat(e.getMessage())
                 .contains("4 attempts", "HTTP 500", "The server had an error", server.baseUrl().toString());
     }
@@ -212,10 +215,10 @@ class OpenAiEmbedderTest {
     @Test
     void maxRetriesZeroMeansOneAttempt() {
         server.always(Reply.of(502, "<html>Bad Gateway</html>"));
-        EmbeddingException e = catchThrowableOfType(EmbeddingException.class,
+        EmbedderUnavailableException e = catchThrowableOfType(EmbedderUnavailableException.class,
                 () -> embedder(b -> b.maxRetries(0)).embed(List.of("x")));
         assertThat(server.requests()).hasSize(1);
-        assertThat(e.isTransient()).isTrue();
+        assertThat(e).isInstanceOf(TransientException.class);
         assertThat(e.getMessage()).contains("1 attempt;", "HTTP 502").doesNotContain("server said");
     }
 
@@ -224,7 +227,7 @@ class OpenAiEmbedderTest {
         server.always(Reply.of(503, error("overloaded")));
         assertThatThrownBy(() -> embedder(b -> b.initialBackoff(Duration.ofMillis(60))
                 .maxBackoff(Duration.ofMillis(150))).embed(List.of("x")))
-                .isInstanceOf(EmbeddingException.class);
+                .isInstanceOf(EmbedderUnavailableException.class);
 
         List<Long> gaps = gapsMillis(server.requests());
         // 60, 120, then capped at 150 (lower bounds only: a loaded machine may be slower).
@@ -261,11 +264,11 @@ class OpenAiEmbedderTest {
     void startsNoRetryWhoseBackoffEndsAfterTheTimeLimit() {
         server.always(Reply.withHeader(503, "Retry-After", "5", error("overloaded")));
 
-        EmbeddingException e = catchThrowableOfType(EmbeddingException.class,
+        EmbedderUnavailableException e = catchThrowableOfType(EmbedderUnavailableException.class,
                 () -> embedder(b -> b.maxBackoff(Duration.ofSeconds(5))).embed(List.of("x"), Duration.ofSeconds(2)));
 
         assertThat(server.requests()).hasSize(1);
-        assertThat(e.isTransient()).isTrue();
+        assertThat(e).isInstanceOf(TransientException.class);
         assertThat(e.getMessage()).contains("1 attempt;", "HTTP 503");
     }
 
@@ -273,7 +276,7 @@ class OpenAiEmbedderTest {
     void retriesThatFitInTheTimeLimitAreStillMade() {
         server.always(Reply.of(500, error("busy")));
 
-        EmbeddingException e = catchThrowableOfType(EmbeddingException.class,
+        EmbedderUnavailableException e = catchThrowableOfType(EmbedderUnavailableException.class,
                 () -> embedder().embed(List.of("x"), Duration.ofSeconds(10)));
 
         assertThat(server.requests()).hasSize(4);
@@ -284,10 +287,10 @@ class OpenAiEmbedderTest {
     void anAttemptIsCutShortByTheTimeLimitAndNotRetried() {
         server.always(Reply.hanging());
 
-        EmbeddingException e = catchThrowableOfType(EmbeddingException.class,
+        EmbedderUnavailableException e = catchThrowableOfType(EmbedderUnavailableException.class,
                 () -> embedder(b -> b.timeout(Duration.ofSeconds(10))).embed(List.of("x"), Duration.ofMillis(300)));
 
-        assertThat(e.isTransient()).isTrue();
+        assertThat(e).isInstanceOf(TransientException.class);
         assertThat(e.getMessage()).contains("1 attempt;", "no complete answer within");
         assertThat(server.requests()).hasSize(1);
     }
@@ -295,17 +298,17 @@ class OpenAiEmbedderTest {
     @Test
     void noTimeLeftSendsNothing() {
         assertThatThrownBy(() -> embedder().embed(List.of("x"), Duration.ZERO))
-                .isInstanceOfSatisfying(EmbeddingException.class, e -> assertThat(e.isTransient()).isTrue());
+                .isInstanceOf(EmbedderUnavailableException.class);
         assertThat(server.requests()).isEmpty();
     }
 
     @Test
     void exhaustedRateLimitIsTransient() {
         server.always(Reply.withHeader(429, "Retry-After", "0", error("Rate limit reached for requests")));
-        EmbeddingException e = catchThrowableOfType(EmbeddingException.class,
+        EmbedderUnavailableException e = catchThrowableOfType(EmbedderUnavailableException.class,
                 () -> embedder(b -> b.maxRetries(2)).embed(List.of("x")));
         assertThat(server.requests()).hasSize(3);
-        assertThat(e.isTransient()).isTrue();
+        assertThat(e).isInstanceOf(TransientException.class);
         assertThat(e.getMessage()).contains("3 attempts", "HTTP 429", "Rate limit reached for requests");
     }
 
@@ -317,9 +320,9 @@ class OpenAiEmbedderTest {
         }
         OpenAiEmbedder embedder = embedder(b -> b.baseUrl(URI.create("http://127.0.0.1:" + closedPort)));
 
-        EmbeddingException e = catchThrowableOfType(EmbeddingException.class, () -> embedder.embed(List.of("x")));
+        EmbedderUnavailableException e = catchThrowableOfType(EmbedderUnavailableException.class, () -> embedder.embed(List.of("x")));
 
-        assertThat(e.isTransient()).isTrue();
+        assertThat(e).isInstanceOf(TransientException.class);
         assertThat(e.getMessage()).contains("4 attempts", "could not connect", "127.0.0.1:" + closedPort);
         assertThat(e.getCause()).isInstanceOf(IOException.class);
     }
@@ -330,10 +333,10 @@ class OpenAiEmbedderTest {
         OpenAiEmbedder embedder = embedder(b -> b.timeout(Duration.ofMillis(200)).maxRetries(1));
 
         long start = System.nanoTime();
-        EmbeddingException e = catchThrowableOfType(EmbeddingException.class, () -> embedder.embed(List.of("x")));
+        EmbedderUnavailableException e = catchThrowableOfType(EmbedderUnavailableException.class, () -> embedder.embed(List.of("x")));
         long tookMillis = (System.nanoTime() - start) / 1_000_000;
 
-        assertThat(e.isTransient()).isTrue();
+        assertThat(e).isInstanceOf(TransientException.class);
         assertThat(e.getMessage()).contains("2 attempts", "timed out", "200 ms");
         assertThat(server.requests()).hasSize(2);
         assertThat(tookMillis).isGreaterThanOrEqualTo(390);
@@ -342,9 +345,9 @@ class OpenAiEmbedderTest {
     @Test
     void stalledBodyTimesOutTransiently() {
         server.always(Reply.stallingBody());
-        EmbeddingException e = catchThrowableOfType(EmbeddingException.class,
+        EmbedderUnavailableException e = catchThrowableOfType(EmbedderUnavailableException.class,
                 () -> embedder(b -> b.timeout(Duration.ofMillis(200)).maxRetries(1)).embed(List.of("x")));
-        assertThat(e.isTransient()).isTrue();
+        assertThat(e).isInstanceOf(TransientException.class);
         assertThat(e.getMessage()).contains("2 attempts", "timed out");
     }
 
@@ -364,7 +367,7 @@ class OpenAiEmbedderTest {
                 () -> embedder().embed(List.of("x")));
 
         assertThat(server.requests()).hasSize(1);
-        assertThat(e.isTransient()).isFalse();
+        assertThat(e).isInstanceOf(PermanentException.class);
         assertThat(e.getMessage()).contains("HTTP " + status, serverMessage).doesNotContain(KEY);
     }
 
@@ -379,7 +382,7 @@ class OpenAiEmbedderTest {
         EmbeddingException e = catchThrowableOfType(EmbeddingException.class, () -> embedder.embed(List.of("x")));
 
         assertThat(server.requests()).hasSize(2); // the 500 is retried, the 401 is not
-        assertThat(e.isTransient()).isFalse();
+        assertThat(e).isInstanceOf(PermanentException.class);
         assertThat(e.getMessage()).contains("HTTP 401", "API key", "Incorrect API key provided: [redacted]");
         for (Throwable t = e; t != null; t = t.getCause()) {
             assertThat(t.getMessage()).doesNotContain(KEY);
@@ -395,7 +398,7 @@ class OpenAiEmbedderTest {
         server.enqueue(401, error("You didn't provide an API key."));
         EmbeddingException e = catchThrowableOfType(EmbeddingException.class,
                 () -> embedder(b -> b.apiKey(null)).embed(List.of("x")));
-        assertThat(e.isTransient()).isFalse();
+        assertThat(e).isInstanceOf(PermanentException.class);
         assertThat(e.getMessage()).contains("HTTP 401", "no API key is configured", "You didn't provide an API key.");
     }
 
@@ -447,7 +450,7 @@ class OpenAiEmbedderTest {
         server.enqueue(200, body);
         EmbeddingException e = catchThrowableOfType(EmbeddingException.class,
                 () -> embedder().embed(List.of("a", "b")));
-        assertThat(e.isTransient()).isFalse();
+        assertThat(e).isInstanceOf(PermanentException.class);
         assertThat(e.getMessage()).startsWith("invalid response from embedding endpoint").contains(why);
         assertThat(server.requests()).hasSize(1);
     }
@@ -457,7 +460,7 @@ class OpenAiEmbedderTest {
         server.enqueue(200, FakeEmbeddingServer.body(List.of("a", "b"), 3));
         EmbeddingException e = catchThrowableOfType(EmbeddingException.class,
                 () -> embedder().embed(List.of("a", "b")));
-        assertThat(e.isTransient()).isFalse();
+        assertThat(e).isInstanceOf(PermanentException.class);
         assertThat(e.getMessage()).contains("3-dimensional", "configured dimension is 4", MODEL);
         assertThat(server.requests()).hasSize(1);
     }

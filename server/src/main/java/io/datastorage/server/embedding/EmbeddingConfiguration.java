@@ -5,10 +5,11 @@ import io.datastorage.core.embedding.CachingEmbedder;
 import io.datastorage.core.embedding.CaffeineEmbeddingCache;
 import io.datastorage.core.embedding.Embedder;
 import io.datastorage.core.embedding.EmbeddingCache;
-import io.datastorage.core.embedding.EmbeddingException;
 import io.datastorage.core.embedding.RecordEmbedder;
 import io.datastorage.core.repair.EmbeddingRepairJob;
 import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.error.PermanentException;
+import io.datastorage.core.error.TransientException;
 import io.datastorage.core.config.InvalidConfigException;
 import io.datastorage.embedding.onnx.OnnxEmbedder;
 import io.datastorage.embedding.onnx.OnnxEmbedderConfig;
@@ -70,12 +71,11 @@ public class EmbeddingConfiguration {
         try {
             checkDimension(model, openai.dimension());
             log.info("Embedding with {} at {}", model.modelId(), openai.baseUrl());
-        } catch (EmbeddingException e) {
-            if (!e.isTransient()) {
-                model.close();
-                throw new IllegalStateException("the embedding endpoint " + openai.baseUrl() + " refused the start-up check: "
-                        + e.getMessage(), e);
-            }
+        } catch (PermanentException e) {
+            model.close();
+            throw new IllegalStateException("the embedding endpoint " + openai.baseUrl() + " refused the start-up check: "
+                    + e.getMessage(), e);
+        } catch (TransientException e) {
             // Unreachable for now: start anyway. Records are stored with their embedding pending
             // and embedded once it answers; every answer's dimension is checked then.
             log.warn("The embedding endpoint {} does not answer yet ({}); records will be stored with their "

@@ -1,5 +1,7 @@
 package io.datastorage.server.web;
 
+import io.datastorage.core.error.Component;
+import io.datastorage.core.error.PermanentException;
 import io.datastorage.core.index.IndexUnavailableException;
 import io.datastorage.core.reconcile.ReconcileJob;
 import io.datastorage.core.reconcile.ReconcileReport;
@@ -85,10 +87,10 @@ public class AdminController {
         return reconcile;
     }
 
-    /** The service runs with {@code datastorage.index.type=none}. */
-    static final class NoIndexException extends RuntimeException {
+    /** The service runs with {@code datastorage.index.type=none}: permanent, the vector index is not there. */
+    static final class NoIndexException extends PermanentException {
         NoIndexException() {
-            super("datastorage.index.type is none", null, false, false);
+            super(Component.VECTOR_INDEX, "vector index: none configured (datastorage.index.type is none)", null, false);
         }
     }
 

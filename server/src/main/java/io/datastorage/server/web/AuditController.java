@@ -173,8 +173,7 @@ public class AuditController {
         } catch (IdempotencyConflictException e) {
             outcome = Outcome.CONFLICT;
             throw e;
-        } catch (StoreUnavailableException | IndexWriteRejectedException | DeadlineExceededException
-                 | CommitOutcomeUnknownException e) {
+        } catch (io.datastorage.core.error.TransientException e) {
             outcome = Outcome.UNAVAILABLE;
             throw e;
         } finally {

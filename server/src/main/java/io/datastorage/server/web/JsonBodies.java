@@ -65,16 +65,16 @@ public class JsonBodies {
             .build();
 
     /** Thrown when a body is larger than allowed. */
-    public static final class TooLargeException extends RuntimeException {
+    public static final class TooLargeException extends io.datastorage.core.error.PermanentException {
         public TooLargeException(long limit) {
-            super("request body is larger than " + limit + " bytes");
+            super(io.datastorage.core.error.Component.REQUEST, "request body is larger than " + limit + " bytes", null);
         }
     }
 
     /** Thrown when a body is not well-formed JSON. */
-    public static final class MalformedException extends RuntimeException {
+    public static final class MalformedException extends io.datastorage.core.error.PermanentException {
         public MalformedException(String message) {
-            super(message);
+            super(io.datastorage.core.error.Component.REQUEST, message, null);
         }
     }
 
@@ -82,11 +82,11 @@ public class JsonBodies {
      * Thrown when the body's charset or content coding is not one this service reads: the 415
      * answer names what was sent and what is accepted.
      */
-    public static final class UnsupportedContentException extends RuntimeException {
+    public static final class UnsupportedContentException extends io.datastorage.core.error.PermanentException {
         private final boolean contentCoding;
 
         UnsupportedContentException(String message, boolean contentCoding) {
-            super(message);
+            super(io.datastorage.core.error.Component.REQUEST, message, null);
             this.contentCoding = contentCoding;
         }
 

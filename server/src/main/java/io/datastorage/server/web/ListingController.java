@@ -2,9 +2,9 @@ package io.datastorage.server.web;
 
 import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.FieldError;
+import io.datastorage.core.error.TransientException;
 import io.datastorage.core.store.AuditPage;
 import io.datastorage.core.store.AuditStore;
-import io.datastorage.core.store.StoreUnavailableException;
 import io.datastorage.server.metrics.QueryMetrics;
 import io.datastorage.server.metrics.QueryMetrics.Operation;
 import io.datastorage.server.metrics.QueryMetrics.Outcome;
@@ -69,7 +69,7 @@ public class ListingController {
         } catch (AuditValidationException e) {
             outcome = Outcome.INVALID;
             throw e;
-        } catch (StoreUnavailableException e) {
+        } catch (TransientException e) {
             outcome = Outcome.UNAVAILABLE;
             throw e;
         } finally {

@@ -7,6 +7,9 @@ import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.StoreUnavailableException;
 import io.datastorage.core.dualwrite.DeadlineExceededException;
 import io.datastorage.core.dualwrite.IndexWriteRejectedException;
+import io.datastorage.core.error.Component;
+import io.datastorage.core.error.PermanentException;
+import io.datastorage.core.error.TransientException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,40 +81,67 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
     }
 
     /**
-     * The database is down. Only a write may say "nothing was stored" (its transaction never
-     * committed); a read, a search or a reconciliation says only that it could not be answered.
+     * A transient failure, of any component: 503 with Retry-After, since the same request may
+     * succeed later. The type and the detail name the kind of component (never a host, a class or
+     * SQL). Only a write may say "nothing was stored" (its transaction never committed), and only
+     * when the failure says so; a read, a search or a reconciliation says only that it could not
+     * be answered.
      */
-    @ExceptionHandler(StoreUnavailableException.class)
-    ResponseEntity<ProblemDetail> unavailable(StoreUnavailableException e, HttpServletRequest request) {
-        log.warn("Database unavailable: {}", e.getMessage());
-        return retryLater("unavailable", Boolean.TRUE.equals(request.getAttribute(WRITE_ATTRIBUTE))
-                ? "The database is unavailable; nothing was stored. Retry later."
-                : "The database is unavailable; the request could not be answered. Retry later.");
+    @ExceptionHandler(TransientException.class)
+    ResponseEntity<ProblemDetail> retryable(TransientException e, HttpServletRequest request) {
+        log.warn("Answered 503, {} failed transiently: {}", e.component(), e.getMessage());
+        boolean write = Boolean.TRUE.equals(request.getAttribute(WRITE_ATTRIBUTE));
+        return switch (e) {
+            case StoreUnavailableException unavailable -> retryLater("unavailable", write
+                    ? "The database is unavailable; nothing was stored. Retry later."
+                    : "The database is unavailable; the request could not be answered. Retry later.");
+            // The connection broke while the write was committing: it may have been stored. The answer
+            // must not say that nothing was; the same request with the same Idempotency-Key tells which.
+            case CommitOutcomeUnknownException unknown -> retryLater("outcome-unknown",
+                    "The database connection broke while the write was committing, so it may have been stored. "
+                            + "Retry with the same Idempotency-Key: the answer then says which (a replay, or a new write).");
+            case IndexWriteRejectedException rejected -> retryLater("index-unavailable",
+                    "The vector index is unavailable and writes require it (strict mode); nothing was stored. Retry later.");
+            case DeadlineExceededException deadline -> retryLater("deadline-exceeded",
+                    "The write did not finish in time; nothing was stored. Retry later.");
+            default -> retryLater(unavailableType(e.component()), publicName(e.component()) + " is unavailable; "
+                    + (write ? "the write could not be completed" : "the request could not be answered") + ". Retry later.");
+        };
     }
 
     /**
-     * The connection broke while the write was committing: it may have been stored. The answer
-     * must not say that nothing was; the same request with the same Idempotency-Key tells which.
+     * A permanent failure that has no answer of its own above. One of the request
+     * ({@link Component#REQUEST}) is the client's to fix: 400 with its message, which is written
+     * for the client. One of a component is ours: 500, with the stack trace in the log and nothing
+     * of the internals in the answer.
      */
-    @ExceptionHandler(CommitOutcomeUnknownException.class)
-    ResponseEntity<ProblemDetail> outcomeUnknown(CommitOutcomeUnknownException e) {
-        log.warn("Write outcome unknown: {}", e.getMessage());
-        return retryLater("outcome-unknown", "The database connection broke while the write was committing, "
-                + "so it may have been stored. Retry with the same Idempotency-Key: the answer then says which "
-                + "(a replay, or a new write).");
+    @ExceptionHandler(PermanentException.class)
+    ProblemDetail permanent(PermanentException e, HttpServletRequest request) {
+        if (e.component() == Component.REQUEST) {
+            return problem(HttpStatus.BAD_REQUEST, "bad-request", e.getMessage());
+        }
+        log.error("{} failed permanently", e.component(), e);
+        return internal(request);
     }
 
-    @ExceptionHandler(IndexWriteRejectedException.class)
-    ResponseEntity<ProblemDetail> indexUnavailable(IndexWriteRejectedException e) {
-        log.warn("Vector index unavailable in strict mode: {}", e.getMessage());
-        return retryLater("index-unavailable",
-                "The vector index is unavailable and writes require it (strict mode); nothing was stored. Retry later.");
+    /** The type of a transient failure of a component that has no answer of its own. */
+    private static String unavailableType(Component component) {
+        return switch (component) {
+            case VECTOR_INDEX -> "index-unavailable";
+            case EMBEDDER -> "embedding-unavailable";
+            case POSTGRESQL, EMBEDDING_CACHE, REQUEST -> "unavailable";
+        };
     }
 
-    @ExceptionHandler(DeadlineExceededException.class)
-    ResponseEntity<ProblemDetail> deadlineExceeded(DeadlineExceededException e) {
-        log.warn("Write abandoned: {}", e.getMessage());
-        return retryLater("deadline-exceeded", "The write did not finish in time; nothing was stored. Retry later.");
+    /** How a client is told which kind of component failed. */
+    private static String publicName(Component component) {
+        return switch (component) {
+            case POSTGRESQL -> "The database";
+            case VECTOR_INDEX -> "The vector index";
+            case EMBEDDER -> "The embedding model";
+            case EMBEDDING_CACHE -> "The embedding cache";
+            case REQUEST -> "The service";
+        };
     }
 
     /** 503 with Retry-After: nothing was stored, and the same request may succeed later. */
@@ -124,6 +154,10 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
     @ExceptionHandler(Exception.class)
     ProblemDetail unexpected(Exception e, HttpServletRequest request) {
         log.error("Unexpected error", e);
+        return internal(request);
+    }
+
+    private static ProblemDetail internal(HttpServletRequest request) {
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal",
                 Boolean.TRUE.equals(request.getAttribute(WRITE_ATTRIBUTE))
                         ? "An unexpected error occurred; nothing was stored."

@@ -6,7 +6,11 @@ import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.audit.FieldErrors;
 import io.datastorage.core.audit.Phase;
+import io.datastorage.core.embedding.EmbedderUnavailableException;
 import io.datastorage.core.embedding.EmbeddingException;
+import io.datastorage.core.error.Component;
+import io.datastorage.core.error.DatastorageException;
+import io.datastorage.core.error.PermanentException;
 import io.datastorage.core.index.IndexFilter;
 import io.datastorage.core.search.SearchRequest;
 import io.datastorage.core.search.SearchResult;
@@ -91,12 +95,11 @@ public class SearchController {
             body.put("results", results);
             body.put("degraded", result.degraded());
             return body;
-        } catch (JsonBodies.MalformedException | JsonBodies.TooLargeException | JsonBodies.UnsupportedContentException
-                 | AuditValidationException e) {
-            outcome = Outcome.INVALID;
-            throw e;
-        } catch (EmbeddingException | StoreException e) {
-            outcome = Outcome.UNAVAILABLE;
+        } catch (DatastorageException e) {
+            // A permanent failure of the request is the client's (its body, its fields); any other,
+            // of either branch, is a component's (the embedder, PostgreSQL) and is answered 503.
+            outcome = e instanceof PermanentException && e.component() == Component.REQUEST
+                    ? Outcome.INVALID : Outcome.UNAVAILABLE;
             throw e;
         } finally {
             metrics.record(sample, Operation.SEARCH, outcome);
@@ -263,8 +266,12 @@ public class SearchController {
         }
     }
 
-    @ExceptionHandler(EmbeddingException.class)
-    ResponseEntity<ProblemDetail> embeddingFailed(EmbeddingException e) {
+    /**
+     * A failure of the embedder, of either branch: without a query vector this search cannot be
+     * answered now, while a search by vector still can.
+     */
+    @ExceptionHandler({EmbedderUnavailableException.class, EmbeddingException.class})
+    ResponseEntity<ProblemDetail> embeddingFailed(DatastorageException e) {
         log.warn("Search query could not be embedded: {}", e.getMessage());
         return ProblemResponses.retryLater("embedding-unavailable",
                 "The query text could not be embedded now; retry later, or search by vector.");
