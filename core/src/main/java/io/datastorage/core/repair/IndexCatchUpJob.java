@@ -18,8 +18,9 @@ import java.util.Objects;
  * indexed that arrived since the index's last durable commit before the restart
  * ({@link CrashRecovery#recoveredAsOf()}), less a margin for writes that were in flight. Upserts
  * are idempotent, so replaying a few too many costs nothing. An index that was never committed, or
- * that does not offer {@link VectorIndex#crashRecovery()}, gets every indexed record. What no replay window covers (a crash during an earlier catch-up, an
- * index restored from an older copy) is the reconciliation's; the caller runs one after this.
+ * that does not offer {@link VectorIndex#crashRecovery()}, gets every indexed record. What no
+ * replay window covers (a crash during an earlier catch-up, an index restored from an older copy)
+ * is the reconciliation's; the caller runs one after this.
  *
  * <p>Each {@link #runOnce()} replays once, page by page, straight into the index (no breaker: it
  * runs once at start-up, before the index has had a chance to fail).

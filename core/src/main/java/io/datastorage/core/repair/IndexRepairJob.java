@@ -1,7 +1,8 @@
 package io.datastorage.core.repair;
 
+import io.datastorage.core.error.Component;
+import io.datastorage.core.error.TransientException;
 import io.datastorage.core.dualwrite.GuardedIndex;
-import io.datastorage.core.index.IndexUnavailableException;
 import io.datastorage.core.job.BackgroundJob;
 import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.IndexableRecord;
@@ -48,9 +49,10 @@ public final class IndexRepairJob implements BackgroundJob {
      * Indexes up to {@link #MAX_BATCHES_PER_RUN} batches, stopping after the first short one.
      *
      * @return how many records were indexed
-     * @throws IndexUnavailableException the index failed or its breaker is open (logged at debug:
-     *                                   the write path already says the index is down)
-     * @throws RuntimeException          the store failed (logged); the records indexed before stay indexed
+     * @throws TransientException the index failed or its breaker is open (logged at debug: the
+     *                            write path already says the index is down), or the store is
+     *                            unavailable (logged); the records indexed before stay indexed
+     * @throws RuntimeException   another failure (logged with its stack trace)
      */
     @Override
     public long runOnce() {
@@ -64,8 +66,12 @@ public final class IndexRepairJob implements BackgroundJob {
                 }
             }
             return repaired;
-        } catch (IndexUnavailableException e) {
-            log.debug("Index repair waits: {}", e.getMessage());
+        } catch (TransientException e) {
+            if (e.component() == Component.VECTOR_INDEX) {
+                log.debug("Index repair waits: {}", e.getMessage());
+            } else {
+                log.warn("Index repair waits: {}", e.getMessage());
+            }
             throw e;
         } catch (RuntimeException e) {
             log.warn("Index repair failed; it runs again later", e);

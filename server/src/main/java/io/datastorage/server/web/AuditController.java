@@ -4,6 +4,7 @@ import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.dualwrite.Deadline;
+import io.datastorage.core.error.TransientException;
 import io.datastorage.core.dualwrite.DeadlineExceededException;
 import io.datastorage.core.dualwrite.IndexWriteRejectedException;
 import io.datastorage.core.ingest.IdempotencyKey;
@@ -173,7 +174,7 @@ public class AuditController {
         } catch (IdempotencyConflictException e) {
             outcome = Outcome.CONFLICT;
             throw e;
-        } catch (io.datastorage.core.error.TransientException e) {
+        } catch (TransientException e) {
             outcome = Outcome.UNAVAILABLE;
             throw e;
         } finally {
