@@ -26,12 +26,16 @@ import java.time.Duration;
  */
 public interface JobLeases {
 
+    /** The longest lease: a job that cannot renew within a day has a bug, not a long batch. */
+    Duration MAX_DURATION = Duration.ofDays(1);
+
     /**
      * Takes the lease on {@code job} for {@code holder}, or renews it when {@code holder} has it.
      *
      * @param job      a job name, {@code [a-z-]+}
      * @param holder   who asks, unique per process ({@link LeaseHolder#thisProcess()})
-     * @param duration how long the lease lasts from this call unless renewed, more than zero
+     * @param duration how long the lease lasts from this call unless renewed: more than zero, at
+     *                 most {@link #MAX_DURATION}
      * @return whether {@code holder} now has the lease
      */
     boolean acquire(String job, String holder, Duration duration);
@@ -43,8 +47,9 @@ public interface JobLeases {
     static void checkArguments(String job, String holder, Duration duration) {
         checkJob(job);
         checkHolder(holder);
-        if (duration == null || duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException("a lease duration must be more than zero, was " + duration);
+        if (duration == null || duration.isNegative() || duration.isZero() || duration.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("a lease duration must be more than zero and at most a day, was "
+                    + duration);
         }
     }
 
