@@ -28,6 +28,7 @@ import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
@@ -141,7 +142,9 @@ import java.util.function.BiConsumer;
  *       from when to replay records into the index, however soon new commits follow.</li>
  *   <li><b>Reconciliation</b>: each record's 64-bit fingerprint is a numeric doc value, so
  *       {@link #digest} and {@link #fingerprints} walk the id terms and read doc values in doc
- *       order, without touching vectors or stored fields.</li>
+ *       order, without touching vectors or stored fields. Each record document stores when it was
+ *       written ({@link #writtenAt}, by this index's clock), which the fingerprint leaves out; a
+ *       document written before that was kept has none and counts as old.</li>
  *   <li><b>Layout upgrade</b>: an index written with one vector per record document (before the
  *       layout was recorded as {@value #LAYOUT} in the commit user data) is rewritten at open.</li>
  * </ul>
@@ -167,6 +170,8 @@ public final class LuceneVectorIndex implements VectorIndex {
     private static final String CHECKSUM = "checksum";
     private static final String FINGERPRINT = "fingerprint";
     private static final String VECTOR_KEY = "vectorKey";
+    /** When the record document was written, in microseconds; absent in documents written before issue 15. */
+    private static final String WRITTEN_AT = "writtenAt";
     // Doc values of id and createdAt under names of their own: a field's schema is fixed for the
     // life of an index, and those fields had none in the first layout.
     private static final String ID_ORDER = "idOrder";
@@ -376,12 +381,15 @@ public final class LuceneVectorIndex implements VectorIndex {
         if (!upsertedSinceSweep) {
             upsertedSinceSweep = true;
         }
+        long writtenAt = toMicros(clock.instant());
         writes.readLock().lock();
         try {
             for (IndexEntry entry : entries) {
                 String key = VectorIndexes.vectorKey(entry.vector());
                 addVectorIfNew(key, entry.vector());
-                writer.updateDocument(new Term(ID, entry.id().toString()), recordDocument(entry, key));
+                Document record = recordDocument(entry, key);
+                record.add(new StoredField(WRITTEN_AT, writtenAt));
+                writer.updateDocument(new Term(ID, entry.id().toString()), record);
             }
         } catch (IOException | AlreadyClosedException e) {
             throw unavailable("upsert", e);
@@ -1017,6 +1025,25 @@ public final class LuceneVectorIndex implements VectorIndex {
                 return Optional.empty();
             }
             return Optional.of(new IndexEntry(id, vector(searcher, vectorDoc), metadata));
+        });
+    }
+
+    /** Read from each record document's stored write time; a document written before it was kept is left out. */
+    @Override
+    public Map<UUID, Instant> writtenAt(Collection<UUID> ids) {
+        return withSearcher("writtenAt", searcher -> {
+            Map<UUID, Instant> times = new HashMap<>();
+            StoredFields stored = searcher.storedFields();
+            for (UUID id : ids) {
+                int docId = firstLiveDoc(searcher.getIndexReader(), ID, new BytesRef(id.toString()));
+                if (docId >= 0) {
+                    IndexableField field = stored.document(docId, Set.of(WRITTEN_AT)).getField(WRITTEN_AT);
+                    if (field != null) {
+                        times.put(id, fromMicros(field.numericValue().longValue()));
+                    }
+                }
+            }
+            return times;
         });
     }
 
