@@ -1,6 +1,7 @@
 package io.datastorage.server.config;
 
 import io.datastorage.cache.redis.RedisCacheConfig;
+import io.datastorage.core.config.ConfigChecks;
 import io.datastorage.core.config.InvalidConfigException;
 import io.datastorage.embedding.onnx.OnnxEmbedderConfig;
 import io.datastorage.embedding.openai.OpenAiEmbedderConfig;
@@ -315,6 +316,9 @@ public record DatastorageProperties(
      * @param repairBatchSize  records indexed per repair batch
      * @param catchUpMargin    how far before the index's last durable commit the start-up catch-up replays
      * @param reconcileInterval how often PostgreSQL and the index are reconciled (also on demand)
+     * @param reconcileGrace   how old an index entry without a record must be before reconciliation
+     *                         deletes it: another replica may be writing it (longer than
+     *                         {@code datastorage.write.deadline}, checked at start-up)
      * @param lucene           the settings of the Lucene index only
      */
     public record Index(@DefaultValue("lucene") IndexType type,
@@ -326,6 +330,7 @@ public record DatastorageProperties(
                         @DefaultValue("200") int repairBatchSize,
                         @DefaultValue("1m") Duration catchUpMargin,
                         @DefaultValue("15m") Duration reconcileInterval,
+                        @DefaultValue("2m") Duration reconcileGrace,
                         @DefaultValue Lucene lucene) {
         public Index {
             range("datastorage.index.attempts", attempts, 1, 10);
@@ -334,6 +339,7 @@ public record DatastorageProperties(
             range("datastorage.index.repair-batch-size", repairBatchSize, 1, 10_000);
             range("datastorage.index.catch-up-margin", catchUpMargin, Duration.ZERO, Duration.ofDays(1));
             range("datastorage.index.reconcile-interval", reconcileInterval, Duration.ofSeconds(1), Duration.ofDays(7));
+            range("datastorage.index.reconcile-grace", reconcileGrace, Duration.ofSeconds(1), Duration.ofHours(1));
             if (type == IndexType.NONE && mode == IndexMode.STRICT) {
                 throw new InvalidConfigException("datastorage.index.mode", "must be fallback when "
                         + "datastorage.index.type is none (strict would refuse every write: there is no index)", "strict");
@@ -400,6 +406,13 @@ public record DatastorageProperties(
         // Checked whatever the index type, like every module's settings (see the class comment).
         index.luceneConfig(dataDir, embedding.dimension());
         maintenance(partitions, idempotency);
+        if (index.reconcileGrace().compareTo(write.deadline()) <= 0) {
+            // A write upserts within its deadline and commits right after: a shorter grace could
+            // delete the vector of a write another replica is about to commit.
+            throw new InvalidConfigException("datastorage.index.reconcile-grace", "must be longer than "
+                    + "datastorage.write.deadline (" + ConfigChecks.print(write.deadline()) + ") and at most 1h",
+                    ConfigChecks.print(index.reconcileGrace()));
+        }
     }
 
     /** The store-postgres module's config. */
