@@ -114,6 +114,17 @@ public interface VectorIndex extends AutoCloseable {
     }
 
     /**
+     * An instant before which every write into this index has ended, committed or not, if the
+     * index can know one. An embedded index, which only the process that opened it writes, answers
+     * when it was opened: the writes of earlier processes (a crashed one's included) are over, so
+     * their orphans need not wait out the grace period. An index other processes write answers
+     * empty (this default).
+     */
+    default Optional<Instant> writesSettledBefore() {
+        return Optional.empty();
+    }
+
+    /**
      * Makes every upsert and delete that has returned visible to reads now, rather than within
      * the second the contract allows. A backend that reads its own writes at once does nothing.
      */

@@ -35,7 +35,8 @@ import java.util.UUID;
  *   <li>no write of this process has it in flight ({@link InFlightWrites});</li>
  *   <li>its write is settled: a write of this process put it in and has ended, or the index says
  *       it was written longer than the <b>grace period</b> ago ({@link VectorIndex#writtenAt}; an
- *       entry without a known write time counts as old). A write of another replica puts its
+ *       entry without a known write time counts as old) or before every write still possible
+ *       ({@link VectorIndex#writesSettledBefore}: an embedded index's earlier processes). A write of another replica puts its
  *       vectors into a shared index before its transaction commits, and this process cannot see
  *       it; its entry is young until the write has committed or given up, because a write
  *       upserts within its deadline and commits right after. Hence the grace period must exceed
@@ -175,10 +176,11 @@ public final class Reconciler {
             }
         }
         Instant youngAfter = clock.instant().minus(grace);
+        Instant settledBefore = index.writesSettledBefore().orElse(Instant.MIN);
         Map<UUID, Instant> writtenAt = writtenAt(ofUnknownAge);
         for (UUID id : ofUnknownAge) {
             Instant written = writtenAt.get(id);
-            if (written != null && written.isAfter(youngAfter)) {
+            if (written != null && written.isAfter(youngAfter) && !written.isBefore(settledBefore)) {
                 tally.tooYoung++;
             } else {
                 unclaimed.add(id);

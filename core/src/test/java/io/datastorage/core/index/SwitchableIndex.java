@@ -84,6 +84,11 @@ public final class SwitchableIndex implements VectorIndex {
     }
 
     @Override
+    public Optional<Instant> writesSettledBefore() {
+        return delegate.writesSettledBefore();
+    }
+
+    @Override
     public void refresh() {
         checkUp();
         delegate.refresh();

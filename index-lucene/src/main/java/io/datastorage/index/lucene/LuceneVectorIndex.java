@@ -144,7 +144,9 @@ import java.util.function.BiConsumer;
  *       {@link #digest} and {@link #fingerprints} walk the id terms and read doc values in doc
  *       order, without touching vectors or stored fields. Each record document stores when it was
  *       written ({@link #writtenAt}, by this index's clock), which the fingerprint leaves out; a
- *       document written before that was kept has none and counts as old.</li>
+ *       document written before that was kept has none and counts as old. Only this process
+ *       writes the index, so what earlier processes wrote is settled
+ *       ({@link #writesSettledBefore}).</li>
  *   <li><b>Layout upgrade</b>: an index written with one vector per record document (before the
  *       layout was recorded as {@value #LAYOUT} in the commit user data) is rewritten at open.</li>
  * </ul>
@@ -215,6 +217,8 @@ public final class LuceneVectorIndex implements VectorIndex {
     private static final Duration COMMIT_WAIT = Duration.ofSeconds(30);
     private final ScheduledExecutorService committer;
     private final Instant recoveredAsOf;
+    /** When this process opened the index: every earlier write was another process's, and is over. */
+    private final Instant openedAt;
     private volatile Instant durableAsOf;
     /**
      * Writes (upsert, delete) hold it shared; the orphan sweep holds it exclusively, so no write
@@ -246,6 +250,7 @@ public final class LuceneVectorIndex implements VectorIndex {
         this.exactBelow = exactBelow;
         this.dimension = dimension;
         this.clock = clock;
+        this.openedAt = clock.instant();
         for (int i = 0; i < KEY_LOCKS; i++) {
             keyLocks[i] = new ReentrantLock();
         }
@@ -1045,6 +1050,12 @@ public final class LuceneVectorIndex implements VectorIndex {
             }
             return times;
         });
+    }
+
+    /** When this index was opened: the lock on its directory keeps every other process out. */
+    @Override
+    public Optional<Instant> writesSettledBefore() {
+        return Optional.of(openedAt);
     }
 
     @Override

@@ -74,4 +74,33 @@ class LuceneWriteTimeTest {
             assertThat(index.get(orphan.id())).isEmpty();
         }
     }
+
+    /**
+     * Only the process that opened the index writes it, so what an earlier process wrote (here: a
+     * vector whose record never committed before a crash) is settled, however young.
+     */
+    @Test
+    void orphansAnEarlierProcessLeftAreDeletedWithoutWaitingForTheGracePeriod() {
+        Path path = dir.resolve("index");
+        IndexEntry orphan = entry();
+        try (LuceneVectorIndex index = LuceneVectorIndex.open(path, DIMENSION, Duration.ofHours(1), clock)) {
+            index.upsert(List.of(orphan));
+        }
+        clock.advance(Duration.ofSeconds(5)); // a restart, well within the grace period
+
+        try (LuceneVectorIndex index = LuceneVectorIndex.open(path, DIMENSION, Duration.ofHours(1), clock)) {
+            IndexEntry young = entry(); // written by this process: perhaps still in flight elsewhere in it
+            index.upsert(List.of(young));
+            assertThat(index.writesSettledBefore()).contains(clock.instant());
+
+            ReconcileReport report = new Reconciler(new InMemoryAuditStore(clock), index, new InFlightWrites(), 4, 10,
+                    Reconciler.DEFAULT_GRACE, clock).run(Reconciler.Progress.NONE);
+
+            assertThat(report.orphans()).isEqualTo(1);
+            assertThat(report.tooYoung()).isEqualTo(1);
+            index.refresh();
+            assertThat(index.get(orphan.id())).isEmpty();
+            assertThat(index.get(young.id())).isPresent();
+        }
+    }
 }
