@@ -43,6 +43,8 @@ class ConfigurationTest {
             "datastorage.embedding.threads|257|must be 0..256",
             "datastorage.db.embedded-restart-attempts|0|must be 1..100",
             "datastorage.index.reconcile-interval|0s|must be 1s..7d",
+            "datastorage.index.reconcile-grace|20s|must be longer than datastorage.write.deadline (30s)",
+            "datastorage.index.reconcile-grace|2h|must be 1s..1h",
             "datastorage.search.degraded-max-scan|0|must be 1..1000000",
             "datastorage.write.deadline|500ms|must be 1s..10m"})
     void refusesToStartWithABadSetting(String property, String value, String allowed, CapturedOutput output) {

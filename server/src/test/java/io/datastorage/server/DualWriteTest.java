@@ -166,8 +166,11 @@ class DualWriteTest {
         index.delete(ids.subList(0, 2));
         float[] stray = new float[index.dimension()];
         stray[0] = 1;
-        index.upsert(List.of(new IndexEntry(UUID.randomUUID(), stray,
+        UUID strayId = UUID.randomUUID();
+        index.upsert(List.of(new IndexEntry(strayId, stray,
                 new IndexMetadata(AuditKind.WORKFLOW, "default", "Running", Instant.now(), null))));
+        // Left behind long ago: younger than the grace period, it could be another replica's write in progress.
+        SwitchableIndexConfiguration.of(service).backdate(strayId, Instant.now().minus(Duration.ofHours(1)));
 
         HttpResponse<String> answer = service.postJson("/api/v1/admin/reconcile", "");
 

@@ -1,5 +1,6 @@
 package io.datastorage.core.index;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +29,8 @@ import java.util.UUID;
  *       PostgreSQL sorts {@code uuid} values in), for reconciliation page by page;</li>
  *   <li>{@link #digest} and {@link #fingerprints} describe exactly what {@link #ids} and
  *       {@link #get} see, so reconciliation can compare slices without reading vectors;</li>
+ *   <li>{@link #writtenAt} tells when each entry was last upserted, by the index's clock, so
+ *       reconciliation leaves alone an entry whose write may not have committed yet;</li>
  *   <li>a backend that cannot serve a call throws {@link IndexUnavailableException}.</li>
  * </ul>
  */
@@ -91,6 +94,34 @@ public interface VectorIndex extends AutoCloseable {
             }
             after = page.getLast();
         }
+    }
+
+    /**
+     * When each of these entries was last upserted: the index keeps the instant beside the entry
+     * (at least to the millisecond; not part of its fingerprint, which covers only what the record
+     * says). An id without an entry is left out, and so is an entry whose write time is not known
+     * (written before write times were kept): reconciliation takes such an entry for an old one.
+     * The instant comes from the clock of whoever performed the upsert; a backend shared by
+     * several processes relies on their clocks agreeing to well within the reconciliation's grace
+     * period (NTP keeps them within milliseconds).
+     *
+     * <p>This default knows no write times, so every entry counts as old: right only for an index
+     * that nothing but this process writes and that loses nothing across restarts. Every backend
+     * of the contract suite overrides it.
+     */
+    default Map<UUID, Instant> writtenAt(Collection<UUID> ids) {
+        return Map.of();
+    }
+
+    /**
+     * An instant before which every write into this index has ended, committed or not, if the
+     * index can know one. An embedded index, which only the process that opened it writes, answers
+     * when it was opened: the writes of earlier processes (a crashed one's included) are over, so
+     * their orphans need not wait out the grace period. An index other processes write answers
+     * empty (this default).
+     */
+    default Optional<Instant> writesSettledBefore() {
+        return Optional.empty();
     }
 
     /**

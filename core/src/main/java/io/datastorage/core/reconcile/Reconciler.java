@@ -30,14 +30,27 @@ import java.util.UUID;
  *
  * <p>Races with live writes are harmless: PostgreSQL is read before the index (so a record that
  * committed before the read is visible in the index as well), rewriting an entry is idempotent,
- * and an entry without a committed record is deleted only if no write of this process has it in
- * flight and PostgreSQL still lacks the record when asked again.
+ * and an entry without a committed record (an orphan candidate) is deleted only when
+ * <ol>
+ *   <li>no write of this process has it in flight ({@link InFlightWrites});</li>
+ *   <li>its write is settled: a write of this process put it in and has ended, or the index says
+ *       it was written longer than the <b>grace period</b> ago ({@link VectorIndex#writtenAt}; an
+ *       entry without a known write time counts as old) or before every write still possible
+ *       ({@link VectorIndex#writesSettledBefore}: an embedded index's earlier processes). A write of another replica puts its
+ *       vectors into a shared index before its transaction commits, and this process cannot see
+ *       it; its entry is young until the write has committed or given up, because a write
+ *       upserts within its deadline and commits right after. Hence the grace period must exceed
+ *       the write deadline, with a margin for the commit and for clocks that disagree;</li>
+ *   <li>PostgreSQL still lacks the record when asked again.</li>
+ * </ol>
  *
  * <p>One run at a time; a second caller waits for the first to finish and then runs its own.
  */
 public final class Reconciler {
     /** 4,096 slices: about 250 records per slice at a million. */
     public static final int DEFAULT_BITS = 12;
+    /** The default grace period: the default write deadline (30 s) and a margin of 90 s. */
+    public static final Duration DEFAULT_GRACE = Duration.ofMinutes(2);
 
     /** Told how far a run is. */
     @FunctionalInterface
@@ -53,9 +66,17 @@ public final class Reconciler {
     private final InFlightWrites inFlight;
     private final int bits;
     private final int batchSize;
+    private final Duration grace;
     private final Clock clock;
 
-    public Reconciler(AuditStore store, VectorIndex index, InFlightWrites inFlight, int bits, int batchSize, Clock clock) {
+    /**
+     * @param grace how old an orphan candidate must be before it is deleted (see the class
+     *              comment): longer than the write deadline; zero only where nothing writes the
+     *              index concurrently (a benchmark)
+     * @param clock what the age of an entry is measured by, against the index's write times
+     */
+    public Reconciler(AuditStore store, VectorIndex index, InFlightWrites inFlight, int bits, int batchSize,
+                      Duration grace, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.index = Objects.requireNonNull(index, "index");
         this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
@@ -65,6 +86,10 @@ public final class Reconciler {
         }
         this.bits = bits;
         this.batchSize = batchSize;
+        if (grace == null || grace.isNegative()) {
+            throw new IllegalArgumentException("grace must be zero or more, was " + grace);
+        }
+        this.grace = grace;
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -89,7 +114,7 @@ public final class Reconciler {
         }
         return new ReconcileReport(startedAt, Duration.ofNanos(System.nanoTime() - started), expected.total(),
                 actual.total(), IdSlices.count(bits), differing.size(), tally.missing, tally.changed, tally.orphans,
-                tally.inFlight, tally.repaired);
+                tally.inFlight, tally.tooYoung, tally.repaired);
     }
 
     private static final class Tally {
@@ -97,6 +122,7 @@ public final class Reconciler {
         long changed;
         long orphans;
         long inFlight;
+        long tooYoung;
         long repaired;
     }
 
@@ -139,9 +165,23 @@ public final class Reconciler {
         Set<UUID> candidates = new HashSet<>(actual.keySet());
         candidates.removeAll(expected.keySet());
         List<UUID> unclaimed = new ArrayList<>();
+        List<UUID> ofUnknownAge = new ArrayList<>();
         for (UUID id : candidates) {
             if (inFlight.contains(id)) {
                 tally.inFlight++;
+            } else if (inFlight.endedHere(id)) {
+                unclaimed.add(id);
+            } else {
+                ofUnknownAge.add(id);
+            }
+        }
+        Instant youngAfter = clock.instant().minus(grace);
+        Instant settledBefore = index.writesSettledBefore().orElse(Instant.MIN);
+        Map<UUID, Instant> writtenAt = writtenAt(ofUnknownAge);
+        for (UUID id : ofUnknownAge) {
+            Instant written = writtenAt.get(id);
+            if (written != null && written.isAfter(youngAfter) && !written.isBefore(settledBefore)) {
+                tally.tooYoung++;
             } else {
                 unclaimed.add(id);
             }
@@ -153,6 +193,14 @@ public final class Reconciler {
             tally.orphans += unclaimed.size();
             tally.repaired += unclaimed.size();
         }
+    }
+
+    private Map<UUID, Instant> writtenAt(List<UUID> ids) {
+        Map<UUID, Instant> times = new HashMap<>();
+        for (int from = 0; from < ids.size(); from += batchSize) {
+            times.putAll(index.writtenAt(ids.subList(from, Math.min(ids.size(), from + batchSize))));
+        }
+        return times;
     }
 
     private List<IndexableRecord> readRecords(List<UUID> ids) {

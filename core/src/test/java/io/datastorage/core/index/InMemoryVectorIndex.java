@@ -1,8 +1,11 @@
 package io.datastorage.core.index;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,15 +17,23 @@ import java.util.stream.Collectors;
 /**
  * The in-memory index: exact search over a sorted map. A test double for the coordinator's tests
  * (it can be switched {@linkplain #down(boolean) down}) and the reference the contract suite holds
- * every backend to.
+ * every backend to. It keeps each entry's write time, by its clock, beside the entry.
  */
 public final class InMemoryVectorIndex implements VectorIndex {
     private final int dimension;
+    private final Clock clock;
     private final ConcurrentSkipListMap<String, IndexEntry> entries = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<String, Instant> writtenAt = new ConcurrentSkipListMap<>();
     private final AtomicBoolean down = new AtomicBoolean();
 
     public InMemoryVectorIndex(int dimension) {
+        this(dimension, Clock.systemUTC());
+    }
+
+    /** @param clock what write times are read from */
+    public InMemoryVectorIndex(int dimension, Clock clock) {
         this.dimension = dimension;
+        this.clock = clock;
     }
 
     /** While down, every call but {@link #health} throws {@link IndexUnavailableException}. */
@@ -41,13 +52,20 @@ public final class InMemoryVectorIndex implements VectorIndex {
     public void upsert(List<IndexEntry> batch) {
         checkUp();
         batch.forEach(entry -> VectorIndexes.checkEntry(entry, dimension));
-        batch.forEach(entry -> entries.put(entry.id().toString(), entry));
+        Instant now = clock.instant();
+        batch.forEach(entry -> {
+            entries.put(entry.id().toString(), entry);
+            writtenAt.put(entry.id().toString(), now);
+        });
     }
 
     @Override
     public void delete(Collection<UUID> ids) {
         checkUp();
-        ids.forEach(id -> entries.remove(id.toString()));
+        ids.forEach(id -> {
+            entries.remove(id.toString());
+            writtenAt.remove(id.toString());
+        });
     }
 
     @Override
@@ -92,6 +110,19 @@ public final class InMemoryVectorIndex implements VectorIndex {
     public Optional<IndexEntry> get(UUID id) {
         checkUp();
         return Optional.ofNullable(entries.get(id.toString()));
+    }
+
+    @Override
+    public Map<UUID, Instant> writtenAt(Collection<UUID> ids) {
+        checkUp();
+        Map<UUID, Instant> times = new HashMap<>();
+        ids.forEach(id -> {
+            Instant at = writtenAt.get(id.toString());
+            if (at != null) {
+                times.put(id, at);
+            }
+        });
+        return times;
     }
 
     @Override

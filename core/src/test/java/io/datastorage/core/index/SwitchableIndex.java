@@ -1,22 +1,27 @@
 package io.datastorage.core.index;
 
+import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Any index behind a switch that makes it fail as unavailable, a count of the upserts that
- * reached it, and a hook run during each upsert: for fault tests over real backends.
+ * reached it, a hook run during each upsert, and write times it can move back: for fault tests
+ * over real backends.
  */
 public final class SwitchableIndex implements VectorIndex {
     private final VectorIndex delegate;
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicInteger upserts = new AtomicInteger();
     private volatile Runnable duringUpsert = () -> { };
+    private final Map<UUID, Instant> backdated = new ConcurrentHashMap<>();
 
     public SwitchableIndex(VectorIndex delegate) {
         this.delegate = delegate;
@@ -28,6 +33,14 @@ public final class SwitchableIndex implements VectorIndex {
 
     public void duringUpsert(Runnable hook) {
         duringUpsert = hook;
+    }
+
+    /**
+     * Reports {@code writtenAt} as the write time of {@code id} from now on, as if its entry had
+     * been written then (an orphan left from long ago), until it is upserted again.
+     */
+    public void backdate(UUID id, Instant writtenAt) {
+        backdated.put(id, writtenAt);
     }
 
     /** Upsert calls that reached the index (failed ones included). */
@@ -46,6 +59,7 @@ public final class SwitchableIndex implements VectorIndex {
         upserts.incrementAndGet();
         checkUp();
         delegate.upsert(entries);
+        entries.forEach(entry -> backdated.remove(entry.id()));
         duringUpsert.run();
     }
 
@@ -59,6 +73,19 @@ public final class SwitchableIndex implements VectorIndex {
     public Map<UUID, Long> fingerprints(int slice, int bits) {
         checkUp();
         return delegate.fingerprints(slice, bits);
+    }
+
+    @Override
+    public Map<UUID, Instant> writtenAt(Collection<UUID> ids) {
+        checkUp();
+        Map<UUID, Instant> times = new HashMap<>(delegate.writtenAt(ids));
+        times.replaceAll((id, at) -> backdated.getOrDefault(id, at));
+        return times;
+    }
+
+    @Override
+    public Optional<Instant> writesSettledBefore() {
+        return delegate.writesSettledBefore();
     }
 
     @Override

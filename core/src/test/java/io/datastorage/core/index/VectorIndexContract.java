@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -479,5 +480,31 @@ public abstract class VectorIndexContract {
             }
         }
         awaitCount(200);
+    }
+
+    @Test
+    void remembersWhenEachEntryWasLastWrittenApartFromItsFingerprint() {
+        IndexEntry first = entry(randomUnitVector());
+        IndexEntry second = entry(randomUnitVector());
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        index.upsert(List.of(first, second));
+        Instant after = Instant.now();
+        index.refresh();
+
+        Map<UUID, Instant> times = index.writtenAt(List.of(first.id(), second.id(), UUID.randomUUID()));
+
+        assertThat(times).as("an absent id is left out").containsOnlyKeys(first.id(), second.id());
+        assertThat(times.values()).allSatisfy(at -> assertThat(at).isBetween(before, after));
+        assertThat(index.fingerprints(IdSlices.sliceOf(first.id(), 1), 1))
+                .containsEntry(first.id(), SliceDigest.fingerprint(first.metadata().checksum()));
+
+        Instant beforeRewrite = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        index.upsert(List.of(first));
+        index.delete(List.of(second.id()));
+        index.refresh();
+
+        times = index.writtenAt(List.of(first.id(), second.id()));
+        assertThat(times).as("a delete forgets the time").containsOnlyKeys(first.id());
+        assertThat(times.get(first.id())).as("a rewrite moves it").isAfterOrEqualTo(beforeRewrite);
     }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -42,7 +43,7 @@ class ReconcileJobTest {
     private final SwitchableIndex index = new SwitchableIndex(new InMemoryVectorIndex(RecordingEmbedder.DIMENSION));
     private final ExecutorService runner = Executors.newSingleThreadExecutor();
     private final Queue<Object> told = new ConcurrentLinkedQueue<>();
-    private final ReconcileJob job = new ReconcileJob(new Reconciler(store, index, new InFlightWrites(), 2, 5, CLOCK),
+    private final ReconcileJob job = new ReconcileJob(new Reconciler(store, index, new InFlightWrites(), 2, 5, Duration.ofMinutes(2), CLOCK),
             runner, CLOCK, new ReconcileJob.Listener() {
         @Override
         public void succeeded(ReconcileReport report) {

@@ -1,5 +1,6 @@
 package io.datastorage.core.reconcile;
 
+import io.datastorage.core.ManualClock;
 import io.datastorage.core.audit.AuditFixtures;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditValidator;
@@ -39,13 +40,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What reconciliation promises, for every index backend: afterwards the index holds one entry per
- * stored record with an embedding, matching it, and nothing else; a second run finds nothing.
+ * stored record with an embedding, matching it, and nothing else; a second run finds nothing. An
+ * entry without a record whose write may still be under way in another process (younger than the
+ * grace period) is kept until it is older. Time is a {@link ManualClock} shared by the index (its
+ * write times) and the reconciler (their age).
  */
 public abstract class ReconcilerContract {
     private static final int DIMENSION = 8;
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-20T12:00:00Z"), ZoneOffset.UTC);
     private static final AuditValidator VALIDATOR = new AuditValidator(ValidationPolicy.DEFAULT, CLOCK);
 
+    private static final Duration GRACE = Reconciler.DEFAULT_GRACE;
+
+    private final ManualClock clock = new ManualClock(CLOCK.instant());
     private final InMemoryAuditStore store = new InMemoryAuditStore(CLOCK);
     private final InFlightWrites inFlight = new InFlightWrites();
     private final Random random = new Random(11);
@@ -53,14 +60,15 @@ public abstract class ReconcilerContract {
     private DualWriteCoordinator coordinator;
     private Reconciler reconciler;
 
-    protected abstract VectorIndex newIndex(int dimension);
+    /** An empty index that reads its write times from {@code clock}. */
+    protected abstract VectorIndex newIndex(int dimension, Clock clock);
 
     @BeforeEach
     void open() {
-        index = new SwitchableIndex(newIndex(DIMENSION));
+        index = new SwitchableIndex(newIndex(DIMENSION, clock));
         coordinator = new DualWriteCoordinator(store, GuardedIndex.of(index, 1, Duration.ofMillis(1), Duration.ofMillis(1)),
                 DualWriteCoordinator.Mode.FALLBACK, new DualWriteListener() { }, inFlight);
-        reconciler = new Reconciler(store, index, inFlight, 6, 7, CLOCK);
+        reconciler = new Reconciler(store, index, inFlight, 6, 7, GRACE, clock);
     }
 
     @AfterEach
@@ -83,6 +91,11 @@ public abstract class ReconcilerContract {
                     AuditFixtures.remediation("r" + i, "2026-11-20T10:00:00Z")), vector()));
         }
         return coordinator.write(records, null, Deadline.none()).receipts().stream().map(Receipt::id).toList();
+    }
+
+    private IndexEntry stray() {
+        return new IndexEntry(UUID.randomUUID(), vector(),
+                new IndexMetadata(AuditKind.WORKFLOW, "ns", "Running", CLOCK.instant(), null));
     }
 
     private Set<UUID> indexIds() {
@@ -138,10 +151,10 @@ public abstract class ReconcilerContract {
         store.forget(ids.get(1));
         List<IndexEntry> strays = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            strays.add(new IndexEntry(UUID.randomUUID(), vector(),
-                    new IndexMetadata(AuditKind.WORKFLOW, "ns", "Running", CLOCK.instant(), null)));
+            strays.add(stray());
         }
         index.upsert(strays);
+        clock.advance(GRACE.plusSeconds(1)); // the strays are old; the forgotten records' writes ended here
 
         ReconcileReport report = reconciler.run(Reconciler.Progress.NONE);
 
@@ -215,5 +228,60 @@ public abstract class ReconcilerContract {
         index.down(false);
         assertThat(reconciler.run(Reconciler.Progress.NONE).missing()).isEqualTo(10);
         assertConverged();
+    }
+
+    @Test
+    void anOrphanYoungerThanTheGracePeriodIsKeptAndDeletedOnceOlder() {
+        write(10);
+        IndexEntry young = stray(); // as if another replica's write had upserted it and not yet committed
+        index.upsert(List.of(young));
+        clock.advance(GRACE.minusSeconds(1));
+
+        ReconcileReport early = reconciler.run(Reconciler.Progress.NONE);
+
+        assertThat(early.tooYoung()).isEqualTo(1);
+        assertThat(early.orphans()).isZero();
+        assertThat(early.consistent()).isTrue();
+        assertThat(indexIds()).contains(young.id());
+
+        clock.advance(Duration.ofSeconds(2));
+        ReconcileReport late = reconciler.run(Reconciler.Progress.NONE);
+
+        assertThat(late.tooYoung()).isZero();
+        assertThat(late.orphans()).isEqualTo(1);
+        assertThat(indexIds()).doesNotContain(young.id());
+        assertConverged();
+    }
+
+    @Test
+    void aRewriteMakesAnOrphanYoungAgain() {
+        IndexEntry stray = stray();
+        index.upsert(List.of(stray));
+        clock.advance(GRACE.plusSeconds(1));
+        index.upsert(List.of(stray)); // written again, e.g. by a retried write of another replica
+
+        ReconcileReport report = reconciler.run(Reconciler.Progress.NONE);
+
+        assertThat(report.tooYoung()).isEqualTo(1);
+        assertThat(indexIds()).contains(stray.id());
+    }
+
+    @Test
+    void anOrphanOfAWriteOfThisProcessThatEndedIsDeletedWithoutWaitingForTheGracePeriod() {
+        List<UUID> ids = write(3);
+        store.forget(ids.get(1)); // as if its commit had failed after the upsert, the vector left behind
+
+        ReconcileReport report = reconciler.run(Reconciler.Progress.NONE);
+
+        assertThat(report.orphans()).isEqualTo(1);
+        assertThat(report.tooYoung()).isZero();
+        assertThat(indexIds()).doesNotContain(ids.get(1));
+        assertConverged();
+    }
+
+    @Test
+    void refusesANegativeGracePeriod() {
+        assertThatThrownBy(() -> new Reconciler(store, index, inFlight, 6, 7, Duration.ofSeconds(-1), clock))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-1S");
     }
 }

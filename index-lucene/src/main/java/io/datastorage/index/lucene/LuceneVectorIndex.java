@@ -29,6 +29,7 @@ import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
@@ -142,7 +143,11 @@ import java.util.function.BiConsumer;
  *       from when to replay records into the index, however soon new commits follow.</li>
  *   <li><b>Reconciliation</b>: each record's 64-bit fingerprint is a numeric doc value, so
  *       {@link #digest} and {@link #fingerprints} walk the id terms and read doc values in doc
- *       order, without touching vectors or stored fields.</li>
+ *       order, without touching vectors or stored fields. Each record document stores when it was
+ *       written ({@link #writtenAt}, by this index's clock), which the fingerprint leaves out; a
+ *       document written before that was kept has none and counts as old. Only this process
+ *       writes the index, so what earlier processes wrote is settled
+ *       ({@link #writesSettledBefore}).</li>
  *   <li><b>Layout upgrade</b>: an index written with one vector per record document (before the
  *       layout was recorded as {@value #LAYOUT} in the commit user data) is rewritten at open.</li>
  * </ul>
@@ -168,6 +173,8 @@ public final class LuceneVectorIndex implements VectorIndex, CrashRecovery {
     private static final String CHECKSUM = "checksum";
     private static final String FINGERPRINT = "fingerprint";
     private static final String VECTOR_KEY = "vectorKey";
+    /** When the record document was written, in microseconds; absent in documents written before issue 15. */
+    private static final String WRITTEN_AT = "writtenAt";
     // Doc values of id and createdAt under names of their own: a field's schema is fixed for the
     // life of an index, and those fields had none in the first layout.
     private static final String ID_ORDER = "idOrder";
@@ -211,6 +218,8 @@ public final class LuceneVectorIndex implements VectorIndex, CrashRecovery {
     private static final Duration COMMIT_WAIT = Duration.ofSeconds(30);
     private final ScheduledExecutorService committer;
     private final Instant recoveredAsOf;
+    /** When this process opened the index: every earlier write was another process's, and is over. */
+    private final Instant openedAt;
     private volatile Instant durableAsOf;
     /**
      * Writes (upsert, delete) hold it shared; the orphan sweep holds it exclusively, so no write
@@ -242,6 +251,7 @@ public final class LuceneVectorIndex implements VectorIndex, CrashRecovery {
         this.exactBelow = exactBelow;
         this.dimension = dimension;
         this.clock = clock;
+        this.openedAt = clock.instant();
         for (int i = 0; i < KEY_LOCKS; i++) {
             keyLocks[i] = new ReentrantLock();
         }
@@ -377,12 +387,15 @@ public final class LuceneVectorIndex implements VectorIndex, CrashRecovery {
         if (!upsertedSinceSweep) {
             upsertedSinceSweep = true;
         }
+        long writtenAt = toMicros(clock.instant());
         writes.readLock().lock();
         try {
             for (IndexEntry entry : entries) {
                 String key = VectorIndexes.vectorKey(entry.vector());
                 addVectorIfNew(key, entry.vector());
-                writer.updateDocument(new Term(ID, entry.id().toString()), recordDocument(entry, key));
+                Document record = recordDocument(entry, key);
+                record.add(new StoredField(WRITTEN_AT, writtenAt));
+                writer.updateDocument(new Term(ID, entry.id().toString()), record);
             }
         } catch (IOException | AlreadyClosedException e) {
             throw unavailable("upsert", e);
@@ -1019,6 +1032,31 @@ public final class LuceneVectorIndex implements VectorIndex, CrashRecovery {
             }
             return Optional.of(new IndexEntry(id, vector(searcher, vectorDoc), metadata));
         });
+    }
+
+    /** Read from each record document's stored write time; a document written before it was kept is left out. */
+    @Override
+    public Map<UUID, Instant> writtenAt(Collection<UUID> ids) {
+        return withSearcher("writtenAt", searcher -> {
+            Map<UUID, Instant> times = new HashMap<>();
+            StoredFields stored = searcher.storedFields();
+            for (UUID id : ids) {
+                int docId = firstLiveDoc(searcher.getIndexReader(), ID, new BytesRef(id.toString()));
+                if (docId >= 0) {
+                    IndexableField field = stored.document(docId, Set.of(WRITTEN_AT)).getField(WRITTEN_AT);
+                    if (field != null) {
+                        times.put(id, fromMicros(field.numericValue().longValue()));
+                    }
+                }
+            }
+            return times;
+        });
+    }
+
+    /** When this index was opened: the lock on its directory keeps every other process out. */
+    @Override
+    public Optional<Instant> writesSettledBefore() {
+        return Optional.of(openedAt);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.datastorage.core.reconcile.ReconcilerContract;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 
 /** Reconciliation over the embedded Lucene index, its digests read from doc values. */
@@ -13,7 +14,7 @@ class LuceneReconcilerTest extends ReconcilerContract {
     Path dir;
 
     @Override
-    protected VectorIndex newIndex(int dimension) {
-        return LuceneVectorIndex.open(dir.resolve("index"), dimension, Duration.ofSeconds(5));
+    protected VectorIndex newIndex(int dimension, Clock clock) {
+        return LuceneVectorIndex.open(dir.resolve("index"), dimension, Duration.ofSeconds(5), clock);
     }
 }

@@ -211,7 +211,7 @@ class RepeatedVectorsTest {
     }
 
     /** The document the index wrote for a record before issue 14. */
-    private static Document documentOfTheOldLayout(IndexEntry entry) {
+    static Document documentOfTheOldLayout(IndexEntry entry) {
         Document doc = new Document();
         doc.add(new StringField("id", entry.id().toString(), Field.Store.YES));
         doc.add(new KnnFloatVectorField("vector", entry.vector(), VectorSimilarityFunction.COSINE));

@@ -1,6 +1,7 @@
 package io.datastorage.server.config;
 
 import io.datastorage.cache.redis.RedisCacheConfig;
+import io.datastorage.core.config.ConfigChecks;
 import io.datastorage.core.config.InvalidConfigException;
 import io.datastorage.core.dualwrite.DualWriteCoordinator;
 import io.datastorage.core.dualwrite.WriteOrder;
@@ -317,6 +318,9 @@ public record DatastorageProperties(
      * @param repairBatchSize  records indexed per repair batch
      * @param catchUpMargin    how far before the index's last durable commit the start-up catch-up replays
      * @param reconcileInterval how often PostgreSQL and the index are reconciled (also on demand)
+     * @param reconcileGrace   how old an index entry without a record must be before reconciliation
+     *                         deletes it: another replica may be writing it (longer than
+     *                         {@code datastorage.write.deadline}, checked at start-up)
      * @param lucene           the settings of the Lucene index only
      * @param writeOrder       {@code in-transaction}: upsert the vectors inside the records' transaction;
      *                         {@code commit-then-index}: commit the records marked, upsert with no
@@ -332,6 +336,7 @@ public record DatastorageProperties(
                         @DefaultValue("200") int repairBatchSize,
                         @DefaultValue("1m") Duration catchUpMargin,
                         @DefaultValue("15m") Duration reconcileInterval,
+                        @DefaultValue("2m") Duration reconcileGrace,
                         @DefaultValue Lucene lucene,
                         @DefaultValue("auto") WriteOrder writeOrder) {
         public Index {
@@ -341,6 +346,7 @@ public record DatastorageProperties(
             range("datastorage.index.repair-batch-size", repairBatchSize, 1, 10_000);
             range("datastorage.index.catch-up-margin", catchUpMargin, Duration.ZERO, Duration.ofDays(1));
             range("datastorage.index.reconcile-interval", reconcileInterval, Duration.ofSeconds(1), Duration.ofDays(7));
+            range("datastorage.index.reconcile-grace", reconcileGrace, Duration.ofSeconds(1), Duration.ofHours(1));
             if (type == IndexType.NONE && mode == IndexMode.STRICT) {
                 throw new InvalidConfigException("datastorage.index.mode", "must be fallback when "
                         + "datastorage.index.type is none (strict would refuse every write: there is no index)", "strict");
@@ -408,6 +414,13 @@ public record DatastorageProperties(
         // Checked whatever the index type, like every module's settings (see the class comment).
         index.luceneConfig(dataDir, embedding.dimension());
         maintenance(partitions, idempotency);
+        if (index.reconcileGrace().compareTo(write.deadline()) <= 0) {
+            // A write upserts within its deadline and commits right after: a shorter grace could
+            // delete the vector of a write another replica is about to commit.
+            throw new InvalidConfigException("datastorage.index.reconcile-grace", "must be longer than "
+                    + "datastorage.write.deadline (" + ConfigChecks.print(write.deadline()) + ") and at most 1h",
+                    ConfigChecks.print(index.reconcileGrace()));
+        }
     }
 
     /** The store-postgres module's config. */

@@ -49,7 +49,7 @@ class IndexedWritesConfiguration {
     ReconcileService reconcileService(AuditStore store, VectorIndex index, InFlightWrites inFlight,
                                       DatastorageProperties properties, MeterRegistry registry, Clock clock) {
         Reconciler reconciler = new Reconciler(store, index, inFlight, Reconciler.DEFAULT_BITS,
-                properties.index().repairBatchSize(), clock);
+                properties.index().repairBatchSize(), properties.index().reconcileGrace(), clock);
         return new ReconcileService(reconciler, registry, clock);
     }
 

@@ -90,7 +90,7 @@ class PostgresReconcileTest {
         // Rows indexed before fingerprints were kept, and an index that lost three entries.
         sql("UPDATE audit_records SET vector_fingerprint = NULL");
         index.delete(ids.subList(0, 3));
-        Reconciler reconciler = new Reconciler(store, index, inFlight, 4, 10, CLOCK);
+        Reconciler reconciler = new Reconciler(store, index, inFlight, 4, 10, Reconciler.DEFAULT_GRACE, CLOCK);
 
         ReconcileReport report = reconciler.run(Reconciler.Progress.NONE);
 
