@@ -80,7 +80,7 @@ final class ReconcileBench implements Runnable {
 
             double fullRead = fullRead(dataSource);
             // No grace period: nothing writes meanwhile, and the orphans planted just before must count.
-            Reconciler reconciler = new Reconciler(store.auditStore(), index, new InFlightWrites(), Reconciler.DEFAULT_BITS, 200,
+            Reconciler reconciler = new Reconciler(store.vectorLedger(), store.indexBacklog(), index, new InFlightWrites(), Reconciler.DEFAULT_BITS, 200,
                     Duration.ZERO, Clock.systemUTC());
             ReconcileReport consistent = reconciler.run(Reconciler.Progress.NONE);
             breakIndex(store.vectorLedger(), index, ids);

@@ -6,7 +6,8 @@ import io.datastorage.core.dualwrite.WriteOrder;
 import io.datastorage.core.index.IndexEntry;
 import io.datastorage.core.index.IndexMetadata;
 import io.datastorage.core.index.VectorIndex;
-import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.IndexBacklog;
+import io.datastorage.core.store.VectorLedger;
 import io.datastorage.index.lucene.LuceneVectorIndex;
 import io.datastorage.server.cli.DatastorageCli;
 import io.datastorage.server.cli.ReconcileCommand;
@@ -105,7 +106,8 @@ class DualWriteTest {
      */
     @Test
     void anIndexOutageDuringSustainedWritesLosesNothingAndConverges() throws Exception {
-        AuditStore store = service.context().getBean(AuditStore.class);
+        IndexBacklog backlog = service.context().getBean(IndexBacklog.class);
+        VectorLedger ledger = service.context().getBean(VectorLedger.class);
         VectorIndex index = service.context().getBean(VectorIndex.class);
         AtomicBoolean writing = new AtomicBoolean(true);
         Queue<String> acknowledged = new ConcurrentLinkedQueue<>();
@@ -129,7 +131,7 @@ class DualWriteTest {
         SwitchableIndexConfiguration.of(service).down(true);
         int beforeOutage = acknowledged.size();
         await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= beforeOutage + 150);
-        long pendingAtRecovery = store.countPendingIndex();
+        long pendingAtRecovery = backlog.countPendingIndex();
         SwitchableIndexConfiguration.of(service).down(false);
         long recovered = System.nanoTime();
         await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= beforeOutage + 200);
@@ -140,7 +142,7 @@ class DualWriteTest {
 
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
             index.refresh();
-            return store.countPendingIndex() == 0 && index.count() == store.vectorDigest(1).total();
+            return backlog.countPendingIndex() == 0 && index.count() == ledger.vectorDigest(1).total();
         });
         double convergedSeconds = (System.nanoTime() - recovered) / 1e9;
 
@@ -162,7 +164,7 @@ class DualWriteTest {
             ids.add(UUID.fromString(json(created).get("id").asString()));
         }
         VectorIndex index = service.context().getBean(VectorIndex.class);
-        await().atMost(Duration.ofSeconds(30)).until(() -> service.context().getBean(AuditStore.class).countPendingIndex() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> service.context().getBean(IndexBacklog.class).countPendingIndex() == 0);
         index.delete(ids.subList(0, 2));
         float[] stray = new float[index.dimension()];
         stray[0] = 1;

@@ -4,8 +4,9 @@ import io.datastorage.core.dualwrite.InFlightWrites;
 import io.datastorage.core.index.IdSlices;
 import io.datastorage.core.index.SliceDigest;
 import io.datastorage.core.index.VectorIndex;
-import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.IndexBacklog;
 import io.datastorage.core.store.IndexableRecord;
+import io.datastorage.core.store.VectorLedger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -61,7 +62,8 @@ public final class Reconciler {
         void slices(int done, int total);
     }
 
-    private final AuditStore store;
+    private final VectorLedger ledger;
+    private final IndexBacklog backlog;
     private final VectorIndex index;
     private final InFlightWrites inFlight;
     private final int bits;
@@ -70,14 +72,17 @@ public final class Reconciler {
     private final Clock clock;
 
     /**
+     * @param ledger  what PostgreSQL says the index should hold
+     * @param backlog where the records found indexed are marked so, with their fingerprints
      * @param grace how old an orphan candidate must be before it is deleted (see the class
      *              comment): longer than the write deadline; zero only where nothing writes the
      *              index concurrently (a benchmark)
      * @param clock what the age of an entry is measured by, against the index's write times
      */
-    public Reconciler(AuditStore store, VectorIndex index, InFlightWrites inFlight, int bits, int batchSize,
-                      Duration grace, Clock clock) {
-        this.store = Objects.requireNonNull(store, "store");
+    public Reconciler(VectorLedger ledger, IndexBacklog backlog, VectorIndex index, InFlightWrites inFlight,
+                      int bits, int batchSize, Duration grace, Clock clock) {
+        this.ledger = Objects.requireNonNull(ledger, "ledger");
+        this.backlog = Objects.requireNonNull(backlog, "backlog");
         this.index = Objects.requireNonNull(index, "index");
         this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
         IdSlices.count(bits);
@@ -102,7 +107,7 @@ public final class Reconciler {
     public synchronized ReconcileReport run(Progress progress) {
         Instant startedAt = clock.instant();
         long started = System.nanoTime();
-        SliceDigest expected = store.vectorDigest(bits);
+        SliceDigest expected = ledger.vectorDigest(bits);
         index.refresh();
         SliceDigest actual = index.digest(bits);
         List<Integer> differing = expected.differing(actual);
@@ -127,7 +132,7 @@ public final class Reconciler {
     }
 
     private void reconcileSlice(int slice, Tally tally) {
-        Map<UUID, Long> expected = new HashMap<>(store.vectorFingerprints(slice, bits));
+        Map<UUID, Long> expected = new HashMap<>(ledger.vectorFingerprints(slice, bits));
         index.refresh();
         Map<UUID, Long> actual = index.fingerprints(slice, bits);
 
@@ -141,7 +146,7 @@ public final class Reconciler {
                 verified.add(record);
             }
         }
-        store.completeIndex(verified);
+        backlog.completeIndex(verified);
 
         List<UUID> rewrite = new ArrayList<>();
         for (Map.Entry<UUID, Long> entry : expected.entrySet()) {
@@ -158,7 +163,7 @@ public final class Reconciler {
         for (int from = 0; from < rewritten.size(); from += batchSize) {
             List<IndexableRecord> batch = rewritten.subList(from, Math.min(rewritten.size(), from + batchSize));
             index.upsert(batch.stream().map(IndexableRecord::toEntry).toList());
-            store.completeIndex(batch);
+            backlog.completeIndex(batch);
             tally.repaired += batch.size();
         }
 
@@ -206,7 +211,7 @@ public final class Reconciler {
     private List<IndexableRecord> readRecords(List<UUID> ids) {
         List<IndexableRecord> records = new ArrayList<>(ids.size());
         for (int from = 0; from < ids.size(); from += batchSize) {
-            records.addAll(store.indexable(ids.subList(from, Math.min(ids.size(), from + batchSize))));
+            records.addAll(ledger.indexable(ids.subList(from, Math.min(ids.size(), from + batchSize))));
         }
         return records;
     }

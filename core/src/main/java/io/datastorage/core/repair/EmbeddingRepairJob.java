@@ -2,7 +2,7 @@ package io.datastorage.core.repair;
 
 import io.datastorage.core.embedding.RecordEmbedder;
 import io.datastorage.core.job.BackgroundJob;
-import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.EmbeddingBacklog;
 import io.datastorage.core.store.PendingEmbedding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,11 +25,11 @@ public final class EmbeddingRepairJob implements BackgroundJob {
     /** Batches per run, so live writes get the model between runs. */
     public static final int MAX_BATCHES_PER_RUN = 20;
 
-    private final AuditStore store;
+    private final EmbeddingBacklog store;
     private final RecordEmbedder embedder;
     private final int batchSize;
 
-    public EmbeddingRepairJob(AuditStore store, RecordEmbedder embedder, int batchSize) {
+    public EmbeddingRepairJob(EmbeddingBacklog store, RecordEmbedder embedder, int batchSize) {
         this.store = Objects.requireNonNull(store, "store");
         this.embedder = Objects.requireNonNull(embedder, "embedder");
         if (batchSize < 1) {

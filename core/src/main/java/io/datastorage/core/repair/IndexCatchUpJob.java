@@ -3,8 +3,8 @@ package io.datastorage.core.repair;
 import io.datastorage.core.index.CrashRecovery;
 import io.datastorage.core.index.VectorIndex;
 import io.datastorage.core.job.BackgroundJob;
-import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.IndexableRecord;
+import io.datastorage.core.store.VectorLedger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,12 +29,12 @@ public final class IndexCatchUpJob implements BackgroundJob {
     private static final Logger log = LoggerFactory.getLogger(IndexCatchUpJob.class);
     static final int PAGE = 500;
 
-    private final AuditStore store;
+    private final VectorLedger store;
     private final VectorIndex index;
     private final Duration margin;
 
     /** @param margin how far before the index's last commit the replay starts */
-    public IndexCatchUpJob(AuditStore store, VectorIndex index, Duration margin) {
+    public IndexCatchUpJob(VectorLedger store, VectorIndex index, Duration margin) {
         this.store = Objects.requireNonNull(store, "store");
         this.index = Objects.requireNonNull(index, "index");
         this.margin = Objects.requireNonNull(margin, "margin");

@@ -4,7 +4,7 @@ import io.datastorage.core.error.Component;
 import io.datastorage.core.error.TransientException;
 import io.datastorage.core.dualwrite.GuardedIndex;
 import io.datastorage.core.job.BackgroundJob;
-import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.IndexBacklog;
 import io.datastorage.core.store.IndexableRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,11 +27,11 @@ public final class IndexRepairJob implements BackgroundJob {
     /** Batches per run: a backlog drains steadily without taking the index from live writes. */
     public static final int MAX_BATCHES_PER_RUN = 10;
 
-    private final AuditStore store;
+    private final IndexBacklog store;
     private final GuardedIndex index;
     private final int batchSize;
 
-    public IndexRepairJob(AuditStore store, GuardedIndex index, int batchSize) {
+    public IndexRepairJob(IndexBacklog store, GuardedIndex index, int batchSize) {
         this.store = Objects.requireNonNull(store, "store");
         this.index = Objects.requireNonNull(index, "index");
         if (batchSize < 1) {

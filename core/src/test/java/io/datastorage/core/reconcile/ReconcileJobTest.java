@@ -9,7 +9,6 @@ import io.datastorage.core.embedding.RecordingEmbedder;
 import io.datastorage.core.index.InMemoryVectorIndex;
 import io.datastorage.core.index.IndexUnavailableException;
 import io.datastorage.core.index.SwitchableIndex;
-import io.datastorage.core.store.IndexableRecord;
 import io.datastorage.core.store.InMemoryAuditStore;
 import io.datastorage.core.store.NewRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +42,7 @@ class ReconcileJobTest {
     private final SwitchableIndex index = new SwitchableIndex(new InMemoryVectorIndex(RecordingEmbedder.DIMENSION));
     private final ExecutorService runner = Executors.newSingleThreadExecutor();
     private final Queue<Object> told = new ConcurrentLinkedQueue<>();
-    private final ReconcileJob job = new ReconcileJob(new Reconciler(store, index, new InFlightWrites(), 2, 5, Duration.ofMinutes(2), CLOCK),
+    private final ReconcileJob job = new ReconcileJob(new Reconciler(store, store, index, new InFlightWrites(), 2, 5, Duration.ofMinutes(2), CLOCK),
             runner, CLOCK, new ReconcileJob.Listener() {
         @Override
         public void succeeded(ReconcileReport report) {

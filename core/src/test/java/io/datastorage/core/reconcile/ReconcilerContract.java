@@ -68,7 +68,7 @@ public abstract class ReconcilerContract {
         index = new SwitchableIndex(newIndex(DIMENSION, clock));
         coordinator = new DualWriteCoordinator(store, GuardedIndex.of(index, 1, Duration.ofMillis(1), Duration.ofMillis(1)),
                 DualWriteCoordinator.Mode.FALLBACK, new DualWriteListener() { }, inFlight);
-        reconciler = new Reconciler(store, index, inFlight, 6, 7, GRACE, clock);
+        reconciler = new Reconciler(store, store, index, inFlight, 6, 7, GRACE, clock);
     }
 
     @AfterEach
@@ -281,7 +281,7 @@ public abstract class ReconcilerContract {
 
     @Test
     void refusesANegativeGracePeriod() {
-        assertThatThrownBy(() -> new Reconciler(store, index, inFlight, 6, 7, Duration.ofSeconds(-1), clock))
+        assertThatThrownBy(() -> new Reconciler(store, store, index, inFlight, 6, 7, Duration.ofSeconds(-1), clock))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-1S");
     }
 }

@@ -65,7 +65,8 @@ class LuceneWriteTimeTest {
             assertThat(index.get(orphan.id())).isPresent();
             assertThat(index.writtenAt(List.of(orphan.id()))).isEmpty();
 
-            ReconcileReport report = new Reconciler(new InMemoryAuditStore(clock), index, new InFlightWrites(), 4, 10,
+            InMemoryAuditStore store = new InMemoryAuditStore(clock);
+            ReconcileReport report = new Reconciler(store, store, index, new InFlightWrites(), 4, 10,
                     Reconciler.DEFAULT_GRACE, clock).run(Reconciler.Progress.NONE);
 
             assertThat(report.orphans()).isEqualTo(1);
@@ -93,7 +94,8 @@ class LuceneWriteTimeTest {
             index.upsert(List.of(young));
             assertThat(index.writesSettledBefore()).contains(clock.instant());
 
-            ReconcileReport report = new Reconciler(new InMemoryAuditStore(clock), index, new InFlightWrites(), 4, 10,
+            InMemoryAuditStore store = new InMemoryAuditStore(clock);
+            ReconcileReport report = new Reconciler(store, store, index, new InFlightWrites(), 4, 10,
                     Reconciler.DEFAULT_GRACE, clock).run(Reconciler.Progress.NONE);
 
             assertThat(report.orphans()).isEqualTo(1);

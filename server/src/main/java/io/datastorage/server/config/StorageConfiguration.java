@@ -5,7 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.ValidationPolicy;
 import io.datastorage.core.search.SearchStore;
-import io.datastorage.core.store.AuditStore;
 import io.datastorage.core.store.EmbeddingBacklog;
 import io.datastorage.core.store.IndexBacklog;
 import io.datastorage.core.store.RecordStore;
@@ -23,7 +22,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
 import org.springframework.scheduling.annotation.Scheduled;
 
 import java.time.Clock;
@@ -105,29 +103,24 @@ public class StorageConfiguration {
         return PostgresStore.open(dataSource, clock, properties.maintenance().monthsAhead());
     }
 
-    // The store by role. The AuditStore bean below is each of these types too; @Primary makes a
-    // role's own bean the one injected where that role is asked for.
+    // The store by role: each user asks for the role it needs.
 
     @Bean
-    @Primary
     RecordStore recordStore(PostgresStore store) {
         return store.records();
     }
 
     @Bean
-    @Primary
     EmbeddingBacklog embeddingBacklog(PostgresStore store) {
         return store.embeddingBacklog();
     }
 
     @Bean
-    @Primary
     IndexBacklog indexBacklog(PostgresStore store) {
         return store.indexBacklog();
     }
 
     @Bean
-    @Primary
     VectorLedger vectorLedger(PostgresStore store) {
         return store.vectorLedger();
     }
@@ -140,12 +133,6 @@ public class StorageConfiguration {
     @Bean
     PostgresMaintenance postgresMaintenance(PostgresStore store) {
         return store.maintenance();
-    }
-
-    /** The roles bundled, for the users that still take the whole store; goes with {@link AuditStore}. */
-    @Bean
-    AuditStore auditStore(PostgresStore store) {
-        return store.auditStore();
     }
 
     /** Restarts the embedded PostgreSQL when it dies; nothing to watch with an external server. */

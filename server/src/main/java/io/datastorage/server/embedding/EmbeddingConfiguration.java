@@ -7,7 +7,7 @@ import io.datastorage.core.embedding.Embedder;
 import io.datastorage.core.embedding.EmbeddingCache;
 import io.datastorage.core.embedding.RecordEmbedder;
 import io.datastorage.core.repair.EmbeddingRepairJob;
-import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.EmbeddingBacklog;
 import io.datastorage.core.error.PermanentException;
 import io.datastorage.core.error.TransientException;
 import io.datastorage.core.config.InvalidConfigException;
@@ -128,11 +128,11 @@ public class EmbeddingConfiguration {
      * backlog they leave ({@code datastorage_embedding_pending}).
      */
     @Bean
-    RecordEmbedder.FailureListener embeddingFailures(MeterRegistry registry, AuditStore store) {
+    RecordEmbedder.FailureListener embeddingFailures(MeterRegistry registry, EmbeddingBacklog backlog) {
         Counter failures = Counter.builder("datastorage.embedding.failures")
                 .description("Embedding requests that failed; their records were stored with the embedding pending")
                 .register(registry);
-        Gauge.builder("datastorage.embedding.pending", store, AuditStore::countPendingEmbeddings)
+        Gauge.builder("datastorage.embedding.pending", backlog, EmbeddingBacklog::countPendingEmbeddings)
                 .description("Stored records whose embedding is still to be computed").register(registry);
         return texts -> failures.increment();
     }
@@ -145,7 +145,7 @@ public class EmbeddingConfiguration {
 
     // Built here, so that running the job under a lease is one wrapper around its constructor.
     @Bean
-    EmbeddingRepairWorker embeddingRepairWorker(AuditStore store, RecordEmbedder embedder, DatastorageProperties properties) {
+    EmbeddingRepairWorker embeddingRepairWorker(EmbeddingBacklog store, RecordEmbedder embedder, DatastorageProperties properties) {
         return new EmbeddingRepairWorker(new EmbeddingRepairJob(store, embedder, properties.embedding().repairBatchSize()));
     }
 }

@@ -9,7 +9,9 @@ import io.datastorage.core.reconcile.ReconcileJob;
 import io.datastorage.core.reconcile.Reconciler;
 import io.datastorage.core.repair.IndexCatchUpJob;
 import io.datastorage.core.repair.IndexRepairJob;
-import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.IndexBacklog;
+import io.datastorage.core.store.RecordStore;
+import io.datastorage.core.store.VectorLedger;
 import io.datastorage.server.config.DatastorageProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
@@ -37,18 +39,20 @@ class IndexedWritesConfiguration {
     }
 
     @Bean
-    DualWriteCoordinator dualWriteCoordinator(AuditStore store, GuardedIndex index, InFlightWrites inFlight,
-                                              DatastorageProperties properties, DualWriteListener listener) {
+    DualWriteCoordinator dualWriteCoordinator(RecordStore store, IndexBacklog backlog, GuardedIndex index,
+                                              InFlightWrites inFlight, DatastorageProperties properties,
+                                              DualWriteListener listener) {
         DualWriteCoordinator.Mode mode = DualWriteCoordinator.Mode.valueOf(properties.index().mode().name());
         return new DualWriteCoordinator(store, index, mode, listener, inFlight)
-                .withWriteOrder(properties.index().writeOrder(), store);
+                .withWriteOrder(properties.index().writeOrder(), backlog);
     }
 
     /** Reconciliation reads the index directly: a failing index fails the run, which the next run repeats. */
     @Bean(destroyMethod = "close")
-    ReconcileService reconcileService(AuditStore store, VectorIndex index, InFlightWrites inFlight,
-                                      DatastorageProperties properties, MeterRegistry registry, Clock clock) {
-        Reconciler reconciler = new Reconciler(store, index, inFlight, Reconciler.DEFAULT_BITS,
+    ReconcileService reconcileService(VectorLedger ledger, IndexBacklog backlog, VectorIndex index,
+                                      InFlightWrites inFlight, DatastorageProperties properties,
+                                      MeterRegistry registry, Clock clock) {
+        Reconciler reconciler = new Reconciler(ledger, backlog, index, inFlight, Reconciler.DEFAULT_BITS,
                 properties.index().repairBatchSize(), properties.index().reconcileGrace(), clock);
         return new ReconcileService(reconciler, registry, clock);
     }
@@ -62,12 +66,12 @@ class IndexedWritesConfiguration {
     // Each scheduled job is built here, so that running it under a lease is one wrapper around its constructor.
 
     @Bean
-    IndexRepairWorker indexRepairWorker(AuditStore store, GuardedIndex index, DatastorageProperties properties) {
+    IndexRepairWorker indexRepairWorker(IndexBacklog store, GuardedIndex index, DatastorageProperties properties) {
         return new IndexRepairWorker(new IndexRepairJob(store, index, properties.index().repairBatchSize()));
     }
 
     @Bean
-    IndexCatchUp indexCatchUp(AuditStore store, VectorIndex index, DatastorageProperties properties, ReconcileJob reconcile) {
+    IndexCatchUp indexCatchUp(VectorLedger store, VectorIndex index, DatastorageProperties properties, ReconcileJob reconcile) {
         return new IndexCatchUp(new IndexCatchUpJob(store, index, properties.index().catchUpMargin()), reconcile);
     }
 }

@@ -3,7 +3,7 @@ package io.datastorage.server.index;
 import io.datastorage.core.dualwrite.DualWriteCoordinator;
 import io.datastorage.core.dualwrite.DualWriteListener;
 import io.datastorage.core.index.VectorIndex;
-import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.RecordStore;
 import io.datastorage.server.config.DatastorageProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +32,7 @@ public class NoIndexConfiguration {
     }
 
     @Bean
-    DualWriteCoordinator storeOnlyCoordinator(AuditStore store, DualWriteListener listener) {
+    DualWriteCoordinator storeOnlyCoordinator(RecordStore store, DualWriteListener listener) {
         return DualWriteCoordinator.storeOnly(store, listener);
     }
 }

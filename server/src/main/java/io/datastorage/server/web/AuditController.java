@@ -5,17 +5,13 @@ import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.dualwrite.Deadline;
 import io.datastorage.core.error.TransientException;
-import io.datastorage.core.dualwrite.DeadlineExceededException;
-import io.datastorage.core.dualwrite.IndexWriteRejectedException;
 import io.datastorage.core.ingest.IdempotencyKey;
 import io.datastorage.core.ingest.IngestService;
 import io.datastorage.core.store.AuditRecord;
-import io.datastorage.core.store.AuditStore;
-import io.datastorage.core.store.CommitOutcomeUnknownException;
+import io.datastorage.core.store.RecordStore;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
 import io.datastorage.core.store.Receipt;
-import io.datastorage.core.store.StoreUnavailableException;
 import io.datastorage.core.store.UnreadableRecordException;
 import io.datastorage.core.store.WriteResult;
 import io.datastorage.server.config.DatastorageProperties;
@@ -63,7 +59,7 @@ public class AuditController {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
-    private final AuditStore store;
+    private final RecordStore store;
     private final IngestService ingest;
     private final JsonBodies bodies;
     private final AuditMetrics metrics;
@@ -71,7 +67,7 @@ public class AuditController {
     private final Duration writeDeadline;
     private final Clock clock;
 
-    public AuditController(AuditStore store, IngestService ingest, JsonBodies bodies, AuditMetrics metrics,
+    public AuditController(RecordStore store, IngestService ingest, JsonBodies bodies, AuditMetrics metrics,
                            DatastorageProperties properties, Clock clock) {
         this.store = store;
         this.ingest = ingest;

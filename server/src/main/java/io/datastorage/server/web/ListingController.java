@@ -4,7 +4,7 @@ import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.error.TransientException;
 import io.datastorage.core.store.AuditPage;
-import io.datastorage.core.store.AuditStore;
+import io.datastorage.core.store.RecordStore;
 import io.datastorage.server.metrics.QueryMetrics;
 import io.datastorage.server.metrics.QueryMetrics.Operation;
 import io.datastorage.server.metrics.QueryMetrics.Outcome;
@@ -24,7 +24,7 @@ import java.util.Map;
 /**
  * The filtered listing: {@code GET /api/v1/audit/{kind}} and {@code GET /api/v1/audit} (every
  * kind), newest first, a page at a time. Parameters are checked by {@link ListingParameters};
- * pages are cut by position in PostgreSQL ({@link AuditStore#list}) and the next one is named by
+ * pages are cut by position in PostgreSQL ({@link RecordStore#list}) and the next one is named by
  * an opaque {@link ListingCursor}. Answers {@code {items, nextCursor}}, plus {@code total} when
  * asked; each item is what {@code GET /api/v1/audit/{kind}/{id}} answers for that record.
  */
@@ -32,11 +32,11 @@ import java.util.Map;
 @RequestMapping("/api/v1/audit")
 public class ListingController {
 
-    private final AuditStore store;
+    private final RecordStore store;
     private final QueryMetrics metrics;
     private final Clock clock;
 
-    public ListingController(AuditStore store, QueryMetrics metrics, Clock clock) {
+    public ListingController(RecordStore store, QueryMetrics metrics, Clock clock) {
         this.store = store;
         this.metrics = metrics;
         this.clock = clock;

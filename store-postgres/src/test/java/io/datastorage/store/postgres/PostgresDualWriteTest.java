@@ -28,7 +28,7 @@ class PostgresDualWriteTest extends DualWriteCoordinatorContract {
     @Override
     protected StoreUnderTest newStore() {
         HikariDataSource dataSource = PostgresTestDatabase.freshDatabase();
-        AuditStore store = PostgresStore.open(dataSource, CLOCK, 1).auditStore();
+        AuditStore store = PostgresTestDatabase.bundle(PostgresStore.open(dataSource, CLOCK, 1));
         return new StoreUnderTest() {
             @Override
             public AuditStore store() {

@@ -49,7 +49,7 @@ class PostgresReconcileTest {
     @BeforeEach
     void open() {
         dataSource = PostgresTestDatabase.freshDatabase();
-        store = PostgresStore.open(dataSource, CLOCK, 1).auditStore();
+        store = PostgresTestDatabase.bundle(PostgresStore.open(dataSource, CLOCK, 1));
     }
 
     @AfterEach
@@ -90,7 +90,7 @@ class PostgresReconcileTest {
         // Rows indexed before fingerprints were kept, and an index that lost three entries.
         sql("UPDATE audit_records SET vector_fingerprint = NULL");
         index.delete(ids.subList(0, 3));
-        Reconciler reconciler = new Reconciler(store, index, inFlight, 4, 10, Reconciler.DEFAULT_GRACE, CLOCK);
+        Reconciler reconciler = new Reconciler(store, store, index, inFlight, 4, 10, Reconciler.DEFAULT_GRACE, CLOCK);
 
         ReconcileReport report = reconciler.run(Reconciler.Progress.NONE);
 

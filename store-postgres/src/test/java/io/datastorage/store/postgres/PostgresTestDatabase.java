@@ -2,6 +2,7 @@ package io.datastorage.store.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.datastorage.core.store.AuditStore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +24,11 @@ final class PostgresTestDatabase {
     private static EmbeddedPostgresServer server;
 
     private PostgresTestDatabase() {
+    }
+
+    /** The store's roles as one object, for the contracts that drive a whole store. */
+    static AuditStore bundle(PostgresStore store) {
+        return AuditStore.of(store.records(), store.embeddingBacklog(), store.indexBacklog(), store.vectorLedger());
     }
 
     static synchronized EmbeddedPostgresServer server() {
