@@ -114,16 +114,7 @@ final class ReconcileBench implements Runnable {
     }
 
     private float[] unitVector() {
-        float[] v = new float[dimension];
-        double norm = 0;
-        for (int i = 0; i < dimension; i++) {
-            v[i] = (float) random.nextGaussian();
-            norm += v[i] * v[i];
-        }
-        for (int i = 0; i < dimension; i++) {
-            v[i] /= (float) Math.sqrt(norm);
-        }
-        return v;
+        return RandomVectors.unit(random, dimension);
     }
 
     /** Dual-writes the records in batches of 500: PostgreSQL transaction around the index upsert. */

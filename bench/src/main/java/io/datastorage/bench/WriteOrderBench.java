@@ -228,16 +228,7 @@ final class WriteOrderBench implements Runnable {
     }
 
     private float[] unitVector() {
-        float[] v = new float[dimension];
-        double norm = 0;
-        for (int i = 0; i < dimension; i++) {
-            v[i] = (float) random.nextGaussian();
-            norm += v[i] * v[i];
-        }
-        for (int i = 0; i < dimension; i++) {
-            v[i] /= (float) Math.sqrt(norm);
-        }
-        return v;
+        return RandomVectors.unit(random, dimension);
     }
 
     private static Map<String, Object> record(int i) {

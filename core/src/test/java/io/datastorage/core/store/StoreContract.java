@@ -1,5 +1,6 @@
 package io.datastorage.core.store;
 
+import io.datastorage.core.ManualClock;
 import io.datastorage.core.audit.AuditFixtures;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditValidator;
@@ -10,8 +11,6 @@ import org.junit.jupiter.api.BeforeEach;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +18,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 /**
@@ -33,7 +31,7 @@ public abstract class StoreContract {
     /** The order of PostgreSQL's {@code ORDER BY id} on uuids: their canonical string form. */
     protected static final Comparator<UUID> ID_ORDER = Comparator.comparing(UUID::toString);
 
-    private final MovableClock clock = new MovableClock(START);
+    private final ManualClock clock = new ManualClock(START);
     private final AuditValidator validator = new AuditValidator(ValidationPolicy.DEFAULT, clock);
     private final Random random = new Random(5);
     protected StoreRoles store;
@@ -105,31 +103,4 @@ public abstract class StoreContract {
         }).receipts();
     }
 
-    /** A clock that stands still until moved; thread-safe. */
-    private static final class MovableClock extends Clock {
-        private final AtomicReference<Instant> now;
-
-        MovableClock(Instant start) {
-            now = new AtomicReference<>(start);
-        }
-
-        void advance(Duration by) {
-            now.updateAndGet(t -> t.plus(by));
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("a test clock in UTC");
-        }
-    }
 }
