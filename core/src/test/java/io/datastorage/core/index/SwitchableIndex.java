@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,15 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reached it, a hook run during each upsert, and write times it can move back: for fault tests
  * over real backends.
  */
-public final class SwitchableIndex implements VectorIndex {
-    private final VectorIndex delegate;
+public final class SwitchableIndex extends ForwardingVectorIndex {
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicInteger upserts = new AtomicInteger();
     private volatile Runnable duringUpsert = () -> { };
     private final Map<UUID, Instant> backdated = new ConcurrentHashMap<>();
 
     public SwitchableIndex(VectorIndex delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     public void down(boolean isDown) {
@@ -48,7 +46,8 @@ public final class SwitchableIndex implements VectorIndex {
         return upserts.get();
     }
 
-    private void checkUp() {
+    @Override
+    protected void beforeCall() {
         if (down.get()) {
             throw new IndexUnavailableException("index switched down by the test", null);
         }
@@ -57,95 +56,20 @@ public final class SwitchableIndex implements VectorIndex {
     @Override
     public void upsert(List<IndexEntry> entries) {
         upserts.incrementAndGet();
-        checkUp();
-        delegate.upsert(entries);
+        super.upsert(entries);
         entries.forEach(entry -> backdated.remove(entry.id()));
         duringUpsert.run();
     }
 
     @Override
-    public SliceDigest digest(int bits) {
-        checkUp();
-        return delegate.digest(bits);
-    }
-
-    @Override
-    public Map<UUID, Long> fingerprints(int slice, int bits) {
-        checkUp();
-        return delegate.fingerprints(slice, bits);
-    }
-
-    @Override
     public Map<UUID, Instant> writtenAt(Collection<UUID> ids) {
-        checkUp();
-        Map<UUID, Instant> times = new HashMap<>(delegate.writtenAt(ids));
+        Map<UUID, Instant> times = new HashMap<>(super.writtenAt(ids));
         times.replaceAll((id, at) -> backdated.getOrDefault(id, at));
         return times;
     }
 
     @Override
-    public Optional<Instant> writesSettledBefore() {
-        return delegate.writesSettledBefore();
-    }
-
-    @Override
-    public void refresh() {
-        checkUp();
-        delegate.refresh();
-    }
-
-    @Override
-    public void delete(Collection<UUID> ids) {
-        checkUp();
-        delegate.delete(ids);
-    }
-
-    @Override
-    public List<IndexHit> search(float[] vector, int k, IndexFilter filter) {
-        checkUp();
-        return delegate.search(vector, k, filter);
-    }
-
-    @Override
-    public long count() {
-        checkUp();
-        return delegate.count();
-    }
-
-    @Override
-    public List<UUID> ids(UUID after, int limit) {
-        checkUp();
-        return delegate.ids(after, limit);
-    }
-
-    @Override
-    public Optional<IndexEntry> get(UUID id) {
-        checkUp();
-        return delegate.get(id);
-    }
-
-    @Override
-    public boolean remote() {
-        return delegate.remote();
-    }
-
-    @Override
     public IndexHealth health() {
         return down.get() ? IndexHealth.down("switched down") : delegate.health();
-    }
-
-    @Override
-    public int dimension() {
-        return delegate.dimension();
-    }
-
-    @Override
-    public Optional<CrashRecovery> crashRecovery() {
-        return delegate.crashRecovery();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }
