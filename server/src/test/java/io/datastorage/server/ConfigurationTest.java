@@ -46,7 +46,8 @@ class ConfigurationTest {
             "datastorage.index.reconcile-grace|20s|must be longer than datastorage.write.deadline (30s)",
             "datastorage.index.reconcile-grace|2h|must be 1s..1h",
             "datastorage.search.degraded-max-scan|0|must be 1..1000000",
-            "datastorage.write.deadline|500ms|must be 1s..10m"})
+            "datastorage.write.deadline|500ms|must be 1s..10m",
+            "datastorage.jobs.lease-duration|5s|must be 10s..1d and longer than the longest batch"})
     void refusesToStartWithABadSetting(String property, String value, String allowed, CapturedOutput output) {
         assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), "--" + property + "=" + value).close())
                 .isNotNull();

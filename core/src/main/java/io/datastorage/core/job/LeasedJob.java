@@ -2,6 +2,7 @@ package io.datastorage.core.job;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * A {@link BackgroundJob} that runs only while this holder has its lease, so that of several
@@ -26,9 +27,7 @@ import java.util.Objects;
  */
 public final class LeasedJob implements BackgroundJob {
     private final BackgroundJob job;
-    private final JobLeases leases;
-    private final String holder;
-    private final Duration duration;
+    private final JobLease lease;
 
     /**
      * @param holder   this process's holder id ({@link LeaseHolder#thisProcess()}); tests pass
@@ -37,10 +36,7 @@ public final class LeasedJob implements BackgroundJob {
      */
     public LeasedJob(BackgroundJob job, JobLeases leases, String holder, Duration duration) {
         this.job = Objects.requireNonNull(job, "job");
-        this.leases = Objects.requireNonNull(leases, "leases");
-        JobLeases.checkArguments(job.name(), holder, duration);
-        this.holder = holder;
-        this.duration = duration;
+        this.lease = new JobLease(leases, job.name(), holder, duration);
     }
 
     /** The job under a lease held by this process. */
@@ -62,26 +58,33 @@ public final class LeasedJob implements BackgroundJob {
      */
     @Override
     public long runOnce() {
-        if (!renew()) {
-            return 0;
+        return runIfLeased().orElse(0);
+    }
+
+    /**
+     * Runs the job if this holder has or can take its lease, telling a run from a skip (for a
+     * scheduler that counts both).
+     *
+     * @return what the job handled; empty without running it when another holder has the lease
+     * @throws RuntimeException what the job or the lease store threw
+     */
+    public OptionalLong runIfLeased() {
+        if (!lease.take()) {
+            return OptionalLong.empty();
         }
         if (job instanceof BatchedJob batched) {
-            return batched.runOnce(this::renew);
+            return OptionalLong.of(batched.runOnce(lease));
         }
-        return job.runOnce();
+        return OptionalLong.of(job.runOnce());
     }
 
     /** Ends this holder's lease so another replica may take the job over at once. */
     public void release() {
-        leases.release(job.name(), holder);
-    }
-
-    private boolean renew() {
-        return leases.acquire(job.name(), holder, duration);
+        lease.release();
     }
 
     @Override
     public String toString() {
-        return "LeasedJob[" + job.name() + " by " + holder + " for " + duration + "]";
+        return "LeasedJob[" + job.name() + " by " + lease.holder() + " for " + lease.duration() + "]";
     }
 }

@@ -1,6 +1,8 @@
 package io.datastorage.core.reconcile;
 
 import io.datastorage.core.job.BackgroundJob;
+import io.datastorage.core.job.JobLease;
+import io.datastorage.core.job.LeaseHeldElsewhereException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +24,12 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>Runs happen on the {@link Executor} the caller provides, never on the asking thread: whoever
  * owns that executor decides how runs end at shutdown (see {@link #stop()}).
+ *
+ * <p>Under a {@link JobLease} (several replicas), a run takes the lease before it starts, renews it
+ * between slices and hands it back when it ends, so the lease is held exactly while a run is under
+ * way. A run asked for while another replica holds the lease ends at once with a
+ * {@link LeaseHeldElsewhereException} (no warning, no last error: nothing failed); a run that loses
+ * its lease stops at the next slice, leaving the rest to the replica that took it.
  */
 public final class ReconcileJob implements BackgroundJob {
     private static final Logger log = LoggerFactory.getLogger(ReconcileJob.class);
@@ -38,6 +46,10 @@ public final class ReconcileJob implements BackgroundJob {
         /** A run failed; what it repaired before stays repaired. */
         default void failed(RuntimeException cause) {
         }
+
+        /** A run did not start: another replica holds the lease. */
+        default void heldElsewhere() {
+        }
     }
 
     /** The run under way (if any) and the last one that ended. */
@@ -49,6 +61,8 @@ public final class ReconcileJob implements BackgroundJob {
     private final Executor runner;
     private final Clock clock;
     private final Listener listener;
+    /** {@code null}: no lease, the only process. */
+    private final JobLease lease;
     private CompletableFuture<ReconcileReport> current;
     private volatile boolean stopping;
     private volatile int slicesDone;
@@ -58,11 +72,21 @@ public final class ReconcileJob implements BackgroundJob {
     private volatile String lastError;
     private volatile Instant lastErrorAt;
 
+    /** Runs without a lease: for a service that is the only process on its stores. */
     public ReconcileJob(Reconciler reconciler, Executor runner, Clock clock, Listener listener) {
+        this(reconciler, runner, clock, listener, null);
+    }
+
+    /** @param lease the lease a run holds, named {@link #name()}; {@code null} for none */
+    public ReconcileJob(Reconciler reconciler, Executor runner, Clock clock, Listener listener, JobLease lease) {
         this.reconciler = Objects.requireNonNull(reconciler, "reconciler");
         this.runner = Objects.requireNonNull(runner, "runner");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.listener = Objects.requireNonNull(listener, "listener");
+        if (lease != null && !lease.job().equals(name())) {
+            throw new IllegalArgumentException("the reconciliation's lease must be named " + name() + ", was " + lease.job());
+        }
+        this.lease = lease;
     }
 
     @Override
@@ -102,7 +126,9 @@ public final class ReconcileJob implements BackgroundJob {
      *
      * @throws io.datastorage.core.index.IndexUnavailableException the index failed
      * @throws io.datastorage.core.store.StoreException            PostgreSQL failed
-     * @throws CancellationException                               {@link #stop()} ended the run
+     * @throws CancellationException                               {@link #stop()} ended the run, or the run
+     *                                                             lost its lease
+     * @throws LeaseHeldElsewhereException                         another replica holds the lease
      */
     public ReconcileReport run() {
         try {
@@ -117,10 +143,26 @@ public final class ReconcileJob implements BackgroundJob {
 
     private ReconcileReport reconcile() {
         try {
+            if (lease != null && !lease.take()) {
+                log.debug("Reconciliation skipped: another replica holds its lease");
+                tell(listener::heldElsewhere);
+                throw new LeaseHeldElsewhereException(name());
+            }
+        } catch (RuntimeException e) {
+            runningSince = null;
+            if (!(e instanceof LeaseHeldElsewhereException)) {
+                failed(e);
+            }
+            throw e;
+        }
+        try {
             ReconcileReport report = reconciler.run((done, total) -> {
                 if (stopping) {
                     // Between slices, never inside the index's I/O.
                     throw new CancellationException("the service is shutting down");
+                }
+                if (lease != null && !lease.mayContinue()) {
+                    throw new CancellationException("the reconciliation's lease was taken by another replica");
                 }
                 slicesTotal = total;
                 slicesDone = done;
@@ -137,13 +179,31 @@ public final class ReconcileJob implements BackgroundJob {
             tell(() -> listener.succeeded(report));
             return report;
         } catch (RuntimeException e) {
-            lastError = e.getMessage();
-            lastErrorAt = clock.instant();
-            log.warn("Reconciliation failed; what it repaired stays repaired, the next run goes on: {}", e.getMessage());
-            tell(() -> listener.failed(e));
+            failed(e);
             throw e;
         } finally {
             runningSince = null;
+            release();
+        }
+    }
+
+    private void failed(RuntimeException e) {
+        lastError = e.getMessage();
+        lastErrorAt = clock.instant();
+        log.warn("Reconciliation failed; what it repaired stays repaired, the next run goes on: {}", e.getMessage());
+        tell(() -> listener.failed(e));
+    }
+
+    /** Hands the lease back after a run, so that whichever replica is asked next may run at once. */
+    private void release() {
+        if (lease == null) {
+            return;
+        }
+        try {
+            lease.release();
+        } catch (RuntimeException e) {
+            log.warn("Could not hand back the reconciliation's lease; it lapses after {}: {}", lease.duration(),
+                    e.getMessage());
         }
     }
 

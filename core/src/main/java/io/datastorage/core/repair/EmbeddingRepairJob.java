@@ -1,7 +1,8 @@
 package io.datastorage.core.repair;
 
 import io.datastorage.core.embedding.RecordEmbedder;
-import io.datastorage.core.job.BackgroundJob;
+import io.datastorage.core.job.BatchedJob;
+import io.datastorage.core.job.JobContext;
 import io.datastorage.core.store.EmbeddingBacklog;
 import io.datastorage.core.store.PendingEmbedding;
 import org.slf4j.Logger;
@@ -20,7 +21,7 @@ import java.util.Objects;
  * <p>An embedder that still fails ends the run quietly (the {@link RecordEmbedder} logged and
  * counted it): the records stay pending and the next run tries them again.
  */
-public final class EmbeddingRepairJob implements BackgroundJob {
+public final class EmbeddingRepairJob implements BatchedJob {
     private static final Logger log = LoggerFactory.getLogger(EmbeddingRepairJob.class);
     /** Batches per run, so live writes get the model between runs. */
     public static final int MAX_BATCHES_PER_RUN = 20;
@@ -44,17 +45,20 @@ public final class EmbeddingRepairJob implements BackgroundJob {
     }
 
     /**
-     * Embeds up to {@link #MAX_BATCHES_PER_RUN} batches, stopping after the first short one or
+     * Embeds up to {@link #MAX_BATCHES_PER_RUN} batches, stopping after the first short one, when {@code context} says so, or
      * the first the embedder failed.
      *
      * @return how many records were embedded
      * @throws RuntimeException the store failed (logged); the records embedded before stay embedded
      */
     @Override
-    public long runOnce() {
+    public long runOnce(JobContext context) {
         long repaired = 0;
         try {
             for (int batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
+                if (batch > 0 && !context.mayContinue()) {
+                    break; // the lease went to another replica, which goes on from what is stored
+                }
                 int done = repairOneBatch();
                 repaired += done;
                 if (done < batchSize) {

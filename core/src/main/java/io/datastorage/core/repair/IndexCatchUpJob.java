@@ -2,7 +2,8 @@ package io.datastorage.core.repair;
 
 import io.datastorage.core.index.CrashRecovery;
 import io.datastorage.core.index.VectorIndex;
-import io.datastorage.core.job.BackgroundJob;
+import io.datastorage.core.job.BatchedJob;
+import io.datastorage.core.job.JobContext;
 import io.datastorage.core.store.IndexableRecord;
 import io.datastorage.core.store.VectorLedger;
 import org.slf4j.Logger;
@@ -25,7 +26,7 @@ import java.util.Objects;
  * <p>Each {@link #runOnce()} replays once, page by page, straight into the index (no breaker: it
  * runs once at start-up, before the index has had a chance to fail).
  */
-public final class IndexCatchUpJob implements BackgroundJob {
+public final class IndexCatchUpJob implements BatchedJob {
     private static final Logger log = LoggerFactory.getLogger(IndexCatchUpJob.class);
     static final int PAGE = 500;
 
@@ -49,14 +50,15 @@ public final class IndexCatchUpJob implements BackgroundJob {
     }
 
     /**
-     * Replays once.
+     * Replays once, asking {@code context} before every page but the first (and stopping when it
+     * says no: the replica that took the lease replays instead).
      *
      * @return how many records were written into the index
      * @throws RuntimeException the store or the index failed (logged with how far it got); what
      *                          was replayed stays, and the repair and reconcile paths cover the rest
      */
     @Override
-    public long runOnce() {
+    public long runOnce(JobContext context) {
         Instant since = index.crashRecovery().flatMap(CrashRecovery::recoveredAsOf).map(t -> t.minus(margin))
                 .orElse(Instant.EPOCH);
         long started = System.nanoTime();
@@ -68,6 +70,10 @@ public final class IndexCatchUpJob implements BackgroundJob {
                 index.upsert(page.stream().map(IndexableRecord::toEntry).toList());
                 count += page.size();
                 after = page.getLast();
+                if (!context.mayContinue()) {
+                    log.info("Index catch-up stopped after {} record(s): another replica took its lease", count);
+                    return count;
+                }
             }
         } catch (RuntimeException e) {
             log.warn("Index catch-up stopped after {} record(s); the repair and reconcile paths cover the rest", count, e);

@@ -3,7 +3,8 @@ package io.datastorage.core.repair;
 import io.datastorage.core.error.Component;
 import io.datastorage.core.error.TransientException;
 import io.datastorage.core.dualwrite.GuardedIndex;
-import io.datastorage.core.job.BackgroundJob;
+import io.datastorage.core.job.BatchedJob;
+import io.datastorage.core.job.JobContext;
 import io.datastorage.core.store.IndexBacklog;
 import io.datastorage.core.store.IndexableRecord;
 import org.slf4j.Logger;
@@ -22,7 +23,7 @@ import java.util.Objects;
  * <p>A batch is marked indexed only after the index took it, so a failure loses nothing: the
  * records stay pending and the next run takes them again (upserts are idempotent).
  */
-public final class IndexRepairJob implements BackgroundJob {
+public final class IndexRepairJob implements BatchedJob {
     private static final Logger log = LoggerFactory.getLogger(IndexRepairJob.class);
     /** Batches per run: a backlog drains steadily without taking the index from live writes. */
     public static final int MAX_BATCHES_PER_RUN = 10;
@@ -46,7 +47,7 @@ public final class IndexRepairJob implements BackgroundJob {
     }
 
     /**
-     * Indexes up to {@link #MAX_BATCHES_PER_RUN} batches, stopping after the first short one.
+     * Indexes up to {@link #MAX_BATCHES_PER_RUN} batches, stopping after the first short one, when {@code context} says so,.
      *
      * @return how many records were indexed
      * @throws TransientException the index failed or its breaker is open (logged at debug: the
@@ -55,10 +56,13 @@ public final class IndexRepairJob implements BackgroundJob {
      * @throws RuntimeException   another failure (logged with its stack trace)
      */
     @Override
-    public long runOnce() {
+    public long runOnce(JobContext context) {
         long repaired = 0;
         try {
             for (int batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
+                if (batch > 0 && !context.mayContinue()) {
+                    break; // the lease went to another replica, which goes on from what is stored
+                }
                 int done = repairOneBatch();
                 repaired += done;
                 if (done < batchSize) {

@@ -9,6 +9,9 @@ import io.datastorage.core.embedding.RecordingEmbedder;
 import io.datastorage.core.index.InMemoryVectorIndex;
 import io.datastorage.core.index.IndexUnavailableException;
 import io.datastorage.core.index.SwitchableIndex;
+import io.datastorage.core.job.InMemoryJobLeases;
+import io.datastorage.core.job.JobLease;
+import io.datastorage.core.job.LeaseHeldElsewhereException;
 import io.datastorage.core.store.InMemoryAuditStore;
 import io.datastorage.core.store.NewRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -149,5 +152,25 @@ class ReconcileJobTest {
                 .isInstanceOf(CancellationException.class);
         assertThat(index.count()).isBetween(1L, RECORDS - 1L);
         assertThatThrownBy(job::run).as("and every later run").isInstanceOf(CancellationException.class);
+    }
+
+    @Test
+    void underALeaseHeldByAnotherReplicaARunEndsAtOnceWithoutFailingAndAfterARunTheLeaseIsHandedBack() {
+        missingFromTheIndex();
+        InMemoryJobLeases leases = new InMemoryJobLeases(CLOCK);
+        ReconcileJob leased = new ReconcileJob(new Reconciler(store, store, index, new InFlightWrites(), 2, 5,
+                Duration.ofMinutes(2), CLOCK), runner, CLOCK, ReconcileJob.Listener.NONE,
+                new JobLease(leases, "reconcile", "here", Duration.ofMinutes(1)));
+        leases.acquire("reconcile", "elsewhere", Duration.ofMinutes(1));
+
+        assertThatThrownBy(leased::run).isInstanceOf(LeaseHeldElsewhereException.class);
+        assertThat(leased.status().running()).isFalse();
+        assertThat(leased.status().lastError()).as("nothing failed").isNull();
+        assertThat(index.upserts()).isZero();
+
+        leases.release("reconcile", "elsewhere");
+        assertThat(leased.run().missing()).isEqualTo(RECORDS);
+        assertThat(leases.acquire("reconcile", "elsewhere", Duration.ofMinutes(1)))
+                .as("the lease is free again once the run ended").isTrue();
     }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -76,5 +77,17 @@ class IndexRepairJobTest {
     void refusesABatchSizeBelowOne() {
         assertThatThrownBy(() -> new IndexRepairJob(store, GuardedIndex.of(index, 1, Duration.ofMillis(1),
                 Duration.ofMillis(1)), 0)).hasMessage("batchSize must be at least 1, was 0");
+    }
+
+    @Test
+    void aRunStopsBetweenBatchesWhenItsContextSaysSoLeavingTheRestPending() {
+        RepairFixture.indexPending(store, 3 * BATCH);
+        AtomicInteger asked = new AtomicInteger();
+
+        long done = job.runOnce(() -> asked.incrementAndGet() < 2); // the lease is lost before the third batch
+
+        assertThat(done).isEqualTo(2 * BATCH);
+        assertThat(asked).as("asked before every batch but the first").hasValue(2);
+        assertThat(store.countPendingIndex()).isEqualTo(BATCH);
     }
 }

@@ -48,7 +48,8 @@ public record DatastorageProperties(
         @DefaultValue Cache cache,
         @DefaultValue Index index,
         @DefaultValue Search search,
-        @DefaultValue Write write) {
+        @DefaultValue Write write,
+        @DefaultValue Jobs jobs) {
 
     /**
      * @param url          JDBC URL of an external PostgreSQL 15+; empty starts the embedded one
@@ -404,6 +405,25 @@ public record DatastorageProperties(
     public record Write(@DefaultValue("30s") Duration deadline) {
         public Write {
             range("datastorage.write.deadline", deadline, Duration.ofSeconds(1), Duration.ofMinutes(10));
+        }
+    }
+
+    /**
+     * The background jobs.
+     *
+     * @param leaseDuration how long a replica's lease on a job lasts after each renewal (one per
+     *                      batch); it must exceed the longest batch of any job (the rule in
+     *                      {@link io.datastorage.core.job.LeasedJob}), and it is how long the jobs
+     *                      of a replica that died wait before another replica takes them over
+     */
+    public record Jobs(@DefaultValue("1m") Duration leaseDuration) {
+        public Jobs {
+            if (leaseDuration == null || leaseDuration.compareTo(Duration.ofSeconds(10)) < 0
+                    || leaseDuration.compareTo(io.datastorage.core.job.JobLeases.MAX_DURATION) > 0) {
+                throw new InvalidConfigException("datastorage.jobs.lease-duration",
+                        "must be 10s..1d and longer than the longest batch of any background job",
+                        leaseDuration == null ? "empty" : ConfigChecks.print(leaseDuration));
+            }
         }
     }
 

@@ -11,7 +11,6 @@ import io.datastorage.core.store.RecordStore;
 import io.datastorage.core.store.VectorLedger;
 import io.datastorage.store.postgres.PostgresDurability;
 import io.datastorage.store.postgres.PostgresMaintenance;
-import io.datastorage.store.postgres.PostgresMaintenanceConfig;
 import io.datastorage.store.postgres.PostgresStore;
 import io.datastorage.store.postgres.PostgresStoreConfig;
 import io.micrometer.core.instrument.Gauge;
@@ -22,7 +21,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.scheduling.annotation.Scheduled;
 
 import java.time.Clock;
 import java.util.List;
@@ -151,34 +149,5 @@ public class StorageConfiguration {
     AuditValidator auditValidator(DatastorageProperties properties, Clock clock) {
         return new AuditValidator(new ValidationPolicy(properties.validation().maxFutureSkew(),
                 properties.limits().maxBatchRecords()), clock);
-    }
-
-    @Bean
-    StoreMaintenance storeMaintenance(PostgresMaintenance store, DatastorageProperties properties) {
-        return new StoreMaintenance(store, properties.maintenance());
-    }
-
-    /** Keeps partitions ahead of time and forgets expired idempotency keys. */
-    static final class StoreMaintenance {
-        private final PostgresMaintenance store;
-        private final PostgresMaintenanceConfig settings;
-
-        StoreMaintenance(PostgresMaintenance store, PostgresMaintenanceConfig settings) {
-            this.store = store;
-            this.settings = settings;
-        }
-
-        @Scheduled(initialDelayString = "${datastorage.partitions.maintenance-interval:1h}",
-                fixedDelayString = "${datastorage.partitions.maintenance-interval:1h}")
-        void run() {
-            try {
-                store.ensurePartitionsAhead(settings.monthsAhead());
-                int purged = store.purgeIdempotencyKeys(settings.idempotencyRetention());
-                log.info("Store maintenance done: partitions ensured {} month(s) ahead, {} idempotency key(s) purged",
-                        settings.monthsAhead(), purged);
-            } catch (RuntimeException e) {
-                log.warn("Store maintenance failed; it runs again in {}", settings.interval(), e);
-            }
-        }
     }
 }

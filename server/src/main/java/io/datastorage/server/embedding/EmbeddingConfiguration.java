@@ -16,6 +16,7 @@ import io.datastorage.embedding.onnx.OnnxEmbedderConfig;
 import io.datastorage.embedding.openai.OpenAiEmbedder;
 import io.datastorage.embedding.openai.OpenAiEmbedderConfig;
 import io.datastorage.server.config.DatastorageProperties;
+import io.datastorage.server.job.LeasedJobs;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -145,7 +146,9 @@ public class EmbeddingConfiguration {
 
     // Built here, so that running the job under a lease is one wrapper around its constructor.
     @Bean
-    EmbeddingRepairWorker embeddingRepairWorker(EmbeddingBacklog store, RecordEmbedder embedder, DatastorageProperties properties) {
-        return new EmbeddingRepairWorker(new EmbeddingRepairJob(store, embedder, properties.embedding().repairBatchSize()));
+    EmbeddingRepairWorker embeddingRepairWorker(EmbeddingBacklog store, RecordEmbedder embedder, DatastorageProperties properties,
+                                                LeasedJobs leased) {
+        return new EmbeddingRepairWorker(leased.leased(
+                new EmbeddingRepairJob(store, embedder, properties.embedding().repairBatchSize())));
     }
 }

@@ -13,6 +13,7 @@ import io.datastorage.core.store.IndexBacklog;
 import io.datastorage.core.store.RecordStore;
 import io.datastorage.core.store.VectorLedger;
 import io.datastorage.server.config.DatastorageProperties;
+import io.datastorage.server.job.LeasedJobs;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 
@@ -51,10 +52,10 @@ class IndexedWritesConfiguration {
     @Bean(destroyMethod = "close")
     ReconcileService reconcileService(VectorLedger ledger, IndexBacklog backlog, VectorIndex index,
                                       InFlightWrites inFlight, DatastorageProperties properties,
-                                      MeterRegistry registry, Clock clock) {
+                                      MeterRegistry registry, Clock clock, LeasedJobs leased) {
         Reconciler reconciler = new Reconciler(ledger, backlog, index, inFlight, Reconciler.DEFAULT_BITS,
                 properties.index().repairBatchSize(), properties.index().reconcileGrace(), clock);
-        return new ReconcileService(reconciler, registry, clock);
+        return new ReconcileService(reconciler, registry, clock, leased);
     }
 
     /** The reconciliation's logic, for those who ask for a run (the admin API, the catch-up). */
@@ -63,15 +64,18 @@ class IndexedWritesConfiguration {
         return service.job();
     }
 
-    // Each scheduled job is built here, so that running it under a lease is one wrapper around its constructor.
+    // Each scheduled job is built here and runs under its lease (LeasedJobs), so that of several replicas one runs it.
 
     @Bean
-    IndexRepairWorker indexRepairWorker(IndexBacklog store, GuardedIndex index, DatastorageProperties properties) {
-        return new IndexRepairWorker(new IndexRepairJob(store, index, properties.index().repairBatchSize()));
+    IndexRepairWorker indexRepairWorker(IndexBacklog store, GuardedIndex index, DatastorageProperties properties,
+                                        LeasedJobs leased) {
+        return new IndexRepairWorker(leased.leased(new IndexRepairJob(store, index, properties.index().repairBatchSize())));
     }
 
     @Bean
-    IndexCatchUp indexCatchUp(VectorLedger store, VectorIndex index, DatastorageProperties properties, ReconcileJob reconcile) {
-        return new IndexCatchUp(new IndexCatchUpJob(store, index, properties.index().catchUpMargin()), reconcile);
+    IndexCatchUp indexCatchUp(VectorLedger store, VectorIndex index, DatastorageProperties properties, ReconcileJob reconcile,
+                              LeasedJobs leased) {
+        return new IndexCatchUp(leased.leased(new IndexCatchUpJob(store, index, properties.index().catchUpMargin())),
+                reconcile);
     }
 }

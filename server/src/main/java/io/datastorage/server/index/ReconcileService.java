@@ -1,9 +1,10 @@
 package io.datastorage.server.index;
 
-import io.datastorage.core.job.BackgroundJob;
+import io.datastorage.core.job.LeaseHeldElsewhereException;
 import io.datastorage.core.reconcile.ReconcileJob;
 import io.datastorage.core.reconcile.ReconcileReport;
 import io.datastorage.core.reconcile.Reconciler;
+import io.datastorage.server.job.LeasedJobs;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,7 +24,12 @@ import java.util.concurrent.TimeUnit;
  * report) is core's {@link ReconcileJob}. Here: the thread runs happen on and how it ends at
  * shutdown, the schedule ({@code datastorage.index.reconcile-interval}), and the metrics: {@code
  * datastorage_reconcile_runs_total{outcome}}, {@code datastorage_reconcile_divergence_total{kind}},
- * {@code datastorage_reconcile_duration_seconds}, {@code datastorage_reconcile_progress_ratio}.
+ * {@code datastorage_reconcile_duration_seconds}, {@code datastorage_reconcile_progress_ratio}, and every run,
+ * whoever asked for it, in {@code datastorage_job_runs_total{job="reconcile"}}.
+ *
+ * <p>A run holds the {@code reconcile} lease while it is under way (see {@link LeasedJobs}): of
+ * several replicas one reconciles at a time; asked while another replica reconciles, a run ends at
+ * once with {@link LeaseHeldElsewhereException} (the admin API answers 409 {@code reconcile-elsewhere}).
  */
 public class ReconcileService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReconcileService.class);
@@ -36,10 +42,10 @@ public class ReconcileService implements AutoCloseable {
     private final MeterRegistry registry;
     private final Timer duration;
     private final ReconcileJob job;
-    /** What the schedule runs: the job itself, or the job behind a lease. */
-    private final BackgroundJob scheduled;
+    private final LeasedJobs leased;
 
-    public ReconcileService(Reconciler reconciler, MeterRegistry registry, Clock clock) {
+    public ReconcileService(Reconciler reconciler, MeterRegistry registry, Clock clock, LeasedJobs leased) {
+        this.leased = leased;
         this.registry = registry;
         this.duration = Timer.builder("datastorage.reconcile.duration")
                 .description("Time a reconciliation of PostgreSQL and the vector index took").register(registry);
@@ -49,8 +55,7 @@ public class ReconcileService implements AutoCloseable {
         for (String kind : new String[]{"missing", "changed", "orphan"}) {
             divergenceCounter(kind);
         }
-        this.job = new ReconcileJob(reconciler, runner, clock, new Metered());
-        this.scheduled = job;
+        this.job = new ReconcileJob(reconciler, runner, clock, new Metered(), leased.lease("reconcile"));
         Gauge.builder("datastorage.reconcile.progress", job, ReconcileJob::progress)
                 .description("Share of the differing id slices the running reconciliation has compared (1 when idle)")
                 .baseUnit("ratio").register(registry);
@@ -79,11 +84,18 @@ public class ReconcileService implements AutoCloseable {
             divergenceCounter("changed").increment(report.changed());
             divergenceCounter("orphan").increment(report.orphans());
             runsCounter(report.consistent() ? Outcome.CONSISTENT : Outcome.REPAIRED).increment();
+            leased.count("reconcile", LeasedJobs.Outcome.RAN);
         }
 
         @Override
         public void failed(RuntimeException cause) {
             runsCounter(Outcome.FAILED).increment();
+            leased.count("reconcile", LeasedJobs.Outcome.FAILED);
+        }
+
+        @Override
+        public void heldElsewhere() {
+            leased.count("reconcile", LeasedJobs.Outcome.SKIPPED);
         }
     }
 
@@ -91,7 +103,9 @@ public class ReconcileService implements AutoCloseable {
             fixedDelayString = "${datastorage.index.reconcile-interval:15m}")
     void scheduled() {
         try {
-            scheduled.runOnce();
+            job.runOnce();
+        } catch (LeaseHeldElsewhereException e) {
+            // Another replica is reconciling; counted as skipped.
         } catch (RuntimeException e) {
             // Logged and counted by the run itself; the next run tries again.
         }

@@ -3,6 +3,7 @@ package io.datastorage.server.web;
 import io.datastorage.core.error.Component;
 import io.datastorage.core.error.PermanentException;
 import io.datastorage.core.index.IndexUnavailableException;
+import io.datastorage.core.job.LeaseHeldElsewhereException;
 import io.datastorage.core.reconcile.ReconcileJob;
 import io.datastorage.core.reconcile.ReconcileReport;
 import io.datastorage.core.store.StoreException;
@@ -27,7 +28,9 @@ import java.util.Map;
  * Operations on the stores: {@code POST /api/v1/admin/reconcile} runs a reconciliation (or joins
  * the one under way) and answers its report; {@code GET} shows the progress of a run and the last
  * report. Without a vector index ({@code datastorage.index.type=none}) there is nothing to
- * reconcile: both answer 409 {@code no-index}.
+ * reconcile: both answer 409 {@code no-index}. With several replicas one reconciles at a time:
+ * a {@code POST} to a replica while another one reconciles answers 409 {@code reconcile-elsewhere}
+ * at once (a run cannot be joined across processes; the report is that replica's).
  */
 @RestController
 @RequestMapping("/api/v1/admin")
@@ -76,6 +79,7 @@ public class AdminController {
         body.put("changed", report.changed());
         body.put("orphans", report.orphans());
         body.put("inFlight", report.inFlight());
+        body.put("tooYoung", report.tooYoung());
         body.put("repaired", report.repaired());
         return body;
     }
@@ -98,6 +102,13 @@ public class AdminController {
     ResponseEntity<ProblemDetail> noIndex(NoIndexException e) {
         return ResponseEntity.status(HttpStatus.CONFLICT).body(ProblemResponses.problem(HttpStatus.CONFLICT, "no-index",
                 "This service runs without a vector index (datastorage.index.type=none): there is nothing to reconcile."));
+    }
+
+    @ExceptionHandler(LeaseHeldElsewhereException.class)
+    ResponseEntity<ProblemDetail> elsewhere(LeaseHeldElsewhereException e) {
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(ProblemResponses.problem(HttpStatus.CONFLICT,
+                "reconcile-elsewhere", "Another replica of this service is reconciling the vector index now; "
+                        + "its report is on that replica. Ask again when it is done."));
     }
 
     @ExceptionHandler(IndexUnavailableException.class)
