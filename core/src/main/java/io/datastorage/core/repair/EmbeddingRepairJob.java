@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Embeds records stored with their embedding pending, oldest first, one batch at a time, at most
@@ -45,33 +46,23 @@ public final class EmbeddingRepairJob implements BatchedJob {
     }
 
     /**
-     * Embeds up to {@link #MAX_BATCHES_PER_RUN} batches, stopping after the first short one, when {@code context} says so, or
-     * the first the embedder failed.
+     * Embeds up to {@link #MAX_BATCHES_PER_RUN} batches, stopping after the first short one, the
+     * first the embedder failed, or when {@code context} says so.
      *
      * @return how many records were embedded
      * @throws RuntimeException the store failed (logged); the records embedded before stay embedded
      */
     @Override
     public long runOnce(JobContext context) {
-        long repaired = 0;
+        AtomicLong repaired = new AtomicLong();
         try {
-            for (int batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-                if (batch > 0 && !context.mayContinue()) {
-                    break; // the lease went to another replica, which goes on from what is stored
-                }
-                int done = repairOneBatch();
-                repaired += done;
-                if (done < batchSize) {
-                    break;
-                }
-            }
-            return repaired;
+            return BatchedJob.drain(context, MAX_BATCHES_PER_RUN, batchSize, this::repairOneBatch, repaired);
         } catch (RuntimeException e) {
             log.warn("Embedding repair failed; it runs again later", e);
             throw e;
         } finally {
-            if (repaired > 0) {
-                log.info("Embedded {} record(s) whose embedding was pending", repaired);
+            if (repaired.get() > 0) {
+                log.info("Embedded {} record(s) whose embedding was pending", repaired.get());
             }
         }
     }

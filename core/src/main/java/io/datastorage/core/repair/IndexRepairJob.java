@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Indexes records stored with their indexing pending (the index failed, or their embedding came
@@ -47,7 +48,7 @@ public final class IndexRepairJob implements BatchedJob {
     }
 
     /**
-     * Indexes up to {@link #MAX_BATCHES_PER_RUN} batches, stopping after the first short one, when {@code context} says so,.
+     * Indexes up to {@link #MAX_BATCHES_PER_RUN} batches, stopping after the first short one or when {@code context} says so.
      *
      * @return how many records were indexed
      * @throws TransientException the index failed or its breaker is open (logged at debug: the
@@ -57,19 +58,9 @@ public final class IndexRepairJob implements BatchedJob {
      */
     @Override
     public long runOnce(JobContext context) {
-        long repaired = 0;
+        AtomicLong repaired = new AtomicLong();
         try {
-            for (int batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-                if (batch > 0 && !context.mayContinue()) {
-                    break; // the lease went to another replica, which goes on from what is stored
-                }
-                int done = repairOneBatch();
-                repaired += done;
-                if (done < batchSize) {
-                    break;
-                }
-            }
-            return repaired;
+            return BatchedJob.drain(context, MAX_BATCHES_PER_RUN, batchSize, this::repairOneBatch, repaired);
         } catch (TransientException e) {
             if (e.component() == Component.VECTOR_INDEX) {
                 log.debug("Index repair waits: {}", e.getMessage());
@@ -81,8 +72,8 @@ public final class IndexRepairJob implements BatchedJob {
             log.warn("Index repair failed; it runs again later", e);
             throw e;
         } finally {
-            if (repaired > 0) {
-                log.info("Indexed {} record(s) whose indexing was pending", repaired);
+            if (repaired.get() > 0) {
+                log.info("Indexed {} record(s) whose indexing was pending", repaired.get());
             }
         }
     }
