@@ -7,6 +7,10 @@ import io.datastorage.core.dualwrite.IndexWriteRejectedException;
 import io.datastorage.core.embedding.EmbedderUnavailableException;
 import io.datastorage.core.embedding.EmbeddingException;
 import io.datastorage.core.index.IndexUnavailableException;
+import io.datastorage.core.migration.IllegalPhaseTransitionException;
+import io.datastorage.core.migration.MigrationPhase;
+import io.datastorage.core.migration.PhaseState;
+import io.datastorage.core.migration.StalePhaseVersionException;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.StoreException;
@@ -27,6 +31,7 @@ import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -72,7 +77,13 @@ class FailureModelTest {
             new Kind(AuditValidationException.class, Branch.PERMANENT, Component.REQUEST,
                     state -> new AuditValidationException(List.of(new FieldError("field", state)))),
             new Kind(IdempotencyConflictException.class, Branch.PERMANENT, Component.REQUEST,
-                    state -> new IdempotencyConflictException(state)));
+                    state -> new IdempotencyConflictException(state)),
+            new Kind(IllegalPhaseTransitionException.class, Branch.PERMANENT, Component.REQUEST,
+                    state -> new IllegalPhaseTransitionException(MigrationPhase.LEGACY_ONLY, MigrationPhase.NEW_ONLY,
+                            List.of(MigrationPhase.DUAL_WRITE_LEGACY_PRIMARY))),
+            new Kind(StalePhaseVersionException.class, Branch.PERMANENT, Component.REQUEST,
+                    state -> new StalePhaseVersionException(3, new PhaseState(MigrationPhase.DUAL_WRITE_NEW_PRIMARY, 4,
+                            Instant.parse("2026-11-20T12:00:00Z")))));
 
     @Test
     void theBaseHasExactlyTwoBranches() {
@@ -120,6 +131,16 @@ class FailureModelTest {
         if (kind.type() == UnreadableRecordException.class) {
             // Shown to the client as it is: it names the record, and no backend (component() does).
             assertThat(failure.getMessage()).contains(ID.toString(), "cannot be read back");
+            return;
+        }
+        if (kind.type() == IllegalPhaseTransitionException.class) {
+            // Its state is the move: both phases and the moves allowed instead.
+            assertThat(failure.getMessage()).contains("from LEGACY_ONLY to NEW_ONLY", "only to DUAL_WRITE_LEGACY_PRIMARY");
+            return;
+        }
+        if (kind.type() == StalePhaseVersionException.class) {
+            // Its state is the versions: the current one, its phase and the one expected.
+            assertThat(failure.getMessage()).contains("at version 4 (DUAL_WRITE_NEW_PRIMARY)", "expected version 3");
             return;
         }
         assertThat(failure.getMessage()).contains(state);

@@ -1,6 +1,7 @@
 package io.datastorage.store.postgres;
 
 import io.datastorage.core.job.JobLeases;
+import io.datastorage.core.migration.PhaseStore;
 import io.datastorage.core.search.SearchStore;
 import io.datastorage.core.store.EmbeddingBacklog;
 import io.datastorage.core.store.IndexBacklog;
@@ -24,6 +25,7 @@ public final class PostgresStore {
     private final SearchStore searchStore;
     private final PostgresMaintenance maintenance;
     private final JobLeases jobLeases;
+    private final PhaseStore phaseStore;
 
     private PostgresStore(DataSource dataSource, Clock clock) {
         Objects.requireNonNull(dataSource, "dataSource");
@@ -37,6 +39,7 @@ public final class PostgresStore {
         this.searchStore = new PostgresSearchStore(dataSource, reader);
         this.maintenance = new PostgresMaintenance(dataSource, clock, partitions, reader);
         this.jobLeases = new PostgresJobLeases(dataSource);
+        this.phaseStore = new PostgresPhaseStore(dataSource);
     }
 
     /**
@@ -83,5 +86,10 @@ public final class PostgresStore {
     /** The leases under which background jobs run on one replica at a time. */
     public JobLeases jobLeases() {
         return jobLeases;
+    }
+
+    /** The migration phase, its version and history, shared by every replica. */
+    public PhaseStore phaseStore() {
+        return phaseStore;
     }
 }
