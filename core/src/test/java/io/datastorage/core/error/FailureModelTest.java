@@ -7,6 +7,8 @@ import io.datastorage.core.dualwrite.IndexWriteRejectedException;
 import io.datastorage.core.embedding.EmbedderUnavailableException;
 import io.datastorage.core.embedding.EmbeddingException;
 import io.datastorage.core.index.IndexUnavailableException;
+import io.datastorage.core.migration.LegacyRecordConflictException;
+import io.datastorage.core.migration.LegacyStoreUnavailableException;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.StoreException;
@@ -72,7 +74,11 @@ class FailureModelTest {
             new Kind(AuditValidationException.class, Branch.PERMANENT, Component.REQUEST,
                     state -> new AuditValidationException(List.of(new FieldError("field", state)))),
             new Kind(IdempotencyConflictException.class, Branch.PERMANENT, Component.REQUEST,
-                    state -> new IdempotencyConflictException(state)));
+                    state -> new IdempotencyConflictException(state)),
+            new Kind(LegacyStoreUnavailableException.class, Branch.TRANSIENT, Component.LEGACY_STORE,
+                    state -> new LegacyStoreUnavailableException(state, null)),
+            new Kind(LegacyRecordConflictException.class, Branch.PERMANENT, Component.LEGACY_STORE,
+                    state -> new LegacyRecordConflictException(ID, state)));
 
     @Test
     void theBaseHasExactlyTwoBranches() {
