@@ -73,6 +73,11 @@ import java.util.stream.Collectors;
  * A put runs in one transaction under a transaction-level advisory lock on its key, so it needs no
  * unique constraint on the id column: it reads the row with that key and inserts only when there is
  * none. Scan order: {@code createdAt}, then the id column (text compared byte-wise, {@code COLLATE "C"}).
+ *
+ * <h2>Damaged rows</h2>
+ * A row whose document is not JSON, whose kind is unknown or whose timestamp is null cannot be
+ * read: {@link #find} reports it ({@link UnreadableRecordException}), scans leave it out (logged with
+ * its key), and {@link #count} counts it, so a validator comparing counts with scans sees it.
  */
 public final class PostgresLegacyStore implements LegacyStore {
     private static final Logger log = LoggerFactory.getLogger(PostgresLegacyStore.class);
@@ -393,11 +398,11 @@ public final class PostgresLegacyStore implements LegacyStore {
         String id = LegacyTableMapping.quote(mapping.idColumn()) + (idType == ColumnType.TEXT ? " COLLATE \"C\"" : "");
         String ts = LegacyTableMapping.quote(mapping.timestampColumn());
         String tsParam = "CAST(? AS " + timestampTypeName + ")";
+        // A row without a timestamp has no place in the order: scans leave it out, find reports it unreadable.
         StringBuilder sql = new StringBuilder("SELECT ").append(selectList).append(" FROM ").append(mapping.quotedTable())
-                .append(kindFilter(" WHERE "));
+                .append(" WHERE ").append(ts).append(" IS NOT NULL").append(kindFilter(" AND "));
         if (after.isPresent()) {
-            sql.append(mapping.kindColumn() != null ? " AND " : " WHERE ")
-                    .append("(").append(ts).append(" > ").append(tsParam).append(" OR (").append(ts).append(" = ")
+            sql.append(" AND (").append(ts).append(" > ").append(tsParam).append(" OR (").append(ts).append(" = ")
                     .append(tsParam).append(" AND ").append(id).append(" > CAST(? AS ").append(idTypeName).append(")))");
         }
         sql.append(" ORDER BY ").append(ts).append(", ").append(id).append(" LIMIT ?");
@@ -466,10 +471,13 @@ public final class PostgresLegacyStore implements LegacyStore {
         int i = 1;
         String key = rs.getString(i++);
         Instant createdAt = timestampType == ColumnType.TIMESTAMPTZ
-                ? rs.getObject(i++, OffsetDateTime.class).toInstant()
-                : rs.getObject(i++, LocalDateTime.class).toInstant(ZoneOffset.UTC);
+                ? Optional.ofNullable(rs.getObject(i++, OffsetDateTime.class)).map(OffsetDateTime::toInstant).orElse(null)
+                : Optional.ofNullable(rs.getObject(i++, LocalDateTime.class)).map(t -> t.toInstant(ZoneOffset.UTC)).orElse(null);
         String kind = mapping.kindColumn() != null ? rs.getString(i++) : mapping.fixedKind().pathName();
         try {
+            if (createdAt == null) {
+                throw new IllegalArgumentException("the timestamp column is null");
+            }
             Map<String, Object> document;
             if (mapping.documentColumn() != null) {
                 String json = rs.getString(i);

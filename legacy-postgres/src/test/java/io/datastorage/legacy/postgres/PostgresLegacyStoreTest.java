@@ -2,10 +2,12 @@ package io.datastorage.legacy.postgres;
 
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.migration.LegacyIds;
+import io.datastorage.core.migration.LegacyPage;
 import io.datastorage.core.migration.LegacyRecord;
 import io.datastorage.core.migration.LegacyStore;
 import io.datastorage.core.migration.LegacyStoreContract;
 import io.datastorage.core.migration.LegacyStoreUnavailableException;
+import io.datastorage.core.store.UnreadableRecordException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,6 +85,30 @@ class PostgresLegacyStoreTest extends LegacyStoreContract {
                 .isInstanceOf(LegacyStoreUnavailableException.class)
                 .hasMessageStartingWith("legacy store: PostgreSQL unavailable while checking table legacy.audit_events")
                 .hasMessageNotContaining("secret");
+    }
+
+    @Test
+    void damagedRowsAreReportedByFindLeftOutOfScansAndCounted() throws IOException {
+        LegacyTestDatabase.execute(url, "DROP TABLE IF EXISTS legacy.damaged",
+                "CREATE TABLE legacy.damaged (event_id text, created_at timestamptz, event_type text, payload text)",
+                "INSERT INTO legacy.damaged VALUES ('d-1', '2024-01-01Z', 'workflow', '{\"name\": \"ok\"')",
+                "INSERT INTO legacy.damaged VALUES ('d-2', null, 'workflow', '{}')",
+                "INSERT INTO legacy.damaged VALUES ('d-3', '2024-01-02Z', 'workflow', '{\"name\": \"intact\"}')");
+        Path damaged = Files.writeString(temp.resolve("damaged.properties"),
+                Files.readString(mapping).replace("legacy.audit_events", "legacy.damaged"));
+
+        try (PostgresLegacyStore store = new LegacyPostgresConfig(url, LegacyTestDatabase.user(), null, damaged).open()) {
+            for (String key : List.of("d-1", "d-2")) {
+                assertThatThrownBy(() -> store.find(AuditKind.WORKFLOW, LegacyIds.toUuid(key)))
+                        .isInstanceOf(UnreadableRecordException.class)
+                        .hasMessageContaining(LegacyIds.toUuid(key).toString());
+            }
+            LegacyPage first = store.scan(AuditKind.WORKFLOW, Optional.empty(), 1);
+            assertThat(first.records()).as("the damaged row counts toward the page").isEmpty();
+            assertThat(store.scan(AuditKind.WORKFLOW, first.next(), 10).records())
+                    .extracting(LegacyRecord::legacyId).containsExactly("d-3");
+            assertThat(store.count(AuditKind.WORKFLOW)).isEqualTo(3);
+        }
     }
 
     @Test
