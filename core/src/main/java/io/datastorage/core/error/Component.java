@@ -23,7 +23,9 @@ public enum Component {
     /** The model that turns texts into vectors (in process, or behind an HTTP endpoint). */
     EMBEDDER("embedder", "embedding"),
     /** The cache of computed embeddings (Caffeine in process, or Redis). */
-    EMBEDDING_CACHE("embedding cache");
+    EMBEDDING_CACHE("embedding cache"),
+    /** The store a migration moves the audit trail from (a directory of JSON files, another PostgreSQL). */
+    LEGACY_STORE("legacy store");
 
     private final String label;
     private final List<String> names;

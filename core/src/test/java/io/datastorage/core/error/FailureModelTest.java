@@ -11,6 +11,8 @@ import io.datastorage.core.migration.IllegalPhaseTransitionException;
 import io.datastorage.core.migration.MigrationPhase;
 import io.datastorage.core.migration.PhaseState;
 import io.datastorage.core.migration.StalePhaseVersionException;
+import io.datastorage.core.migration.LegacyRecordConflictException;
+import io.datastorage.core.migration.LegacyStoreUnavailableException;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.StoreException;
@@ -83,7 +85,11 @@ class FailureModelTest {
                             List.of(MigrationPhase.DUAL_WRITE_LEGACY_PRIMARY))),
             new Kind(StalePhaseVersionException.class, Branch.PERMANENT, Component.REQUEST,
                     state -> new StalePhaseVersionException(3, new PhaseState(MigrationPhase.DUAL_WRITE_NEW_PRIMARY, 4,
-                            Instant.parse("2026-11-20T12:00:00Z")))));
+                            Instant.parse("2026-11-20T12:00:00Z")))),
+            new Kind(LegacyStoreUnavailableException.class, Branch.TRANSIENT, Component.LEGACY_STORE,
+                    state -> new LegacyStoreUnavailableException(state, null)),
+            new Kind(LegacyRecordConflictException.class, Branch.PERMANENT, Component.LEGACY_STORE,
+                    state -> new LegacyRecordConflictException(ID, state)));
 
     @Test
     void theBaseHasExactlyTwoBranches() {

@@ -129,7 +129,7 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
         return switch (component) {
             case VECTOR_INDEX -> "index-unavailable";
             case EMBEDDER -> "embedding-unavailable";
-            case POSTGRESQL, EMBEDDING_CACHE, REQUEST -> "unavailable";
+            case POSTGRESQL, EMBEDDING_CACHE, LEGACY_STORE, REQUEST -> "unavailable";
         };
     }
 
@@ -140,6 +140,7 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
             case VECTOR_INDEX -> "The vector index";
             case EMBEDDER -> "The embedding model";
             case EMBEDDING_CACHE -> "The embedding cache";
+            case LEGACY_STORE -> "The legacy store";
             case REQUEST -> "The service";
         };
     }

@@ -1,0 +1,419 @@
+package io.datastorage.legacy.json;
+
+import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.error.Component;
+import io.datastorage.core.migration.LegacyHealth;
+import io.datastorage.core.migration.LegacyPage;
+import io.datastorage.core.migration.LegacyPosition;
+import io.datastorage.core.migration.LegacyRecord;
+import io.datastorage.core.migration.LegacyRecordConflictException;
+import io.datastorage.core.migration.LegacyStore;
+import io.datastorage.core.migration.LegacyStoreUnavailableException;
+import io.datastorage.core.store.UnreadableRecordException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The legacy store as a directory of JSON files, one per record, readable with standard tools
+ * ({@code ls}, {@code cat}, {@code jq}).
+ *
+ * <h2>Layout</h2>
+ * <pre>
+ * &lt;dir&gt;/&lt;kind&gt;/&lt;yyyy&gt;/&lt;mm&gt;/&lt;yyyyMMdd'T'HHmmss.SSSSSS'Z'&gt;_&lt;id&gt;.json
+ * e.g. remediation/2026/11/20261120T110000.123456Z_0193a1b2-0000-7000-8000-000000000001.json
+ * </pre>
+ * {@code kind} is the kind's path name ({@code remediation}, {@code aianalysis}, {@code workflow},
+ * {@code execution}); year, month and the stamp are the record's {@code createdAt} in UTC, to the
+ * microsecond; {@code id} is the record's UUID in lower case. So {@code ls} lists a month in
+ * creation order, which is also the scan order: ascending {@code createdAt}, then id. Each file
+ * holds one object, indented:
+ * <pre>{@code
+ * {
+ *   "id" : "0193a1b2-0000-7000-8000-000000000001",
+ *   "legacyId" : "evt-42",                        (only when the legacy id is not the id)
+ *   "kind" : "remediation",
+ *   "createdAt" : "2026-11-20T11:00:00.123456Z",
+ *   "document" : { ... the record's document, exactly as accepted ... }
+ * }
+ * }</pre>
+ * Numbers are written as their exact decimal text and read back as the same values
+ * ({@code 0.10} stays {@code 0.10}). A file whose content disagrees with its name or directory is
+ * unreadable: {@link #find} reports it, scans and counts skip it (logged with its path).
+ *
+ * <h2>Atomic, durable writes</h2>
+ * A put writes the whole file under a temporary name in the month's directory ({@code .} + the
+ * final name + a random suffix + {@code .tmp}), forces it to disk ({@link FileChannel#force}),
+ * renames it to its final name ({@link Files#move} with {@link StandardCopyOption#ATOMIC_MOVE}, a
+ * {@code rename(2)} on one file system) and forces the directory, and any directory it had to
+ * create, so the new entries survive a power loss (opening a directory for reading and forcing it
+ * is how the JDK reaches {@code fsync} on a directory on Linux and macOS). A reader therefore sees a
+ * record completely or not at all; a crash leaves at most a temporary file, which every read
+ * ignores and a later put of the same record does not mind.
+ *
+ * <p>Puts of one id in this process are serialised (a striped lock), so of concurrent puts of one
+ * record exactly one creates it. Across processes sharing the directory, the rename of two puts of
+ * the same content leaves one file with that content.
+ *
+ * <p>Cost: a record's month is known only from its {@code createdAt}, so {@link #find} and
+ * {@link #put} look for {@code *_<id>.json} in every month directory (of one kind, or of all kinds
+ * for a put, which refuses an id stored under another kind too).
+ */
+public final class JsonFilesLegacyStore implements LegacyStore {
+    private static final Logger log = LoggerFactory.getLogger(JsonFilesLegacyStore.class);
+
+    static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSSSSS'Z'")
+            .withZone(ZoneOffset.UTC);
+    private static final Pattern FILE = Pattern.compile(
+            "([0-9]{8}T[0-9]{6}\\.[0-9]{6}Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\.json");
+    private static final Pattern YEAR = Pattern.compile("[0-9]{4}");
+    private static final Pattern MONTH = Pattern.compile("(0[1-9]|1[0-2])");
+    private static final int LOCK_STRIPES = 64;
+
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+
+    /** A step of a put, for tests that play a crash there (see {@link #afterStep}). */
+    enum Step { TEMPORARY_FILE_WRITTEN, RENAMED }
+
+    /** Called after each step of a put; tests throw from it to stop a put as a crash would. */
+    interface StepListener {
+        void reached(Step step, Path file);
+    }
+
+    private final Path root;
+    private final Object[] locks = new Object[LOCK_STRIPES];
+    private volatile StepListener afterStep = (step, file) -> { };
+
+    private JsonFilesLegacyStore(Path root) {
+        this.root = root;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    /**
+     * Opens the store in {@code directory}, creating it when missing.
+     *
+     * @throws LegacyStoreUnavailableException the directory cannot be created
+     */
+    public static JsonFilesLegacyStore open(Path directory) {
+        Path root = directory.toAbsolutePath().normalize();
+        try {
+            createDirectories(root);
+        } catch (IOException e) {
+            throw new LegacyStoreUnavailableException("cannot create the directory " + root + ": " + e, e);
+        }
+        return new JsonFilesLegacyStore(root);
+    }
+
+    void afterStep(StepListener listener) {
+        this.afterStep = listener;
+    }
+
+    /** Where {@code record} is stored (whether or not it is yet). */
+    Path fileOf(LegacyRecord record) {
+        Instant at = record.createdAt();
+        String stamp = STAMP.format(at);
+        return root.resolve(record.kind().pathName()).resolve(stamp.substring(0, 4)).resolve(stamp.substring(4, 6))
+                .resolve(stamp + "_" + record.id() + ".json");
+    }
+
+    @Override
+    public PutOutcome put(LegacyRecord record) {
+        synchronized (locks[Math.floorMod(record.id().hashCode(), LOCK_STRIPES)]) {
+            try {
+                for (AuditKind kind : AuditKind.values()) {
+                    Optional<Path> existing = locate(kind, record.id());
+                    if (existing.isPresent()) {
+                        LegacyRecord stored = read(kind, existing.get());
+                        if (stored.sameContentAs(record)) {
+                            return PutOutcome.UNCHANGED;
+                        }
+                        throw new LegacyRecordConflictException(record.id(), record.storageKey());
+                    }
+                }
+                write(record);
+                return PutOutcome.CREATED;
+            } catch (IOException e) {
+                throw new LegacyStoreUnavailableException("cannot write record " + record.id() + " under " + root
+                        + ": " + e, e);
+            }
+        }
+    }
+
+    private void write(LegacyRecord record) throws IOException {
+        Path target = fileOf(record);
+        Path directory = target.getParent();
+        createDirectories(directory);
+        Path temporary = directory.resolve("." + target.getFileName() + "."
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        byte[] content = MAPPER.writeValueAsBytes(envelope(record));
+        try {
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            afterStep.reached(Step.TEMPORARY_FILE_WRITTEN, temporary);
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // An I/O failure we handle: leave no temporary file behind (a crash may; reads ignore it).
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        afterStep.reached(Step.RENAMED, target);
+        forceDirectory(directory);
+    }
+
+    private static Map<String, Object> envelope(LegacyRecord record) {
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("id", record.id().toString());
+        if (record.legacyId() != null) {
+            envelope.put("legacyId", record.legacyId());
+        }
+        envelope.put("kind", record.kind().pathName());
+        envelope.put("createdAt", record.createdAt().toString());
+        envelope.put("document", record.document());
+        return envelope;
+    }
+
+    /** Creates the missing directories of {@code directory} and forces each new entry into its parent. */
+    private static void createDirectories(Path directory) throws IOException {
+        if (Files.isDirectory(directory)) {
+            return;
+        }
+        Path parent = directory.getParent();
+        if (parent != null) {
+            createDirectories(parent);
+        }
+        try {
+            Files.createDirectory(directory);
+        } catch (java.nio.file.FileAlreadyExistsException raced) {
+            if (!Files.isDirectory(directory)) {
+                throw raced;
+            }
+            return;
+        }
+        if (parent != null) {
+            forceDirectory(parent);
+        }
+    }
+
+    private static void forceDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    @Override
+    public Optional<LegacyRecord> find(AuditKind kind, UUID id) {
+        try {
+            Optional<Path> file = locate(kind, id);
+            return file.isEmpty() ? Optional.empty() : Optional.of(read(kind, file.get()));
+        } catch (IOException e) {
+            throw new LegacyStoreUnavailableException("cannot read record " + id + " under " + root + ": " + e, e);
+        }
+    }
+
+    private Optional<Path> locate(AuditKind kind, UUID id) throws IOException {
+        String suffix = "_" + id + ".json";
+        for (Path month : months(kind)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(month, "*" + suffix)) {
+                for (Path file : files) {
+                    if (FILE.matcher(file.getFileName().toString()).matches()) {
+                        return Optional.of(file);
+                    }
+                }
+            } catch (NoSuchFileException gone) {
+                // a month directory removed under us holds nothing
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The kind's month directories in ascending order. */
+    private List<Path> months(AuditKind kind) throws IOException {
+        List<Path> months = new ArrayList<>();
+        for (Path year : sortedChildren(root.resolve(kind.pathName()), YEAR)) {
+            months.addAll(sortedChildren(year, MONTH));
+        }
+        return months;
+    }
+
+    private static List<Path> sortedChildren(Path directory, Pattern name) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory,
+                entry -> name.matcher(entry.getFileName().toString()).matches() && Files.isDirectory(entry))) {
+            entries.forEach(children::add);
+        }
+        children.sort(null);
+        return children;
+    }
+
+    /** The record files of a month directory, sorted by name (= scan order); temporary files never match. */
+    private static List<String> recordFiles(Path month) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(month)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (FILE.matcher(name).matches()) {
+                    names.add(name);
+                }
+            }
+        } catch (NoSuchFileException gone) {
+            return List.of();
+        }
+        names.sort(null);
+        return names;
+    }
+
+    private LegacyRecord read(AuditKind kind, Path file) throws IOException {
+        Matcher name = FILE.matcher(file.getFileName().toString());
+        if (!name.matches()) {
+            throw new IllegalArgumentException("not a record file: " + file);
+        }
+        UUID id = UUID.fromString(name.group(2));
+        byte[] content = Files.readAllBytes(file);
+        try {
+            Map<String, Object> envelope = MAPPER.readValue(content, new TypeReference<LinkedHashMap<String, Object>>() {
+            });
+            if (!(envelope.get("document") instanceof Map<?, ?> rawDocument)) {
+                throw new IllegalArgumentException("no \"document\" object");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> document = (Map<String, Object>) rawDocument;
+            Instant createdAt = Instant.parse(String.valueOf(envelope.get("createdAt")));
+            Object legacyId = envelope.get("legacyId");
+            LegacyRecord record = new LegacyRecord(UUID.fromString(String.valueOf(envelope.get("id"))), kind, createdAt,
+                    document, legacyId == null ? null : legacyId.toString());
+            if (!record.id().equals(id) || !kind.pathName().equals(envelope.get("kind"))
+                    || !fileOf(record).equals(file)) {
+                throw new IllegalArgumentException("its id, kind or createdAt disagrees with its path");
+            }
+            return record;
+        } catch (JacksonException | DateTimeParseException | IllegalArgumentException e) {
+            throw new UnreadableRecordException(Component.LEGACY_STORE, id,
+                    new IOException("legacy store: unreadable file " + file + ": " + e.getMessage(), e));
+        }
+    }
+
+    @Override
+    public LegacyPage scan(AuditKind kind, Optional<LegacyPosition> after, int limit) {
+        LegacyStore.checkLimit(limit);
+        String afterName = after.map(position -> STAMP.format(position.createdAt()) + "_" + position.key() + ".json")
+                .orElse("");
+        String afterMonth = after.map(position -> STAMP.format(position.createdAt()).substring(0, 6)).orElse("");
+        List<LegacyRecord> records = new ArrayList<>();
+        String lastName = null;
+        int consumed = 0;
+        try {
+            for (Path month : months(kind)) {
+                String monthKey = month.getParent().getFileName().toString() + month.getFileName();
+                if (monthKey.compareTo(afterMonth) < 0) {
+                    continue;
+                }
+                for (String name : recordFiles(month)) {
+                    if (name.compareTo(afterName) <= 0) {
+                        continue;
+                    }
+                    consumed++;
+                    lastName = name;
+                    try {
+                        records.add(read(kind, month.resolve(name)));
+                    } catch (UnreadableRecordException e) {
+                        log.warn("Legacy store: skipping an unreadable record file in a scan: {}", e.getCause().getMessage());
+                    } catch (NoSuchFileException gone) {
+                        // removed since the directory was listed
+                    }
+                    if (consumed == limit) {
+                        return new LegacyPage(records, Optional.of(positionOf(lastName)));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new LegacyStoreUnavailableException("cannot scan " + kind.pathName() + " under " + root + ": " + e, e);
+        }
+        return new LegacyPage(records, Optional.empty());
+    }
+
+    private static LegacyPosition positionOf(String fileName) {
+        Matcher name = FILE.matcher(fileName);
+        if (!name.matches()) {
+            throw new IllegalStateException(fileName);
+        }
+        return new LegacyPosition(Instant.from(STAMP.parse(name.group(1))), name.group(2));
+    }
+
+    @Override
+    public long count(AuditKind kind) {
+        try {
+            long count = 0;
+            for (Path month : months(kind)) {
+                count += recordFiles(month).size();
+            }
+            return count;
+        } catch (IOException e) {
+            throw new LegacyStoreUnavailableException("cannot count " + kind.pathName() + " under " + root + ": " + e, e);
+        }
+    }
+
+    @Override
+    public LegacyHealth health() {
+        if (!Files.isDirectory(root)) {
+            return LegacyHealth.down(root + " is not a directory");
+        }
+        if (!Files.isWritable(root)) {
+            return LegacyHealth.down(root + " is not writable");
+        }
+        return LegacyHealth.up("JSON files under " + root);
+    }
+
+    @Override
+    public void close() {
+        // holds nothing open between calls
+    }
+
+    @Override
+    public String toString() {
+        return "JsonFilesLegacyStore[" + root + "]";
+    }
+}

@@ -1,0 +1,592 @@
+package io.datastorage.legacy.postgres;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.config.InvalidConfigException;
+import io.datastorage.core.error.Component;
+import io.datastorage.core.migration.LegacyHealth;
+import io.datastorage.core.migration.LegacyIds;
+import io.datastorage.core.migration.LegacyPage;
+import io.datastorage.core.migration.LegacyPosition;
+import io.datastorage.core.migration.LegacyRecord;
+import io.datastorage.core.migration.LegacyRecordConflictException;
+import io.datastorage.core.migration.LegacyStore;
+import io.datastorage.core.migration.LegacyStoreUnavailableException;
+import io.datastorage.core.store.StoreException;
+import io.datastorage.core.store.UnreadableRecordException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * The legacy store as a table in another PostgreSQL (the shared-database case), described by a
+ * {@link LegacyTableMapping}. It creates nothing in that database: it reads and inserts rows of the
+ * mapped table, and checks when it opens that the table and every mapped column exist with a type
+ * it can use.
+ *
+ * <h2>Keys and ids</h2>
+ * The id column holds each record's {@linkplain LegacyRecord#storageKey() storage key}: its legacy
+ * id, or its UUID as text for a record that has no other. A row's key that is not a UUID becomes
+ * the record's id through {@link LegacyIds#toUuid} (version 5). PostgreSQL cannot compute that
+ * (SHA-1 is not built in), so {@link #find} by such an id looks the key up in a cache of keys
+ * seen by scans, finds and puts, and on a miss reads the kind's keys once (one pass over the id
+ * column, remembered afterwards): a backfill's scan fills the cache as it goes.
+ * A record can only be put under a key its id column can hold: an integer column takes integer
+ * legacy ids, a {@code uuid} column UUIDs; any other put is refused ({@link StoreException}, permanent).
+ *
+ * <h2>Content</h2>
+ * With a document column ({@code jsonb}, {@code json} or {@code text}) the document is stored as
+ * JSON and reads back exactly (jsonb keeps numbers' values and scale; it reorders members, which the
+ * record's canonical order undoes). With a column per field, each field goes to its column: text to
+ * text columns, integers to integer columns, numbers to {@code numeric}/float columns, booleans to
+ * {@code bool}, anything to {@code json}/{@code jsonb}, an RFC 3339 text to a timestamp column (which
+ * reads back as {@code Instant.toString()}, so keep timestamps in text columns to keep their
+ * spelling). A field of another type than its column holds, or one the mapping has no column for,
+ * is refused rather than changed.
+ *
+ * <h2>Writes</h2>
+ * A put runs in one transaction under a transaction-level advisory lock on its key, so it needs no
+ * unique constraint on the id column: it reads the row with that key and inserts only when there is
+ * none. Scan order: {@code createdAt}, then the id column (text compared byte-wise, {@code COLLATE "C"}).
+ *
+ * <h2>Damaged rows</h2>
+ * A row whose document is not JSON, whose kind is unknown or whose timestamp is null cannot be
+ * read: {@link #find} reports it ({@link UnreadableRecordException}), scans leave it out (logged with
+ * its key), and {@link #count} counts it, so a validator comparing counts with scans sees it.
+ */
+public final class PostgresLegacyStore implements LegacyStore {
+    private static final Logger log = LoggerFactory.getLogger(PostgresLegacyStore.class);
+    private static final int ADVISORY_LOCK_CLASS = 0x4c454759; // "LEGY"
+    private static final int POOL_SIZE = 4;
+
+    private final HikariDataSource dataSource;
+    private final LegacyTableMapping mapping;
+    private final String description;
+    private final ColumnType idType;
+    private final String idTypeName;
+    private final ColumnType timestampType;
+    private final String timestampTypeName;
+    private final Map<String, String> fieldTypeNames; // column -> type name
+    private final String documentTypeName;
+    private final String selectList;
+    private final Cache<UUID, String> keysById = Caffeine.newBuilder().maximumSize(1_000_000).build();
+
+    private PostgresLegacyStore(HikariDataSource dataSource, LegacyTableMapping mapping, String description,
+                                Map<String, String> columnTypes) {
+        this.dataSource = dataSource;
+        this.mapping = mapping;
+        this.description = description;
+        this.idTypeName = column(columnTypes, "id-column", mapping.idColumn(), ColumnType.TEXT, ColumnType.INTEGER, ColumnType.UUID);
+        this.idType = ColumnType.of(idTypeName);
+        this.timestampTypeName = column(columnTypes, "timestamp-column", mapping.timestampColumn(),
+                ColumnType.TIMESTAMPTZ, ColumnType.TIMESTAMP);
+        this.timestampType = ColumnType.of(timestampTypeName);
+        if (mapping.kindColumn() != null) {
+            column(columnTypes, "kind-column", mapping.kindColumn(), ColumnType.TEXT);
+        }
+        this.documentTypeName = mapping.documentColumn() == null ? null
+                : column(columnTypes, "document-column", mapping.documentColumn(), ColumnType.JSON, ColumnType.TEXT);
+        Map<String, String> fieldTypes = new LinkedHashMap<>();
+        mapping.fields().forEach((field, name) -> fieldTypes.put(name, column(columnTypes, "field." + field, name,
+                ColumnType.TEXT, ColumnType.INTEGER, ColumnType.DECIMAL, ColumnType.BOOLEAN, ColumnType.JSON,
+                ColumnType.TIMESTAMPTZ, ColumnType.TIMESTAMP)));
+        this.fieldTypeNames = fieldTypes;
+        List<String> columns = new ArrayList<>();
+        columns.add(LegacyTableMapping.quote(mapping.idColumn()) + "::text");
+        columns.add(LegacyTableMapping.quote(mapping.timestampColumn()));
+        if (mapping.kindColumn() != null) {
+            columns.add(LegacyTableMapping.quote(mapping.kindColumn()));
+        }
+        if (mapping.documentColumn() != null) {
+            columns.add(LegacyTableMapping.quote(mapping.documentColumn()) + "::text");
+        }
+        mapping.fields().values().forEach(name -> columns.add(LegacyTableMapping.quote(name)));
+        this.selectList = String.join(", ", columns);
+    }
+
+    /**
+     * Opens a small pool on the legacy database and checks the mapped table.
+     *
+     * @throws LegacyStoreUnavailableException the database cannot be reached
+     * @throws InvalidConfigException the table or a mapped column is missing or of a type the store cannot use
+     */
+    public static PostgresLegacyStore open(LegacyPostgresConfig config) {
+        LegacyTableMapping mapping = config.mapping();
+        HikariConfig pool = new HikariConfig();
+        pool.setJdbcUrl(config.url());
+        pool.setUsername(config.user());
+        pool.setPassword(config.password());
+        pool.setMaximumPoolSize(POOL_SIZE);
+        pool.setConnectionTimeout(5_000);
+        pool.setInitializationFailTimeout(-1); // reachability is checked below, with a typed failure
+        pool.setPoolName("legacy-postgres");
+        HikariDataSource dataSource = new HikariDataSource(pool);
+        String description = "table " + mapping.table() + " in " + config.url();
+        try {
+            Map<String, String> columnTypes = new LinkedHashMap<>();
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT * FROM " + mapping.quotedTable() + " WHERE false")) {
+                ResultSetMetaData meta = rs.getMetaData();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    columnTypes.put(meta.getColumnName(i).toLowerCase(Locale.ROOT), ColumnType.castable(meta.getColumnTypeName(i)));
+                }
+            } catch (SQLException e) {
+                if ("42P01".equals(e.getSQLState()) || "42501".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
+                    throw new InvalidConfigException("table", "must name a table user " + config.user() + " can read in "
+                            + config.url() + " (mapping file " + config.mappingFile() + ")", "'" + mapping.table() + "'");
+                }
+                throw translate("checking " + description, e);
+            }
+            return new PostgresLegacyStore(dataSource, mapping, description, columnTypes);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    private static String column(Map<String, String> columnTypes, String key, String name, ColumnType... allowed) {
+        String typeName = columnTypes.get(name.toLowerCase(Locale.ROOT));
+        if (typeName == null) {
+            throw new InvalidConfigException(key, "must name a column of the table (it has: "
+                    + String.join(", ", columnTypes.keySet()) + ")", "'" + name + "'");
+        }
+        ColumnType type = ColumnType.of(typeName);
+        for (ColumnType ok : allowed) {
+            if (ok == type) {
+                return typeName;
+            }
+        }
+        throw new InvalidConfigException(key, "must name a column of a type the legacy store can use ("
+                + java.util.Arrays.stream(allowed).map(t -> t.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "))
+                + "), not " + typeName, "'" + name + "'");
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public PutOutcome put(LegacyRecord record) {
+        String key = record.storageKey();
+        if (mapping.fixedKind() != null && record.kind() != mapping.fixedKind()) {
+            throw new StoreException(Component.LEGACY_STORE, "the mapped " + description + " holds only "
+                    + mapping.fixedKind().pathName() + " records; record " + record.id() + " is " + record.kind().pathName(), null);
+        }
+        if (!fits(idType, key)) {
+            throw new StoreException(Component.LEGACY_STORE, "record " + record.id() + " has key '" + key
+                    + "', which the id column " + mapping.idColumn() + " (" + idTypeName + ") cannot hold", null);
+        }
+        List<String> values = insertValues(record);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
+                    lock.setInt(1, ADVISORY_LOCK_CLASS);
+                    lock.setString(2, key);
+                    lock.execute();
+                }
+                Optional<Row> existing = selectByKey(c, key);
+                PutOutcome outcome;
+                if (existing.isPresent()) {
+                    LegacyRecord stored = toRecord(existing.get());
+                    if (!stored.sameContentAs(record)) {
+                        throw new LegacyRecordConflictException(record.id(), key);
+                    }
+                    outcome = PutOutcome.UNCHANGED;
+                } else {
+                    insert(c, values);
+                    outcome = PutOutcome.CREATED;
+                }
+                c.commit();
+                remember(record.id(), key);
+                return outcome;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw translate("storing record " + record.id(), e);
+        }
+    }
+
+    /** The insert's values as text, in column order: id, timestamp, kind, document or fields. */
+    private List<String> insertValues(LegacyRecord record) {
+        List<String> values = new ArrayList<>();
+        values.add(record.storageKey());
+        values.add(timestampType == ColumnType.TIMESTAMPTZ ? record.createdAt().toString()
+                : LocalDateTime.ofInstant(record.createdAt(), ZoneOffset.UTC).toString());
+        if (mapping.kindColumn() != null) {
+            values.add(record.kind().pathName());
+        }
+        if (mapping.documentColumn() != null) {
+            values.add(LegacyJson.write(record.document()));
+            return values;
+        }
+        for (String field : record.document().keySet()) {
+            if (record.document().get(field) != null && !mapping.fields().containsKey(field)) {
+                throw new StoreException(Component.LEGACY_STORE, "record " + record.id() + " has the field '" + field
+                        + "', for which the mapping of " + description + " has no column", null);
+            }
+        }
+        mapping.fields().forEach((field, column) ->
+                values.add(fieldText(record, field, record.document().get(field), ColumnType.of(fieldTypeNames.get(column)))));
+        return values;
+    }
+
+    private String fieldText(LegacyRecord record, String field, Object value, ColumnType type) {
+        if (value == null) {
+            return null;
+        }
+        boolean fits = switch (type) {
+            case TEXT, TIMESTAMPTZ, TIMESTAMP -> value instanceof String;
+            case INTEGER -> value instanceof Integer || value instanceof Long || value instanceof Short
+                    || value instanceof BigInteger;
+            case DECIMAL -> value instanceof Number;
+            case BOOLEAN -> value instanceof Boolean;
+            case JSON -> true;
+            default -> false;
+        };
+        if (!fits) {
+            throw new StoreException(Component.LEGACY_STORE, "record " + record.id() + ": the field '" + field
+                    + "' holds a " + value.getClass().getSimpleName() + ", which its column ("
+                    + type.name().toLowerCase(Locale.ROOT) + ") cannot keep as it is", null);
+        }
+        return type == ColumnType.JSON ? LegacyJson.write(value) : value.toString();
+    }
+
+    private void insert(Connection c, List<String> values) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        List<String> types = new ArrayList<>();
+        columns.add(mapping.idColumn());
+        types.add(idTypeName);
+        columns.add(mapping.timestampColumn());
+        types.add(timestampTypeName);
+        if (mapping.kindColumn() != null) {
+            columns.add(mapping.kindColumn());
+            types.add("text");
+        }
+        if (mapping.documentColumn() != null) {
+            columns.add(mapping.documentColumn());
+            types.add(documentTypeName);
+        }
+        mapping.fields().values().forEach(column -> {
+            columns.add(column);
+            types.add(fieldTypeNames.get(column));
+        });
+        String sql = "INSERT INTO " + mapping.quotedTable() + " ("
+                + columns.stream().map(LegacyTableMapping::quote).collect(Collectors.joining(", ")) + ") VALUES ("
+                + types.stream().map(type -> "CAST(? AS " + type + ")").collect(Collectors.joining(", ")) + ")";
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < values.size(); i++) {
+                s.setString(i + 1, values.get(i));
+            }
+            s.executeUpdate();
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** A row as read, before it is made a record. */
+    private record Row(String key, Instant createdAt, String kind, Map<String, Object> document, RuntimeException damage) {
+    }
+
+    @Override
+    public Optional<LegacyRecord> find(AuditKind kind, UUID id) {
+        if (mapping.fixedKind() != null && kind != mapping.fixedKind()) {
+            return Optional.empty();
+        }
+        try (Connection c = dataSource.getConnection()) {
+            Optional<Row> row = fits(idType, id.toString()) ? selectByKey(c, id.toString()) : Optional.empty();
+            if (row.isEmpty()) {
+                String key = keysById.getIfPresent(id);
+                if (key == null && id.version() == 5) {
+                    key = searchKey(c, kind, id);
+                }
+                if (key != null) {
+                    row = selectByKey(c, key);
+                }
+            }
+            if (row.isEmpty()) {
+                return Optional.empty();
+            }
+            LegacyRecord record = toRecord(row.get());
+            return record.kind() == kind && record.id().equals(id) ? Optional.of(record) : Optional.empty();
+        } catch (SQLException e) {
+            throw translate("reading record " + id, e);
+        }
+    }
+
+    /** One pass over the kind's keys, remembering every name-based one, until {@code id}'s key is met. */
+    private String searchKey(Connection c, AuditKind kind, UUID id) throws SQLException {
+        String sql = "SELECT " + LegacyTableMapping.quote(mapping.idColumn()) + "::text FROM " + mapping.quotedTable()
+                + kindFilter(" WHERE ");
+        c.setAutoCommit(false); // lets the driver stream with a cursor
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setFetchSize(10_000);
+            if (mapping.kindColumn() != null) {
+                s.setString(1, kind.pathName());
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    String key = rs.getString(1);
+                    if (!LegacyIds.isUuid(key)) {
+                        UUID mapped = LegacyIds.toUuid(key);
+                        keysById.put(mapped, key);
+                        if (mapped.equals(id)) {
+                            return key;
+                        }
+                    }
+                }
+            }
+        } finally {
+            c.commit();
+            c.setAutoCommit(true);
+        }
+        return null;
+    }
+
+    private void remember(UUID id, String key) {
+        if (!key.equals(id.toString())) {
+            keysById.put(id, key);
+        }
+    }
+
+    private Optional<Row> selectByKey(Connection c, String key) throws SQLException {
+        String sql = "SELECT " + selectList + " FROM " + mapping.quotedTable() + " WHERE "
+                + LegacyTableMapping.quote(mapping.idColumn()) + " = CAST(? AS " + idTypeName + ")";
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, key);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public LegacyPage scan(AuditKind kind, Optional<LegacyPosition> after, int limit) {
+        LegacyStore.checkLimit(limit);
+        if (mapping.fixedKind() != null && kind != mapping.fixedKind()) {
+            return new LegacyPage(List.of(), Optional.empty());
+        }
+        String id = LegacyTableMapping.quote(mapping.idColumn()) + (idType == ColumnType.TEXT ? " COLLATE \"C\"" : "");
+        String ts = LegacyTableMapping.quote(mapping.timestampColumn());
+        String tsParam = "CAST(? AS " + timestampTypeName + ")";
+        // A row without a timestamp has no place in the order: scans leave it out, find reports it unreadable.
+        StringBuilder sql = new StringBuilder("SELECT ").append(selectList).append(" FROM ").append(mapping.quotedTable())
+                .append(" WHERE ").append(ts).append(" IS NOT NULL").append(kindFilter(" AND "));
+        if (after.isPresent()) {
+            sql.append(" AND (").append(ts).append(" > ").append(tsParam).append(" OR (").append(ts).append(" = ")
+                    .append(tsParam).append(" AND ").append(id).append(" > CAST(? AS ").append(idTypeName).append(")))");
+        }
+        sql.append(" ORDER BY ").append(ts).append(", ").append(id).append(" LIMIT ?");
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql.toString())) {
+            int p = 1;
+            if (mapping.kindColumn() != null) {
+                s.setString(p++, kind.pathName());
+            }
+            if (after.isPresent()) {
+                String at = timestampType == ColumnType.TIMESTAMPTZ ? after.get().createdAt().toString()
+                        : LocalDateTime.ofInstant(after.get().createdAt(), ZoneOffset.UTC).toString();
+                s.setString(p++, at);
+                s.setString(p++, at);
+                s.setString(p++, after.get().key());
+            }
+            s.setInt(p, limit);
+            List<LegacyRecord> records = new ArrayList<>();
+            Row last = null;
+            int rows = 0;
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    rows++;
+                    last = row(rs);
+                    try {
+                        LegacyRecord record = toRecord(last);
+                        remember(record.id(), record.storageKey());
+                        records.add(record);
+                    } catch (UnreadableRecordException e) {
+                        log.warn("Legacy store: skipping the unreadable row with key '{}' of {} in a scan: {}",
+                                last.key(), description, e.getCause().getMessage());
+                    }
+                }
+            }
+            return new LegacyPage(records, rows < limit ? Optional.empty()
+                    : Optional.of(new LegacyPosition(last.createdAt(), last.key())));
+        } catch (SQLException e) {
+            throw translate("scanning " + description, e);
+        }
+    }
+
+    private String kindFilter(String prefix) {
+        return mapping.kindColumn() == null ? "" : prefix + LegacyTableMapping.quote(mapping.kindColumn()) + " = ?";
+    }
+
+    @Override
+    public long count(AuditKind kind) {
+        if (mapping.fixedKind() != null && kind != mapping.fixedKind()) {
+            return 0;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM " + mapping.quotedTable() + kindFilter(" WHERE "))) {
+            if (mapping.kindColumn() != null) {
+                s.setString(1, kind.pathName());
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw translate("counting " + description, e);
+        }
+    }
+
+    /** Reads the current row; a value that cannot be read is kept as the row's damage, reported by {@link #toRecord}. */
+    private Row row(ResultSet rs) throws SQLException {
+        int i = 1;
+        String key = rs.getString(i++);
+        Instant createdAt = timestampType == ColumnType.TIMESTAMPTZ
+                ? Optional.ofNullable(rs.getObject(i++, OffsetDateTime.class)).map(OffsetDateTime::toInstant).orElse(null)
+                : Optional.ofNullable(rs.getObject(i++, LocalDateTime.class)).map(t -> t.toInstant(ZoneOffset.UTC)).orElse(null);
+        String kind = mapping.kindColumn() != null ? rs.getString(i++) : mapping.fixedKind().pathName();
+        try {
+            if (createdAt == null) {
+                throw new IllegalArgumentException("the timestamp column is null");
+            }
+            Map<String, Object> document;
+            if (mapping.documentColumn() != null) {
+                String json = rs.getString(i);
+                if (json == null) {
+                    throw new IllegalArgumentException("the document column is null");
+                }
+                document = LegacyJson.readObject(json);
+            } else {
+                document = new LinkedHashMap<>();
+                for (Map.Entry<String, String> field : mapping.fields().entrySet()) {
+                    Object value = fieldValue(rs, i++, ColumnType.of(fieldTypeNames.get(field.getValue())));
+                    if (value != null) {
+                        document.put(field.getKey(), value);
+                    }
+                }
+            }
+            return new Row(key, createdAt, kind, document, null);
+        } catch (JacksonException | IllegalArgumentException e) {
+            return new Row(key, createdAt, kind, null, e);
+        }
+    }
+
+    private static Object fieldValue(ResultSet rs, int column, ColumnType type) throws SQLException {
+        String text = rs.getString(column);
+        if (text == null) {
+            return null;
+        }
+        return switch (type) {
+            case INTEGER -> {
+                long value = Long.parseLong(text);
+                yield value == (int) value ? (Object) (int) value : (Object) value;
+            }
+            case DECIMAL -> new BigDecimal(text);
+            case BOOLEAN -> rs.getBoolean(column);
+            case JSON -> LegacyJson.readValue(text);
+            case TIMESTAMPTZ -> rs.getObject(column, OffsetDateTime.class).toInstant().toString();
+            case TIMESTAMP -> rs.getObject(column, LocalDateTime.class).toInstant(ZoneOffset.UTC).toString();
+            default -> text;
+        };
+    }
+
+    private LegacyRecord toRecord(Row row) {
+        UUID id = LegacyIds.toUuid(row.key());
+        if (row.damage() != null) {
+            throw unreadable(id, row, row.damage().getMessage(), row.damage());
+        }
+        AuditKind kind = AuditKind.fromPathName(row.kind())
+                .orElseThrow(() -> unreadable(id, row, "its kind '" + row.kind() + "' is none of "
+                        + AuditKind.allowedPathNames(), null));
+        return LegacyRecord.fromLegacy(row.key(), kind, row.createdAt(), row.document());
+    }
+
+    private UnreadableRecordException unreadable(UUID id, Row row, String why, Throwable cause) {
+        return new UnreadableRecordException(Component.LEGACY_STORE, id,
+                new IllegalStateException("legacy store: the row with key '" + row.key() + "' of " + description
+                        + " cannot be read: " + why, cause));
+    }
+
+    private static boolean fits(ColumnType idType, String key) {
+        return switch (idType) {
+            case UUID -> LegacyIds.isUuid(key);
+            case INTEGER -> key.matches("-?[0-9]{1,19}") && fitsLong(key);
+            default -> true;
+        };
+    }
+
+    private static boolean fitsLong(String key) {
+        try {
+            Long.parseLong(key);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- health, errors
+
+    @Override
+    public LegacyHealth health() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SELECT 1 FROM " + mapping.quotedTable() + " WHERE false");
+            return LegacyHealth.up(description);
+        } catch (SQLException | RuntimeException e) {
+            return LegacyHealth.down(description + ": " + (e instanceof SQLException sql
+                    ? "SQLSTATE " + sql.getSQLState() + " " + sql.getMessage() : e.toString()));
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    /**
+     * Connection problems, resource exhaustion, shutdowns and serialisation failures are transient
+     * (SQLSTATE classes 08, 53, 57, 40), as in store-postgres; anything else is unexpected.
+     */
+    private static RuntimeException translate(String what, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57") || state.startsWith("40")
+                || e instanceof SQLTransientException) {
+            return new LegacyStoreUnavailableException("PostgreSQL unavailable while " + what + " (SQLSTATE " + state + ")", e);
+        }
+        return new StoreException(Component.LEGACY_STORE, "legacy store: PostgreSQL failed while " + what
+                + " (SQLSTATE " + state + ")", e);
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresLegacyStore[" + description + "]";
+    }
+}
