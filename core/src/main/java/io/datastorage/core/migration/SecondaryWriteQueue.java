@@ -31,8 +31,10 @@ import java.util.Optional;
  *   <li><b>Time</b> is the queue's clock: the database's ({@code now()}) in PostgreSQL, so the
  *       replicas' clocks do not matter; the in-memory queue takes a {@link java.time.Clock}.</li>
  *   <li><b>Errors.</b> Bad arguments → {@link IllegalArgumentException}; the queue's store cannot be
- *       reached → {@link io.datastorage.core.store.StoreUnavailableException} (transient; an
- *       {@link #enqueue} may then have been stored or not, and repeating it is safe); an unexpected
+ *       reached → {@link io.datastorage.core.store.StoreUnavailableException} (transient: nothing was
+ *       changed), or, when the connection broke while an {@link #enqueue} committed,
+ *       {@link io.datastorage.core.store.CommitOutcomeUnknownException} (transient: the writes may
+ *       have been queued; enqueueing them again is safe); an unexpected
  *       failure → {@link io.datastorage.core.store.StoreException} (permanent). Both are
  *       {@link io.datastorage.core.error.Component#POSTGRESQL}'s: the queue lives there.</li>
  * </ul>

@@ -56,10 +56,13 @@ public abstract class SecondaryWriteQueueContract {
 
         assertThat(queue.enqueue(new SecondaryWrite(write.recordId(), write.kind(), write.target(), 4))).isFalse();
         assertThat(queue.enqueue(List.of(write, write(MigrationSide.NEW)))).as("only the new one is added").isEqualTo(1);
+        SecondaryWrite twice = write(MigrationSide.NEW);
+        assertThat(queue.enqueue(List.of(twice, twice))).as("twice in one call").isEqualTo(1);
+        assertThat(queue.enqueue(List.of())).isZero();
         assertThat(queue.enqueue(new SecondaryWrite(write.recordId(), write.kind(), MigrationSide.LEGACY, 3)))
                 .as("the other side is another entry").isTrue();
 
-        assertThat(queue.backlog().depth()).isEqualTo(3);
+        assertThat(queue.backlog().depth()).isEqualTo(4);
         assertThat(queue.claim(10, CLAIM)).filteredOn(entry -> entry.write().target() == MigrationSide.NEW
                         && entry.write().recordId().equals(write.recordId()))
                 .singleElement().satisfies(entry -> assertThat(entry.write().phaseVersion()).isEqualTo(3));
