@@ -3,8 +3,8 @@
 -- kept until the write has landed. The content is not here: it is read from the primary when the
 -- write is replayed. An entry is due when due_at <= now(): set to now() when enqueued, moved
 -- forward by a claim (the claim lasts until then) and by a retry (its backoff). attempts counts the
--- claims and fences them: a worker completes or reschedules an entry only while its claim is the
--- latest. Times are the database's.
+-- claims; claim_token fences them: a worker completes or reschedules an entry only while its
+-- claim is the latest. Times are the database's.
 CREATE TABLE secondary_writes (
     record_id     uuid        NOT NULL,
     target        text        NOT NULL CHECK (target IN ('LEGACY', 'NEW')),
@@ -14,6 +14,7 @@ CREATE TABLE secondary_writes (
     due_at        timestamptz NOT NULL,
     attempts      integer     NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     last_error    text,
+    claim_token   uuid,
     PRIMARY KEY (record_id, target)
 );
 

@@ -21,7 +21,8 @@ public final class InMemorySecondaryWriteQueue implements SecondaryWriteQueue {
     private record Key(UUID recordId, MigrationSide target) {
     }
 
-    private record Entry(SecondaryWrite write, Instant enqueuedAt, Instant dueAt, int attempts, String lastError) {
+    private record Entry(SecondaryWrite write, Instant enqueuedAt, Instant dueAt, int attempts, String lastError,
+                         UUID claim) {
     }
 
     private static final Comparator<Entry> CLAIM_ORDER = Comparator.comparing(Entry::dueAt)
@@ -40,7 +41,7 @@ public final class InMemorySecondaryWriteQueue implements SecondaryWriteQueue {
         Instant now = clock.instant();
         int added = 0;
         for (SecondaryWrite write : writes) {
-            if (entries.putIfAbsent(key(write), new Entry(write, now, now, 0, null)) == null) {
+            if (entries.putIfAbsent(key(write), new Entry(write, now, now, 0, null, null)) == null) {
                 added++;
             }
         }
@@ -57,11 +58,13 @@ public final class InMemorySecondaryWriteQueue implements SecondaryWriteQueue {
                 .limit(limit)
                 .toList();
         List<SecondaryWriteEntry> claimed = new ArrayList<>(due.size());
+        UUID claim = UUID.randomUUID();
         for (Entry entry : due) {
             Entry taken = new Entry(entry.write(), entry.enqueuedAt(), now.plus(duration), entry.attempts() + 1,
-                    entry.lastError());
+                    entry.lastError(), claim);
             entries.put(key(entry.write()), taken);
-            claimed.add(new SecondaryWriteEntry(taken.write(), taken.enqueuedAt(), taken.attempts(), taken.lastError()));
+            claimed.add(new SecondaryWriteEntry(taken.write(), taken.enqueuedAt(), taken.attempts(), taken.lastError(),
+                    claim));
         }
         return claimed;
     }
@@ -86,7 +89,7 @@ public final class InMemorySecondaryWriteQueue implements SecondaryWriteQueue {
         }
         Entry stored = entries.get(key);
         entries.put(key, new Entry(stored.write(), stored.enqueuedAt(), clock.instant().plus(backoff),
-                stored.attempts(), kept));
+                stored.attempts(), kept, stored.claim()));
         return true;
     }
 
@@ -97,7 +100,7 @@ public final class InMemorySecondaryWriteQueue implements SecondaryWriteQueue {
 
     private boolean isLatestClaim(Key key, SecondaryWriteEntry entry) {
         Entry stored = entries.get(key);
-        return stored != null && stored.attempts() == entry.attempt();
+        return stored != null && entry.claim().equals(stored.claim());
     }
 
     private static Key key(SecondaryWrite write) {

@@ -51,7 +51,7 @@ public final class SecondaryWriteJob implements BatchedJob {
      * @param batchSize      entries claimed per batch, 1..{@link SecondaryWriteQueue#MAX_CLAIM}
      * @param claimDuration  how long a batch's entries stay claimed: longer than a batch's writes
      *                       can take (their timeouts), at most {@link SecondaryWriteQueue#MAX_DELAY}
-     * @param initialBackoff the backoff after a first failure, more than zero
+     * @param initialBackoff the backoff after a first failure, at least 1 ms
      * @param maxBackoff     the longest backoff, at least {@code initialBackoff}, at most
      *                       {@link SecondaryWriteQueue#MAX_DELAY}
      * @param missingGrace   how long a record its source does not hold is retried before its
@@ -61,8 +61,9 @@ public final class SecondaryWriteJob implements BatchedJob {
                            Duration missingGrace) {
         public Settings {
             SecondaryWriteQueue.checkClaim(batchSize, claimDuration);
-            if (initialBackoff == null || initialBackoff.isNegative() || initialBackoff.isZero()) {
-                throw new IllegalArgumentException("initialBackoff must be more than zero, was " + initialBackoff);
+            if (initialBackoff == null || initialBackoff.compareTo(Duration.ofMillis(1)) < 0) {
+                // IntervalFunction counts in milliseconds and refuses less than one
+                throw new IllegalArgumentException("initialBackoff must be at least 1 ms, was " + initialBackoff);
             }
             if (maxBackoff == null || maxBackoff.compareTo(initialBackoff) < 0
                     || maxBackoff.compareTo(SecondaryWriteQueue.MAX_DELAY) > 0) {

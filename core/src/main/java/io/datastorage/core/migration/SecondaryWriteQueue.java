@@ -24,15 +24,16 @@ import java.util.Optional;
  *       due entries, the longest due first, and makes each one not due for the claim duration.</li>
  *   <li><b>Concurrency.</b> Safe for concurrent use by threads and, for PostgreSQL, by replicas: of
  *       workers claiming at the same time, each due entry goes to at most one of them until its
- *       claim expires. A claim is fenced by its attempt number ({@link SecondaryWriteEntry#attempt}):
- *       once an expired claim has been taken over, {@link #complete} and {@link #retryLater} of the
- *       old claim change nothing and answer {@code false}, so a slow worker can neither drop the
- *       entry another worker is writing nor push its schedule.</li>
+ *       claim expires. A claim is fenced by its token ({@link SecondaryWriteEntry#claim}): once an
+ *       expired claim has been taken over (or the entry completed and enqueued anew),
+ *       {@link #complete} and {@link #retryLater} of the old claim change nothing and answer
+ *       {@code false}, so a slow worker can neither drop the entry another worker is writing nor
+ *       push its schedule.</li>
  *   <li><b>Time</b> is the queue's clock: the database's ({@code now()}) in PostgreSQL, so the
  *       replicas' clocks do not matter; the in-memory queue takes a {@link java.time.Clock}.</li>
  *   <li><b>Errors.</b> Bad arguments → {@link IllegalArgumentException}; the queue's store cannot be
- *       reached → {@link io.datastorage.core.store.StoreUnavailableException} (transient: nothing was
- *       changed), or, when the connection broke while an {@link #enqueue} committed,
+ *       reached → {@link io.datastorage.core.store.StoreUnavailableException} (transient; a claim whose
+ *       answer was lost this way only delays its entries until the claim expires), or, when the connection broke while an {@link #enqueue} committed,
  *       {@link io.datastorage.core.store.CommitOutcomeUnknownException} (transient: the writes may
  *       have been queued; enqueueing them again is safe); an unexpected
  *       failure → {@link io.datastorage.core.store.StoreException} (permanent). Both are

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -204,6 +207,34 @@ class SecondaryWriteJobTest {
     }
 
     @Test
+    void twoReplicasReplayingOneQueueWriteEveryRecordOnce() throws Exception {
+        List<LegacyRecord> records = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            records.add(writtenToNewAndQueued());
+        }
+        SecondaryWriteJob a = job();
+        SecondaryWriteJob b = job();
+
+        try (ExecutorService replicas = Executors.newFixedThreadPool(2)) {
+            List<Future<?>> runs = new ArrayList<>();
+            for (SecondaryWriteJob replica : List.of(a, b)) {
+                runs.add(replicas.submit(() -> {
+                    while (replica.runOnce() > 0) {
+                        // go on while there is work
+                    }
+                }));
+            }
+            for (Future<?> run : runs) {
+                run.get();
+            }
+        }
+
+        assertThat(queue.backlog()).isEqualTo(SecondaryWriteQueue.Backlog.EMPTY);
+        assertThat(legacyPuts.get()).as("no entry was claimed by both while its claim lasted").isEqualTo(400);
+        assertThat(legacySide.count(AuditKind.EXECUTION)).isEqualTo(records.size());
+    }
+
+    @Test
     void refusesBadSettings() {
         assertThatThrownBy(() -> new SecondaryWriteJob.Settings(0, Duration.ofMinutes(1), Duration.ofSeconds(1),
                 Duration.ofSeconds(60), Duration.ofMinutes(10))).isInstanceOf(IllegalArgumentException.class)
@@ -211,6 +242,9 @@ class SecondaryWriteJobTest {
         assertThatThrownBy(() -> new SecondaryWriteJob.Settings(10, Duration.ofMinutes(1), Duration.ofSeconds(10),
                 Duration.ofSeconds(5), Duration.ofMinutes(10))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxBackoff must be PT10S to a day, was PT5S");
+        assertThatThrownBy(() -> new SecondaryWriteJob.Settings(10, Duration.ofMinutes(1), Duration.ofNanos(999_999),
+                Duration.ofSeconds(5), Duration.ofMinutes(10))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("initialBackoff must be at least 1 ms, was PT0.000999999S");
         assertThatThrownBy(() -> new SecondaryWriteJob.Settings(10, Duration.ofMinutes(1), Duration.ofSeconds(1),
                 Duration.ofSeconds(5), Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("missingGrace");

@@ -112,6 +112,25 @@ public abstract class SecondaryWriteQueueContract {
     }
 
     @Test
+    void aClaimFromBeforeTheEntryWasCompletedAndEnqueuedAgainChangesNothing() {
+        SecondaryWriteQueue queue = queue();
+        SecondaryWrite write = write(MigrationSide.NEW);
+        queue.enqueue(write);
+        SecondaryWriteEntry stale = queue.claim(10, CLAIM).getFirst();
+        elapse(CLAIM.plusSeconds(1));
+        queue.complete(queue.claim(10, CLAIM).getFirst());
+        queue.enqueue(write);
+        SecondaryWriteEntry fresh = queue.claim(10, CLAIM).getFirst();
+        assertThat(fresh.attempt()).as("a new entry counts its attempts anew").isEqualTo(stale.attempt());
+
+        assertThat(queue.complete(stale)).isFalse();
+        assertThat(queue.retryLater(stale, Duration.ZERO, "late")).isFalse();
+
+        assertThat(queue.backlog().depth()).isEqualTo(1);
+        assertThat(queue.complete(fresh)).isTrue();
+    }
+
+    @Test
     void completeRemovesTheEntry() {
         SecondaryWriteQueue queue = queue();
         queue.enqueue(List.of(write(MigrationSide.NEW), write(MigrationSide.NEW)));

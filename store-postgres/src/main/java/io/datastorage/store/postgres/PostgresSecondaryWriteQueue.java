@@ -31,8 +31,8 @@ import java.util.UUID;
  * claiming at once skip the rows another is claiming instead of waiting for them, and a row whose
  * claim committed meanwhile is re-checked against its new {@code due_at} (now in the future) and
  * left out, so each due row goes to one worker. The claim moves {@code due_at} forward by the claim
- * duration and counts an attempt; {@code complete} and {@code retryLater} name the attempt, so a
- * worker whose claim expired and was taken over changes nothing. Due times are {@code now()} of the
+ * duration, counts an attempt and stores a new claim token; {@code complete} and {@code retryLater}
+ * name the token, so a worker whose claim expired and was taken over changes nothing. Due times are {@code now()} of the
  * database, never a replica's clock.
  *
  * <p>{@link #enqueue(Connection, List)} enqueues inside a transaction the caller holds, so that,
@@ -46,16 +46,16 @@ public final class PostgresSecondaryWriteQueue implements SecondaryWriteQueue {
             ON CONFLICT (record_id, target) DO NOTHING""";
     private static final String CLAIM = """
             UPDATE secondary_writes w
-            SET due_at = now() + ? * interval '1 microsecond', attempts = w.attempts + 1
+            SET due_at = now() + ? * interval '1 microsecond', attempts = w.attempts + 1, claim_token = ?
             FROM (SELECT record_id, target, due_at FROM secondary_writes WHERE due_at <= now()
                   ORDER BY due_at, enqueued_at LIMIT ? FOR UPDATE SKIP LOCKED) due
             WHERE w.record_id = due.record_id AND w.target = due.target
             RETURNING w.record_id, w.target, w.kind, w.phase_version, w.enqueued_at, w.attempts, w.last_error,
                       due.due_at""";
-    private static final String COMPLETE = "DELETE FROM secondary_writes WHERE record_id = ? AND target = ? AND attempts = ?";
+    private static final String COMPLETE = "DELETE FROM secondary_writes WHERE record_id = ? AND target = ? AND claim_token = ?";
     private static final String RETRY = """
             UPDATE secondary_writes SET due_at = now() + ? * interval '1 microsecond', last_error = ?
-            WHERE record_id = ? AND target = ? AND attempts = ?""";
+            WHERE record_id = ? AND target = ? AND claim_token = ?""";
     private static final String BACKLOG = "SELECT count(*), min(enqueued_at) FROM secondary_writes";
 
     private final DataSource dataSource;
@@ -113,15 +113,17 @@ public final class PostgresSecondaryWriteQueue implements SecondaryWriteQueue {
         record Claimed(SecondaryWriteEntry entry, OffsetDateTime dueAt) {
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(CLAIM)) {
+            UUID claim = UUID.randomUUID();
             s.setLong(1, micros(duration));
-            s.setInt(2, limit);
+            s.setObject(2, claim);
+            s.setInt(3, limit);
             List<Claimed> claimed = new ArrayList<>();
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     SecondaryWrite write = new SecondaryWrite(rs.getObject(1, UUID.class),
                             kind(rs.getString(3)), MigrationSide.valueOf(rs.getString(2)), rs.getLong(4));
                     claimed.add(new Claimed(new SecondaryWriteEntry(write, rs.getObject(5, OffsetDateTime.class)
-                            .toInstant(), rs.getInt(6), rs.getString(7)), rs.getObject(8, OffsetDateTime.class)));
+                            .toInstant(), rs.getInt(6), rs.getString(7), claim), rs.getObject(8, OffsetDateTime.class)));
                 }
             }
             // RETURNING keeps no order: put them back in the order they were due.
@@ -141,7 +143,7 @@ public final class PostgresSecondaryWriteQueue implements SecondaryWriteQueue {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(COMPLETE)) {
             s.setObject(1, entry.write().recordId());
             s.setString(2, entry.write().target().name());
-            s.setInt(3, entry.attempt());
+            s.setObject(3, entry.claim());
             return s.executeUpdate() == 1;
         } catch (SQLException e) {
             throw SqlErrors.translate("completing the secondary write of record " + entry.write().recordId(), e);
@@ -156,7 +158,7 @@ public final class PostgresSecondaryWriteQueue implements SecondaryWriteQueue {
             s.setString(2, kept);
             s.setObject(3, entry.write().recordId());
             s.setString(4, entry.write().target().name());
-            s.setInt(5, entry.attempt());
+            s.setObject(5, entry.claim());
             return s.executeUpdate() == 1;
         } catch (SQLException e) {
             throw SqlErrors.translate("rescheduling the secondary write of record " + entry.write().recordId(), e);
