@@ -31,20 +31,22 @@ import java.util.Optional;
  *       push its schedule.</li>
  *   <li><b>Time</b> is the queue's clock: the database's ({@code now()}) in PostgreSQL, so the
  *       replicas' clocks do not matter; the in-memory queue takes a {@link java.time.Clock}.</li>
- *   <li><b>Errors.</b> Bad arguments → {@link IllegalArgumentException}; the queue's store cannot be
- *       reached → {@link io.datastorage.core.store.StoreUnavailableException} (transient; a claim whose
- *       answer was lost this way only delays its entries until the claim expires), or, when the connection broke while an {@link #enqueue} committed,
+ *   <li><b>Errors.</b> Bad arguments → {@link IllegalArgumentException}; the queue's store cannot
+ *       be reached → {@link io.datastorage.core.store.StoreUnavailableException} (transient; a claim
+ *       whose answer was lost this way only delays its entries until the claim expires); the
+ *       connection broke while an {@link #enqueue} committed →
  *       {@link io.datastorage.core.store.CommitOutcomeUnknownException} (transient: the writes may
- *       have been queued; enqueueing them again is safe); an unexpected
- *       failure → {@link io.datastorage.core.store.StoreException} (permanent). Both are
+ *       have been queued; enqueueing them again is safe); an unexpected failure →
+ *       {@link io.datastorage.core.store.StoreException} (permanent). All of them are
  *       {@link io.datastorage.core.error.Component#POSTGRESQL}'s: the queue lives there.</li>
  * </ul>
  *
  * <p><b>Where the queue lives, and the one gap it cannot close.</b> The queue is a table in
  * datastorage's own PostgreSQL. When PostgreSQL is the primary
- * ({@link MigrationPhase#DUAL_WRITE_NEW_PRIMARY}), the router enqueues in the primary's own
- * transaction (async mode), or the write commits and the enqueue follows the failed secondary
- * write; the former leaves no gap at all: a record committed is a record queued. When the legacy
+ * ({@link MigrationPhase#DUAL_WRITE_NEW_PRIMARY}), the router can enqueue in the primary's own
+ * transaction, so a record committed is a record queued and no crash can lose its secondary write
+ * (in sync mode too, if the entry is then removed once the secondary write succeeded; enqueueing
+ * only after a failed secondary write leaves the same gap as below). When the legacy
  * store is the primary ({@link MigrationPhase#DUAL_WRITE_LEGACY_PRIMARY}) no transaction spans
  * both, and a crash after the legacy commit but before the enqueue (or the secondary write) leaves
  * a record on the legacy side only, which no queue knows of. Part 2's sync validator closes that
