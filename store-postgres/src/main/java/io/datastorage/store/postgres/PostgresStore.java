@@ -26,6 +26,7 @@ public final class PostgresStore {
     private final PostgresMaintenance maintenance;
     private final JobLeases jobLeases;
     private final PhaseStore phaseStore;
+    private final PostgresSecondaryWriteQueue secondaryWrites;
 
     private PostgresStore(DataSource dataSource, Clock clock) {
         Objects.requireNonNull(dataSource, "dataSource");
@@ -40,6 +41,7 @@ public final class PostgresStore {
         this.maintenance = new PostgresMaintenance(dataSource, clock, partitions, reader);
         this.jobLeases = new PostgresJobLeases(dataSource);
         this.phaseStore = new PostgresPhaseStore(dataSource);
+        this.secondaryWrites = new PostgresSecondaryWriteQueue(dataSource);
     }
 
     /**
@@ -91,5 +93,13 @@ public final class PostgresStore {
     /** The migration phase, its version and history, shared by every replica. */
     public PhaseStore phaseStore() {
         return phaseStore;
+    }
+
+    /**
+     * The durable queue of writes owed to a migration's secondary side, shared by every replica; it
+     * also enqueues inside a caller's transaction ({@link PostgresSecondaryWriteQueue#enqueue(java.sql.Connection, java.util.List)}).
+     */
+    public PostgresSecondaryWriteQueue secondaryWrites() {
+        return secondaryWrites;
     }
 }
