@@ -54,11 +54,7 @@ class PostgresJobLeasesTest extends JobLeasesContract {
     }
 
     private static void execute(String sql) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        PostgresTestDatabase.execute(dataSource, sql);
     }
 
     @Test

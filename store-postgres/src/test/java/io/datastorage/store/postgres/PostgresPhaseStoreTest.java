@@ -8,9 +8,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,10 +58,6 @@ class PostgresPhaseStoreTest extends PhaseStoreContract {
     }
 
     private static void execute(String sql) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
+        PostgresTestDatabase.execute(dataSource, sql);
     }
 }
