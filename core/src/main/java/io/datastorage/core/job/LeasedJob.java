@@ -39,10 +39,6 @@ public final class LeasedJob implements BackgroundJob {
         this.lease = new JobLease(leases, job.name(), holder, duration);
     }
 
-    /** The job under a lease held by this process. */
-    public static LeasedJob of(BackgroundJob job, JobLeases leases, Duration duration) {
-        return new LeasedJob(job, leases, LeaseHolder.thisProcess(), duration);
-    }
 
     @Override
     public String name() {

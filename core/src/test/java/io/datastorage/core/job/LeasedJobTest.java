@@ -198,6 +198,6 @@ class LeasedJobTest {
     void theHolderOfThisProcessNamesItsHostAndPid() {
         assertThat(LeaseHolder.thisProcess()).contains("/" + ProcessHandle.current().pid() + "/")
                 .isEqualTo(LeaseHolder.thisProcess());
-        assertThat(LeasedJob.of(new Batches(1), leases, LEASE).name()).isEqualTo("index-repair");
+        assertThat(new LeasedJob(new Batches(1), leases, LeaseHolder.thisProcess(), LEASE).name()).isEqualTo("index-repair");
     }
 }

@@ -104,10 +104,9 @@ public class ReconcileService implements AutoCloseable {
     void scheduled() {
         try {
             job.runOnce();
-        } catch (LeaseHeldElsewhereException e) {
-            // Another replica is reconciling; counted as skipped.
         } catch (RuntimeException e) {
-            // Logged and counted by the run itself; the next run tries again.
+            // Logged and counted by the run itself (another replica reconciling counts as skipped);
+            // the next run tries again.
         }
     }
 
