@@ -242,6 +242,11 @@ public final class JsonFilesLegacyStore implements LegacyStore {
     }
 
     @Override
+    public boolean remove(AuditKind kind, UUID id) {
+        throw new UnsupportedOperationException("TODO(issue16-spi): remove");
+    }
+
+    @Override
     public Optional<LegacyRecord> find(AuditKind kind, UUID id) {
         try {
             Optional<Path> file = locate(kind, id);

@@ -318,6 +318,11 @@ public final class PostgresLegacyStore implements LegacyStore {
     }
 
     @Override
+    public boolean remove(AuditKind kind, UUID id) {
+        throw new UnsupportedOperationException("TODO(issue16-spi): remove");
+    }
+
+    @Override
     public Optional<LegacyRecord> find(AuditKind kind, UUID id) {
         if (mapping.fixedKind() != null && kind != mapping.fixedKind()) {
             return Optional.empty();
