@@ -13,8 +13,8 @@ public final class PhaseChangedException extends TransientException {
     private final long storedVersion;
 
     public PhaseChangedException(long expectedVersion, long storedVersion) {
-        super(Component.POSTGRESQL, "the migration phase moved to version " + storedVersion
-                + " while a write under version " + expectedVersion + " ran; nothing of it was stored", null);
+        super(Component.POSTGRESQL, named(Component.POSTGRESQL, "the migration phase moved to version " + storedVersion
+                + " while a write under version " + expectedVersion + " ran; nothing of it was stored"), null);
         this.expectedVersion = expectedVersion;
         this.storedVersion = storedVersion;
     }
