@@ -2,6 +2,9 @@ package io.datastorage.server.web;
 
 import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.FieldError;
+import io.datastorage.core.migration.LegacyRecordConflictException;
+import io.datastorage.core.migration.PhaseChangedException;
+import io.datastorage.core.store.RecordConflictException;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.StoreUnavailableException;
@@ -28,6 +31,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 
 /**
  * Every error as RFC 9457 {@code application/problem+json} with a stable {@code type} per kind of
@@ -75,6 +79,20 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
                 + "; resend the original request or use a new key");
     }
 
+    /**
+     * A write named a record id stored already with other content (in a migration: the two stores
+     * disagree about that record). Records are immutable: the stored one stays, the write is
+     * refused, and the same write fails again. The detail names the record, never its content.
+     */
+    @ExceptionHandler({RecordConflictException.class, LegacyRecordConflictException.class})
+    ProblemDetail recordConflict(PermanentException e) {
+        UUID id = e instanceof RecordConflictException conflict ? conflict.id() : ((LegacyRecordConflictException) e).id();
+        log.warn("Refused a write: {}", e.getMessage());
+        return problem(HttpStatus.CONFLICT, "record-conflict", "Record " + id + " is stored already with other "
+                + "content; records are immutable, so the write was refused (the stores of the migration disagree "
+                + "about it: see GET /api/v1/admin/migration/records/{kind}/" + id + ").");
+    }
+
     @ExceptionHandler(AuditController.RecordNotFoundException.class)
     ProblemDetail notFound(AuditController.RecordNotFoundException e) {
         return problem(HttpStatus.NOT_FOUND, "not-found", e.getMessage());
@@ -102,6 +120,9 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
                             + "Retry with the same Idempotency-Key: the answer then says which (a replay, or a new write).");
             case IndexWriteRejectedException rejected -> retryLater("index-unavailable",
                     "The vector index is unavailable and writes require it (strict mode); nothing was stored. Retry later.");
+            // The phase moved twice while the write ran (the router retries once): nothing of it was committed.
+            case PhaseChangedException changed -> retryLater("unavailable",
+                    "The migration phase changed while the write ran; nothing was stored. Retry later.");
             case DeadlineExceededException deadline -> retryLater("deadline-exceeded",
                     "The write did not finish in time; nothing was stored. Retry later.");
             default -> retryLater(unavailableType(e.component()), publicName(e.component()) + " is unavailable; "
