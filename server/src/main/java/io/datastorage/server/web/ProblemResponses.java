@@ -3,6 +3,7 @@ package io.datastorage.server.web;
 import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.migration.LegacyRecordConflictException;
+import io.datastorage.core.migration.LegacyStoreUnavailableException;
 import io.datastorage.core.migration.PhaseChangedException;
 import io.datastorage.core.store.RecordConflictException;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
@@ -111,8 +112,19 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
         boolean write = Boolean.TRUE.equals(request.getAttribute(WRITE_ATTRIBUTE));
         return switch (e) {
             case StoreUnavailableException unavailable -> retryLater("unavailable", write
-                    ? "The database is unavailable; nothing was stored. Retry later."
-                    : "The database is unavailable; the request could not be answered. Retry later.");
+                    ? publicName(unavailable.component()) + " is unavailable; nothing was stored. Retry later."
+                    : publicName(unavailable.component()) + " is unavailable; the request could not be answered. Retry later.");
+            // A migration's legacy store failed as the primary of a write (the router removed what it had put)
+            // or while reading: as a StoreUnavailableException, but a class of its own.
+            case LegacyStoreUnavailableException legacy -> retryLater("unavailable", write
+                    ? "The legacy store is unavailable; nothing was stored. Retry later."
+                    : "The legacy store is unavailable; the request could not be answered. Retry later.");
+            // The legacy store (or PostgreSQL as a migration's secondary) failed and the write could not be
+            // undone: as for a broken commit, it may have been stored.
+            case CommitOutcomeUnknownException unknown when unknown.component() != Component.POSTGRESQL ->
+                    retryLater("outcome-unknown", "A store of the migration failed and the write could not be undone, "
+                            + "so it may have been stored. Retry with the same Idempotency-Key: the answer then says which "
+                            + "(a replay, or a new write).");
             // The connection broke while the write was committing: it may have been stored. The answer
             // must not say that nothing was; the same request with the same Idempotency-Key tells which.
             case CommitOutcomeUnknownException unknown -> retryLater("outcome-unknown",

@@ -3,7 +3,11 @@ package io.datastorage.server.web;
 import io.datastorage.core.migration.LegacyRecordConflictException;
 import io.datastorage.core.migration.LegacyStoreUnavailableException;
 import io.datastorage.core.migration.PhaseChangedException;
+import io.datastorage.core.error.Component;
+import io.datastorage.core.error.TransientException;
+import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.RecordConflictException;
+import io.datastorage.core.store.StoreUnavailableException;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ProblemDetail;
@@ -11,6 +15,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.mock.web.MockHttpServletRequest;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,12 +54,36 @@ class MigrationProblemsTest {
     }
 
     @Test
-    void anUnavailableLegacyStoreIsA503NamingIt() {
+    void anUnavailableLegacyStoreIsA503NamingItAndAWriteSaysNothingWasStored() {
+        for (TransientException failure : List.of(
+                new LegacyStoreUnavailableException("host legacy-db:5432 refused", new IOException("refused")),
+                new StoreUnavailableException(Component.LEGACY_STORE, "host legacy-db:5432 refused; the write was undone",
+                        new IOException("refused")))) {
+            ResponseEntity<ProblemDetail> answer = problems.retryable(failure, write());
+
+            assertThat(answer.getStatusCode().value()).isEqualTo(503);
+            assertThat(answer.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("5");
+            assertThat(answer.getBody().getType().toString()).isEqualTo("urn:datastorage:problem:unavailable");
+            assertThat(answer.getBody().getDetail()).isEqualTo("The legacy store is unavailable; nothing was stored. Retry later.");
+        }
+    }
+
+    @Test
+    void anUnavailableLegacyStoreOnAReadSaysOnlyThatItCouldNotBeAnswered() {
         ResponseEntity<ProblemDetail> answer = problems.retryable(
-                new LegacyStoreUnavailableException("host legacy-db:5432 refused", new IOException("refused")), write());
+                new LegacyStoreUnavailableException("host legacy-db:5432 refused", null), new MockHttpServletRequest());
+
+        assertThat(answer.getBody().getDetail()).startsWith("The legacy store is unavailable")
+                .doesNotContain("nothing was stored").doesNotContain("legacy-db");
+    }
+
+    @Test
+    void aMigrationWriteThatCouldNotBeUndoneIsOutcomeUnknown() {
+        ResponseEntity<ProblemDetail> answer = problems.retryable(new CommitOutcomeUnknownException(Component.LEGACY_STORE,
+                "the undo failed", null), write());
 
         assertThat(answer.getStatusCode().value()).isEqualTo(503);
-        assertThat(answer.getBody().getType().toString()).isEqualTo("urn:datastorage:problem:unavailable");
-        assertThat(answer.getBody().getDetail()).startsWith("The legacy store is unavailable").doesNotContain("legacy-db");
+        assertThat(answer.getBody().getType().toString()).isEqualTo("urn:datastorage:problem:outcome-unknown");
+        assertThat(answer.getBody().getDetail()).contains("may have been stored").contains("same Idempotency-Key");
     }
 }
