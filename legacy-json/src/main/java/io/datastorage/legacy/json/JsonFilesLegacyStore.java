@@ -398,10 +398,17 @@ public final class JsonFilesLegacyStore implements LegacyStore {
         return Optional.empty();
     }
 
-    /** The kind's month directories in ascending order. */
+    /**
+     * The kind's month directories in ascending order; none while the kind has no directory yet. A
+     * file where the kind's directory belongs fails (as a put would), rather than reading as no records.
+     */
     private List<Path> months(AuditKind kind) throws IOException {
+        Path kindDirectory = root.resolve(kind.pathName());
+        if (Files.exists(kindDirectory) && !Files.isDirectory(kindDirectory)) {
+            throw new java.nio.file.NotDirectoryException(kindDirectory.toString());
+        }
         List<Path> months = new ArrayList<>();
-        for (Path year : sortedChildren(root.resolve(kind.pathName()), YEAR)) {
+        for (Path year : sortedChildren(kindDirectory, YEAR)) {
             months.addAll(sortedChildren(year, MONTH));
         }
         return months;

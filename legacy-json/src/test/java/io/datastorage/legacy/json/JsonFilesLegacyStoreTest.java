@@ -269,6 +269,10 @@ class JsonFilesLegacyStoreTest extends LegacyStoreContract {
 
             assertThatThrownBy(() -> store.put(written)).isInstanceOf(LegacyStoreUnavailableException.class)
                     .hasMessageStartingWith("legacy store: ").hasMessageContaining(written.id().toString());
+            assertThatThrownBy(() -> store.find(AuditKind.REMEDIATION, written.id()))
+                    .as("a read does not take the blocked kind for an empty one")
+                    .isInstanceOf(LegacyStoreUnavailableException.class);
+            assertThatThrownBy(() -> store.count(AuditKind.REMEDIATION)).isInstanceOf(LegacyStoreUnavailableException.class);
 
             Files.delete(blocker);
 
