@@ -1,9 +1,9 @@
 package io.datastorage.legacy.postgres;
 
+import io.datastorage.core.audit.AuditFixtures;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.migration.LegacyRecord;
 import io.datastorage.core.migration.LegacyStore;
-import io.datastorage.core.migration.LegacyStoreContract;
 import io.datastorage.core.migration.LegacyStoreUnavailableException;
 import io.datastorage.store.postgres.EmbeddedPostgresServer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * (stopping the shared one would pull it from under the other tests), really stopped and restarted.
  */
 class PostgresLegacyOutageTest {
+    private static final Instant T0 = Instant.parse("2026-11-20T11:00:00.123456Z");
     @TempDir
     static Path temp;
     private static EmbeddedPostgresServer server;
@@ -56,8 +58,8 @@ class PostgresLegacyOutageTest {
 
     @Test
     void aStoppedDatabaseFailsEveryCallTransientlyAndTheStoreServesAgainOnceItIsBackWithoutARestart() {
-        LegacyRecord stored = LegacyRecord.fromLegacy("evt-outage-1", AuditKind.WORKFLOW, LegacyStoreContractAccess.T0,
-                LegacyStoreContractAccess.document(AuditKind.WORKFLOW));
+        LegacyRecord stored = LegacyRecord.fromLegacy("evt-outage-1", AuditKind.WORKFLOW, T0,
+                AuditFixtures.valid(AuditKind.WORKFLOW));
         try (PostgresLegacyStore store = config.open()) {
             store.put(stored);
             assertThat(store.health().up()).isTrue();
@@ -65,7 +67,7 @@ class PostgresLegacyOutageTest {
             server.close();
 
             LegacyRecord other = LegacyRecord.fromLegacy("evt-outage-2", AuditKind.WORKFLOW,
-                    LegacyStoreContractAccess.T0.plusSeconds(1), LegacyStoreContractAccess.document(AuditKind.WORKFLOW));
+                    T0.plusSeconds(1), AuditFixtures.valid(AuditKind.WORKFLOW));
             List<ThrowingCallable> calls = List.of(
                     () -> store.put(other),
                     () -> store.find(AuditKind.WORKFLOW, stored.id()),
@@ -90,20 +92,6 @@ class PostgresLegacyOutageTest {
                     .containsExactly("evt-outage-1", "evt-outage-2");
             assertThat(store.remove(AuditKind.WORKFLOW, other.id())).isTrue();
             assertThat(store.count(AuditKind.WORKFLOW)).isEqualTo(1);
-        }
-    }
-
-    /** The contract's fixtures, reached from outside its hierarchy. */
-    private static final class LegacyStoreContractAccess extends LegacyStoreContract {
-        static final java.time.Instant T0 = LegacyStoreContract.T0;
-
-        static java.util.Map<String, Object> document(AuditKind kind) {
-            return record(kind, T0).document();
-        }
-
-        @Override
-        protected LegacyStore newStore() {
-            throw new UnsupportedOperationException();
         }
     }
 }
