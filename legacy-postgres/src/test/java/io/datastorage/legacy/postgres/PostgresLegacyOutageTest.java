@@ -15,6 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,11 +40,13 @@ class PostgresLegacyOutageTest {
     private static LegacyPostgresConfig config;
 
     @BeforeAll
-    static void start() throws IOException {
+    static void start() throws IOException, SQLException {
         server = EmbeddedPostgresServer.start(temp.resolve("pg"), 0);
         String url = "jdbc:postgresql://localhost:" + server.port() + "/postgres";
-        LegacyTestDatabase.execute(url, "CREATE TABLE audit_events (event_id text NOT NULL, created_at timestamptz NOT NULL, "
-                + "event_type text NOT NULL, payload jsonb)");
+        try (Connection c = DriverManager.getConnection(url, server.user(), null); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE audit_events (event_id text NOT NULL, created_at timestamptz NOT NULL, "
+                    + "event_type text NOT NULL, payload jsonb)");
+        }
         Path mapping = Files.writeString(temp.resolve("mapping.properties"), """
                 table=audit_events
                 id-column=event_id
