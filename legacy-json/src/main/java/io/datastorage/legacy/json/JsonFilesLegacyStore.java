@@ -113,7 +113,10 @@ public final class JsonFilesLegacyStore implements LegacyStore {
     private static final Pattern YEAR = Pattern.compile("[0-9]{4}");
     private static final Pattern MONTH = Pattern.compile("(0[1-9]|1[0-2])");
     private static final int LOCK_STRIPES = 64;
-    private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.tmp");
+    /** A put's temporary file: {@code .} + the record file's name + a random hex suffix + {@code .tmp}. */
+    private static final Pattern TEMPORARY = Pattern.compile("\\." + FILE.pattern() + "\\.[0-9a-f]+\\.tmp");
+    /** A health probe's temporary file, in the store's directory. */
+    private static final Pattern PROBE = Pattern.compile("\\.health-[0-9a-f]+\\.tmp");
     /** How old a temporary file must be for {@link #open} to take it for a crash's leftover and delete it. */
     static final Duration STALE_TEMPORARY_AGE = Duration.ofMinutes(1);
 
@@ -161,7 +164,7 @@ public final class JsonFilesLegacyStore implements LegacyStore {
     /** Deletes the temporary files of puts (and health probes) last modified before {@code before}. */
     static void deleteStaleTemporaryFiles(Path root, Instant before) throws IOException {
         List<Path> directories = new ArrayList<>();
-        directories.add(root);
+        directories.add(root); // where health probes write
         for (AuditKind kind : AuditKind.values()) {
             for (Path year : sortedChildren(root.resolve(kind.pathName()), YEAR)) {
                 directories.addAll(sortedChildren(year, MONTH));
@@ -170,8 +173,9 @@ public final class JsonFilesLegacyStore implements LegacyStore {
         FileTime limit = FileTime.from(before);
         int deleted = 0;
         for (Path directory : directories) {
+            Pattern temporary = directory.equals(root) ? PROBE : TEMPORARY;
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory,
-                    entry -> TEMPORARY.matcher(entry.getFileName().toString()).matches())) {
+                    entry -> temporary.matcher(entry.getFileName().toString()).matches())) {
                 for (Path entry : entries) {
                     try {
                         if (Files.isRegularFile(entry) && Files.getLastModifiedTime(entry).compareTo(limit) < 0) {

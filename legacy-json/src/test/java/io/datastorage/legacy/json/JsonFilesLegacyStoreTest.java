@@ -210,12 +210,16 @@ class JsonFilesLegacyStoreTest extends LegacyStoreContract {
         Path fresh = stale.resolveSibling("." + crashing.fileOf(record(AuditKind.WORKFLOW, T0)).getFileName() + ".2a.tmp");
         Files.writeString(fresh, "a put of another process, in progress");
         Path notOurs = Files.writeString(stale.resolveSibling("notes.tmp"), "not a temporary file of the store");
+        Path notOursEither = Files.writeString(dir.resolve(".editor.tmp"), "nor this one");
+        Files.setLastModifiedTime(notOurs, longAgo);
+        Files.setLastModifiedTime(notOursEither, longAgo);
 
         try (JsonFilesLegacyStore reopened = JsonFilesLegacyStore.open(dir)) {
             assertThat(stale).doesNotExist();
             assertThat(staleProbe).doesNotExist();
             assertThat(fresh).exists();
             assertThat(notOurs).exists();
+            assertThat(notOursEither).exists();
             assertThat(reopened.put(crashed)).isEqualTo(LegacyStore.PutOutcome.CREATED);
         }
     }
