@@ -4,7 +4,6 @@ import io.datastorage.core.audit.AuditDraft;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.dualwrite.Deadline;
-import io.datastorage.core.dualwrite.DualWriteCoordinator;
 import io.datastorage.core.embedding.RecordEmbedder;
 import io.datastorage.core.store.IdempotencyToken;
 import io.datastorage.core.store.WriteResult;
@@ -15,7 +14,7 @@ import java.util.Objects;
 /**
  * The write use case, whoever calls it (the REST API, its batch endpoint, later the migration
  * engine): validate every field → idempotency token over the canonical content → embed within the
- * deadline → dual-write (DESIGN.md, "Write path"). It knows no transport: the caller parses the
+ * deadline → dual-write (DESIGN.md, "Write path"), or the migration's routed write. It knows no transport: the caller parses the
  * body into the neutral tree, names the scope of the idempotency key, and starts the deadline.
  *
  * <p>Contract:
@@ -29,24 +28,26 @@ import java.util.Objects;
  *   <li>The same key with the same content (however spelled) replays the first answer
  *       ({@link WriteResult#replayed()}); with other content it throws
  *       {@link io.datastorage.core.store.IdempotencyConflictException}. Both store nothing.</li>
- *   <li>Every other failure is the coordinator's ({@link DualWriteCoordinator#write}).</li>
+ *   <li>Every other failure is the writer's: the dual-write coordinator's
+ *       ({@link io.datastorage.core.dualwrite.DualWriteCoordinator#write}) or, during a migration,
+ *       the router's.</li>
  * </ul>
  */
 public final class IngestService {
     private final AuditValidator validator;
     private final RecordEmbedder embedder;
-    private final DualWriteCoordinator coordinator;
+    private final RecordWriter writer;
     private final ContentFingerprint.Legacy legacy;
 
     /**
      * @param legacy the fingerprint of an earlier version, still matched for keys it stored
      *               ({@link ContentFingerprint.Legacy#NONE} when there is none)
      */
-    public IngestService(AuditValidator validator, RecordEmbedder embedder, DualWriteCoordinator coordinator,
+    public IngestService(AuditValidator validator, RecordEmbedder embedder, RecordWriter writer,
                          ContentFingerprint.Legacy legacy) {
         this.validator = Objects.requireNonNull(validator, "validator");
         this.embedder = Objects.requireNonNull(embedder, "embedder");
-        this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+        this.writer = Objects.requireNonNull(writer, "writer");
         this.legacy = Objects.requireNonNull(legacy, "legacy");
     }
 
@@ -74,6 +75,6 @@ public final class IngestService {
     private WriteResult write(List<AuditDraft> drafts, Object tree, IdempotencyKey key, Deadline deadline) {
         IdempotencyToken token = key == null ? null : new IdempotencyToken(key.key(),
                 ContentFingerprint.of(key.scope(), tree), legacy.of(key.scope(), tree));
-        return coordinator.write(embedder.embed(drafts, deadline), token, deadline);
+        return writer.write(embedder.embed(drafts, deadline), token, deadline);
     }
 }

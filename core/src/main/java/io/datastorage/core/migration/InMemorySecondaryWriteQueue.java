@@ -49,6 +49,18 @@ public final class InMemorySecondaryWriteQueue implements SecondaryWriteQueue {
     }
 
     @Override
+    public synchronized int discard(List<SecondaryWrite> writes) {
+        Objects.requireNonNull(writes, "writes").forEach(write -> Objects.requireNonNull(write, "write"));
+        int removed = 0;
+        for (SecondaryWrite write : writes) {
+            if (entries.remove(key(write)) != null) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    @Override
     public synchronized List<SecondaryWriteEntry> claim(int limit, Duration duration) {
         SecondaryWriteQueue.checkClaim(limit, duration);
         Instant now = clock.instant();

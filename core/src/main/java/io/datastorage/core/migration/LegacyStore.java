@@ -50,6 +50,16 @@ public interface LegacyStore extends AutoCloseable {
      */
     PutOutcome put(LegacyRecord record);
 
+    /**
+     * Removes the record of {@code kind} with {@code id} durably, if the store holds it: the undo of
+     * a write whose answer is a failure (a migration's {@code fail} policy), never a way to change a
+     * record. Idempotent: removing a record that is not there changes nothing.
+     *
+     * @return whether a record was removed
+     * @throws LegacyStoreUnavailableException the store failed; the record may or may not be removed
+     */
+    boolean remove(AuditKind kind, UUID id);
+
     /** The record of {@code kind} with {@code id}, if the store holds it. */
     Optional<LegacyRecord> find(AuditKind kind, UUID id);
 

@@ -119,6 +119,16 @@ public interface SecondaryWriteQueue {
      */
     boolean retryLater(SecondaryWriteEntry entry, Duration backoff, String error);
 
+    /**
+     * Removes the entries of these writes, by (record id, target), whatever their claim: the router
+     * wrote them itself (sync mode) or undid their primary write. A worker that claimed one
+     * meanwhile puts the record again (idempotent) and its {@link #complete} answers {@code false}.
+     * Keys not queued are skipped.
+     *
+     * @return how many entries were removed
+     */
+    int discard(List<SecondaryWrite> writes);
+
     /** How many entries are queued (due, claimed or waiting for a retry) and the oldest one's enqueue time. */
     Backlog backlog();
 

@@ -13,13 +13,22 @@ import java.util.UUID;
  * A stored audit record: its id, kind, when the service received it, the document exactly as
  * accepted (in canonical field order), whether its embedding is stored yet, and whether its
  * vector is in the vector index yet.
+ *
+ * @param legacyId the id a legacy store knows the record by, when it came from (or went to) one under
+ *                 an id that is not {@code id} itself; {@code null} otherwise
  */
 public record AuditRecord(UUID id, AuditKind kind, Instant receivedAt, Map<String, Object> document, boolean embedded,
-                          boolean vectorIndexed) {
+                          boolean vectorIndexed, String legacyId) {
     public AuditRecord {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(receivedAt, "receivedAt");
         document = Collections.unmodifiableMap(new LinkedHashMap<>(kind.canonicalOrder(document)));
+    }
+
+    /** A record without a legacy id. */
+    public AuditRecord(UUID id, AuditKind kind, Instant receivedAt, Map<String, Object> document, boolean embedded,
+                       boolean vectorIndexed) {
+        this(id, kind, receivedAt, document, embedded, vectorIndexed, null);
     }
 }

@@ -22,6 +22,14 @@ import java.util.UUID;
  *   <li>Failures of the store itself throw {@link StoreUnavailableException} (transient).</li>
  *   <li>A write whose connection broke during its commit throws
  *       {@link CommitOutcomeUnknownException}: it may have committed.</li>
+ *   <li><b>Given ids</b> ({@link NewRecord#id()}, a migration's): a record is stored under its
+ *       given id and legacy id. A given id stored already with the same kind, legacy id and
+ *       document (canonical JSON: {@code 0.5} equals {@code 0.50}) is not written again: its
+ *       receipt describes the stored record, so a migration's retry after an unknown outcome leaves
+ *       one copy. A given id stored with other content throws {@link RecordConflictException} and
+ *       the whole write stores nothing.</li>
+ *   <li><b>Migration terms</b> ({@link MigrationTerms}): the write is fenced to a phase version and
+ *       queues its secondary writes in its own transaction.</li>
  * </ul>
  */
 public interface RecordStore {
@@ -44,7 +52,31 @@ public interface RecordStore {
      * at all when none has); the ids it returns are stored as indexed, the others as "index
      * pending", and an exception from it rolls everything back. A replayed request does not run it.
      */
-    WriteResult write(List<NewRecord> records, IdempotencyToken token, BeforeCommit beforeCommit);
+    default WriteResult write(List<NewRecord> records, IdempotencyToken token, BeforeCommit beforeCommit) {
+        return write(records, token, beforeCommit, null);
+    }
+
+    /**
+     * Like {@link #write(List, IdempotencyToken, BeforeCommit)}, under a migration's
+     * {@link MigrationTerms} (or none, when {@code terms} is null).
+     *
+     * @throws io.datastorage.core.migration.PhaseChangedException the stored phase version is not
+     *         {@link MigrationTerms#phaseVersion()} (nothing written; retry under the new phase)
+     * @throws RecordConflictException a given id is stored with other content (nothing written)
+     */
+    WriteResult write(List<NewRecord> records, IdempotencyToken token, BeforeCommit beforeCommit, MigrationTerms terms);
+
+    /**
+     * Undoes a write whose answer is a failure (a migration's {@code fail} policy, when the
+     * secondary write failed after the primary committed): deletes the records of
+     * {@code receipts}, the secondary writes queued for them, and the idempotency key of
+     * {@code token} (null: none) when it holds these receipts, in one transaction. Records already
+     * gone are skipped, so an undo can be retried. The vectors are not the store's: the caller
+     * deletes them from the index.
+     *
+     * @throws StoreUnavailableException the store cannot be reached; nothing or everything was undone
+     */
+    void undo(List<Receipt> receipts, IdempotencyToken token);
 
     /** The record of this kind with this id, if stored. */
     Optional<AuditRecord> find(AuditKind kind, UUID id);

@@ -12,6 +12,8 @@ import io.datastorage.core.migration.MigrationPhase;
 import io.datastorage.core.migration.PhaseState;
 import io.datastorage.core.migration.StalePhaseVersionException;
 import io.datastorage.core.migration.LegacyRecordConflictException;
+import io.datastorage.core.migration.PhaseChangedException;
+import io.datastorage.core.store.RecordConflictException;
 import io.datastorage.core.migration.LegacyStoreUnavailableException;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
@@ -89,7 +91,11 @@ class FailureModelTest {
             new Kind(LegacyStoreUnavailableException.class, Branch.TRANSIENT, Component.LEGACY_STORE,
                     state -> new LegacyStoreUnavailableException(state, null)),
             new Kind(LegacyRecordConflictException.class, Branch.PERMANENT, Component.LEGACY_STORE,
-                    state -> new LegacyRecordConflictException(ID, state)));
+                    state -> new LegacyRecordConflictException(ID, state)),
+            new Kind(PhaseChangedException.class, Branch.TRANSIENT, Component.POSTGRESQL,
+                    state -> new PhaseChangedException(3, 4)),
+            new Kind(RecordConflictException.class, Branch.PERMANENT, Component.POSTGRESQL,
+                    state -> new RecordConflictException(ID)));
 
     @Test
     void theBaseHasExactlyTwoBranches() {
@@ -147,6 +153,16 @@ class FailureModelTest {
         if (kind.type() == StalePhaseVersionException.class) {
             // Its state is the versions: the current one, its phase and the one expected.
             assertThat(failure.getMessage()).contains("at version 4 (DUAL_WRITE_NEW_PRIMARY)", "expected version 3");
+            return;
+        }
+        if (kind.type() == PhaseChangedException.class) {
+            // Its state is the versions: the one the write ran under and the one stored.
+            assertThat(failure.getMessage()).contains("PostgreSQL", "version 4", "under version 3");
+            return;
+        }
+        if (kind.type() == RecordConflictException.class) {
+            // Its state is the record: named by id, never by content.
+            assertThat(failure.getMessage()).contains("PostgreSQL", ID.toString(), "other content");
             return;
         }
         assertThat(failure.getMessage()).contains(state);

@@ -49,7 +49,7 @@ class IngestServiceTest {
                 GuardedIndex.of(index, 1, Duration.ofMillis(1), Duration.ofMinutes(1)), DualWriteCoordinator.Mode.FALLBACK,
                 new DualWriteListener() { });
         return new IngestService(new AuditValidator(ValidationPolicy.DEFAULT, CLOCK),
-                new RecordEmbedder(model, RecordEmbedder.FailureListener.NONE), coordinator, legacy);
+                new RecordEmbedder(model, RecordEmbedder.FailureListener.NONE), coordinator::write, legacy);
     }
 
     private static Map<String, Object> record(String name) {

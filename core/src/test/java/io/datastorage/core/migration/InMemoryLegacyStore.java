@@ -41,6 +41,13 @@ public final class InMemoryLegacyStore implements LegacyStore {
     }
 
     @Override
+    public boolean remove(AuditKind kind, UUID id) {
+        checkUp();
+        LegacyRecord stored = records.get(id);
+        return stored != null && stored.kind() == kind && records.remove(id, stored);
+    }
+
+    @Override
     public Optional<LegacyRecord> find(AuditKind kind, UUID id) {
         checkUp();
         return Optional.ofNullable(records.get(id)).filter(record -> record.kind() == kind);

@@ -28,8 +28,14 @@ public interface AuditStore extends RecordStore, EmbeddingBacklog, IndexBacklog,
             implements AuditStore {
 
         @Override
-        public WriteResult write(List<NewRecord> drafts, IdempotencyToken token, BeforeCommit beforeCommit) {
-            return records.write(drafts, token, beforeCommit);
+        public WriteResult write(List<NewRecord> drafts, IdempotencyToken token, BeforeCommit beforeCommit,
+                                 MigrationTerms terms) {
+            return records.write(drafts, token, beforeCommit, terms);
+        }
+
+        @Override
+        public void undo(List<Receipt> receipts, IdempotencyToken token) {
+            records.undo(receipts, token);
         }
 
         @Override

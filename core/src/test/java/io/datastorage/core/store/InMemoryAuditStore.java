@@ -4,6 +4,13 @@ import io.datastorage.core.audit.AuditDraft;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.index.IdSlices;
 import io.datastorage.core.index.SliceDigest;
+import io.datastorage.core.ingest.ContentFingerprint;
+import io.datastorage.core.migration.MigrationSide;
+import io.datastorage.core.migration.PhaseChangedException;
+import io.datastorage.core.migration.PhaseState;
+import io.datastorage.core.migration.PhaseStore;
+import io.datastorage.core.migration.SecondaryWrite;
+import io.datastorage.core.migration.SecondaryWriteQueue;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -36,7 +43,11 @@ public final class InMemoryAuditStore implements AuditStore {
      */
     public enum Fault { NONE, BEGIN, INSERT, COMMIT, DEFECT, COMMIT_OUTCOME_UNKNOWN }
 
-    private record Row(AuditDraft draft, float[] embedding, boolean indexPending, Instant receivedAt, Long fingerprint) {
+    private record Row(AuditDraft draft, float[] embedding, boolean indexPending, Instant receivedAt, Long fingerprint,
+                       String legacyId) {
+        Row with(float[] newEmbedding, boolean newIndexPending, Long newFingerprint) {
+            return new Row(draft, newEmbedding, newIndexPending, receivedAt, newFingerprint, legacyId);
+        }
     }
 
     private final Map<UUID, Row> rows = new LinkedHashMap<>();
@@ -44,9 +55,23 @@ public final class InMemoryAuditStore implements AuditStore {
     private final Map<String, WriteResult> results = new HashMap<>();
     private final Clock clock;
     private volatile Fault fault = Fault.NONE;
+    /** Where writes under {@link MigrationTerms} are fenced and queued; null until {@link #migrating}. */
+    private volatile PhaseStore phases;
+    private volatile SecondaryWriteQueue queue;
 
     public InMemoryAuditStore(Clock clock) {
         this.clock = clock;
+    }
+
+    /**
+     * Makes writes under {@link MigrationTerms} fenced to {@code phases} (the write holds the phase
+     * store's monitor, which {@link io.datastorage.core.migration.InMemoryPhaseStore}'s changes
+     * take, as PostgreSQL's share lock on the phase row) and queued on {@code queue}.
+     */
+    public InMemoryAuditStore migrating(PhaseStore phases, SecondaryWriteQueue queue) {
+        this.phases = Objects.requireNonNull(phases, "phases");
+        this.queue = Objects.requireNonNull(queue, "queue");
+        return this;
     }
 
     public void fault(Fault next) {
@@ -54,10 +79,26 @@ public final class InMemoryAuditStore implements AuditStore {
     }
 
     @Override
-    public synchronized WriteResult write(List<NewRecord> records, IdempotencyToken token, BeforeCommit beforeCommit) {
+    public synchronized WriteResult write(List<NewRecord> records, IdempotencyToken token, BeforeCommit beforeCommit,
+                                          MigrationTerms terms) {
         if (records.isEmpty()) {
             throw new IllegalArgumentException("nothing to write");
         }
+        if (terms == null) {
+            return writeUnfenced(records, token, beforeCommit, null);
+        }
+        PhaseStore fence = Objects.requireNonNull(phases, "a store written under migration terms is migrating()");
+        synchronized (fence) {
+            long stored = fence.current().map(PhaseState::version).orElse(0L);
+            if (stored != terms.phaseVersion()) {
+                throw new PhaseChangedException(terms.phaseVersion(), stored);
+            }
+            return writeUnfenced(records, token, beforeCommit, terms);
+        }
+    }
+
+    private WriteResult writeUnfenced(List<NewRecord> records, IdempotencyToken token, BeforeCommit beforeCommit,
+                                      MigrationTerms terms) {
         if (fault == Fault.BEGIN) {
             throw new StoreUnavailableException("begin failed (injected)", null);
         }
@@ -74,9 +115,24 @@ public final class InMemoryAuditStore implements AuditStore {
         Instant now = clock.instant();
         List<Receipt> receipts = new ArrayList<>();
         List<IndexableRecord> indexable = new ArrayList<>();
-        for (NewRecord record : records) {
+        Map<Integer, Receipt> storedAlready = new HashMap<>();
+        for (int i = 0; i < records.size(); i++) {
+            NewRecord record = records.get(i);
             AuditDraft d = record.draft();
-            UUID id = UUID.randomUUID();
+            UUID id = record.id() != null ? record.id() : UUID.randomUUID();
+            Row stored = record.id() == null ? null : rows.get(id);
+            if (stored != null) {
+                if (stored.draft().kind() != d.kind() || !Objects.equals(stored.legacyId(), record.legacyId())
+                        || !ContentFingerprint.canonical(stored.draft().document())
+                        .equals(ContentFingerprint.canonical(d.document()))) {
+                    throw new RecordConflictException(id);
+                }
+                Receipt receipt = new Receipt(id, d.kind(), d.correlationId(), d.createdAtText(),
+                        stored.embedding() != null, !stored.indexPending());
+                storedAlready.put(i, receipt);
+                receipts.add(receipt);
+                continue;
+            }
             receipts.add(new Receipt(id, d.kind(), d.correlationId(), d.createdAtText(), record.embedded(), false));
             if (record.embedded()) {
                 indexable.add(new IndexableRecord(id, d.kind(), d.namespace(), d.phase().name(), d.createdAt(), now,
@@ -92,11 +148,21 @@ public final class InMemoryAuditStore implements AuditStore {
         }
         Map<UUID, Long> indexedFingerprints = new HashMap<>();
         indexable.stream().filter(r -> indexed.contains(r.id())).forEach(r -> indexedFingerprints.put(r.id(), r.fingerprint()));
+        List<SecondaryWrite> queued = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
+            if (storedAlready.containsKey(i)) {
+                continue;
+            }
             Receipt receipt = receipts.get(i).withVectorIndexed(indexed.contains(receipts.get(i).id()));
             receipts.set(i, receipt);
             rows.put(receipt.id(), new Row(records.get(i).draft(), records.get(i).embedding(), !receipt.vectorIndexed(), now,
-                    indexedFingerprints.get(receipt.id())));
+                    indexedFingerprints.get(receipt.id()), records.get(i).legacyId()));
+            if (terms != null && terms.queueForLegacy()) {
+                queued.add(new SecondaryWrite(receipt.id(), receipt.kind(), MigrationSide.LEGACY, terms.phaseVersion()));
+            }
+        }
+        if (!queued.isEmpty()) {
+            queue.enqueue(queued);
         }
         WriteResult result = new WriteResult(receipts, false);
         if (token != null) {
@@ -110,13 +176,34 @@ public final class InMemoryAuditStore implements AuditStore {
     }
 
     @Override
+    public synchronized void undo(List<Receipt> receipts, IdempotencyToken token) {
+        if (fault == Fault.BEGIN) {
+            throw new StoreUnavailableException("begin failed (injected)", null);
+        }
+        List<SecondaryWrite> queued = new ArrayList<>();
+        for (Receipt receipt : receipts) {
+            rows.remove(receipt.id());
+            queued.add(new SecondaryWrite(receipt.id(), receipt.kind(), MigrationSide.LEGACY, 1));
+        }
+        if (queue != null) {
+            queue.discard(queued);
+        }
+        if (token != null && results.containsKey(token.key())
+                && results.get(token.key()).receipts().stream().map(Receipt::id).toList()
+                .equals(receipts.stream().map(Receipt::id).toList())) {
+            results.remove(token.key());
+            fingerprints.remove(token.key());
+        }
+    }
+
+    @Override
     public synchronized Optional<AuditRecord> find(AuditKind kind, UUID id) {
         Row row = rows.get(id);
         if (row == null || row.draft().kind() != kind) {
             return Optional.empty();
         }
         return Optional.of(new AuditRecord(id, kind, row.receivedAt(), row.draft().document(), row.embedding() != null,
-                !row.indexPending()));
+                !row.indexPending(), row.legacyId()));
     }
 
     @Override
@@ -136,15 +223,7 @@ public final class InMemoryAuditStore implements AuditStore {
     }
 
     private static boolean matches(AuditQuery query, AuditDraft d) {
-        return query.kinds().contains(d.kind())
-                && (query.namespace() == null || query.namespace().equals(d.namespace()))
-                && (query.phase() == null || query.phase() == d.phase())
-                && (query.severity() == null || query.severity() == d.severity())
-                && (query.correlationId() == null || query.correlationId().equals(d.correlationId()))
-                && (query.name() == null || query.name().equals(d.name()))
-                && d.labels().entrySet().containsAll(query.labels().entrySet())
-                && (query.since() == null || !d.createdAt().isBefore(query.since()))
-                && (query.until() == null || d.createdAt().isBefore(query.until()));
+        return query.matches(d.kind(), d.createdAt(), d.document());
     }
 
     /** Every stored id. */
@@ -174,7 +253,7 @@ public final class InMemoryAuditStore implements AuditStore {
         for (Map.Entry<PendingEmbedding, float[]> entry : embeddings.entrySet()) {
             Row row = rows.get(entry.getKey().id());
             if (row != null && row.embedding() == null) {
-                rows.put(entry.getKey().id(), new Row(row.draft(), entry.getValue(), true, row.receivedAt(), null));
+                rows.put(entry.getKey().id(), row.with(entry.getValue(), true, null));
                 done++;
             }
         }
@@ -203,7 +282,7 @@ public final class InMemoryAuditStore implements AuditStore {
         for (IndexableRecord record : indexed) {
             Row row = rows.get(record.id());
             if (row != null && (row.indexPending() || !Objects.equals(row.fingerprint(), record.fingerprint()))) {
-                rows.put(record.id(), new Row(row.draft(), row.embedding(), false, row.receivedAt(), record.fingerprint()));
+                rows.put(record.id(), row.with(row.embedding(), false, record.fingerprint()));
                 done++;
             }
         }

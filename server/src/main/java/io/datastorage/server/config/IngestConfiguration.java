@@ -19,6 +19,6 @@ public class IngestConfiguration {
     @Bean
     IngestService ingestService(AuditValidator validator, RecordEmbedder embedder, DualWriteCoordinator coordinator,
                                 JsonBodies bodies) {
-        return new IngestService(validator, embedder, coordinator, bodies::legacyFingerprint);
+        return new IngestService(validator, embedder, coordinator::write, bodies::legacyFingerprint);
     }
 }

@@ -83,9 +83,13 @@ final class PostgresRecords implements RecordStore {
     }
 
     @Override
-    public WriteResult write(List<NewRecord> drafts, IdempotencyToken token, BeforeCommit beforeCommit) {
+    public WriteResult write(List<NewRecord> drafts, IdempotencyToken token, BeforeCommit beforeCommit,
+                             io.datastorage.core.store.MigrationTerms terms) {
         if (drafts.isEmpty()) {
             throw new IllegalArgumentException("nothing to write");
+        }
+        if (terms != null || drafts.stream().anyMatch(r -> r.id() != null)) {
+            throw new UnsupportedOperationException("TODO(issue16-spi): migration terms and given ids");
         }
         Set<YearMonth> months = new TreeSet<>();
         drafts.forEach(r -> months.add(YearMonth.from(r.draft().createdAt().atOffset(ZoneOffset.UTC))));
@@ -222,6 +226,11 @@ final class PostgresRecords implements RecordStore {
             ps.executeBatch();
         }
         return receipts;
+    }
+
+    @Override
+    public void undo(List<Receipt> receipts, IdempotencyToken token) {
+        throw new UnsupportedOperationException("TODO(issue16-spi): undo");
     }
 
     @Override

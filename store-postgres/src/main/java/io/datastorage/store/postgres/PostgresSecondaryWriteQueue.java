@@ -108,6 +108,11 @@ public final class PostgresSecondaryWriteQueue implements SecondaryWriteQueue {
     }
 
     @Override
+    public int discard(List<SecondaryWrite> writes) {
+        throw new UnsupportedOperationException("TODO(issue16-spi): discard");
+    }
+
+    @Override
     public List<SecondaryWriteEntry> claim(int limit, Duration duration) {
         SecondaryWriteQueue.checkClaim(limit, duration);
         record Claimed(SecondaryWriteEntry entry, OffsetDateTime dueAt) {
