@@ -7,6 +7,7 @@ import io.datastorage.core.error.TransientException;
 import io.datastorage.core.index.IndexEntry;
 import io.datastorage.core.migration.PhaseChangedException;
 import io.datastorage.core.store.AuditRecord;
+import io.datastorage.core.store.BeforeCommit;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
@@ -174,8 +175,8 @@ public final class DualWriteCoordinator {
         WriteResult result;
         try {
             deadline.check("writing");
-            result = store.write(records, token,
-                    indexable -> indexBeforeCommit(indexable, attempted, upserted, deadline), terms);
+            BeforeCommit hook = indexable -> indexBeforeCommit(indexable, attempted, upserted, deadline);
+            result = terms == null ? store.write(records, token, hook) : store.write(records, token, hook, terms);
         } catch (PhaseChangedException e) {
             compensate(upserted.get());
             throw e;
@@ -285,12 +286,13 @@ public final class DualWriteCoordinator {
         WriteResult result;
         try {
             deadline.check("writing");
-            result = store.write(records, token, indexable -> {
+            BeforeCommit hook = indexable -> {
                 // Inside the transaction, so that an expired request still persists nothing.
                 deadline.check("committing");
                 committing.set(indexable);
                 return Set.of();
-            }, terms);
+            };
+            result = terms == null ? store.write(records, token, hook) : store.write(records, token, hook, terms);
         } catch (PhaseChangedException e) {
             throw e;
         } catch (DeadlineExceededException e) {
