@@ -112,7 +112,7 @@ public final class MigrationRouter implements RecordWriter {
      */
     @Override
     public WriteResult write(List<NewRecord> records, IdempotencyToken token, Deadline deadline) {
-        if (records == null || records.isEmpty() || records.contains(null)) {
+        if (records == null || records.isEmpty() || records.stream().anyMatch(Objects::isNull)) {
             throw new IllegalArgumentException("nothing to write, or a record is missing");
         }
         PhaseState state = phases.current();
@@ -175,10 +175,9 @@ public final class MigrationRouter implements RecordWriter {
             copies.add(new LegacyRecord(receipt.id(), draft.kind(), draft.createdAt(), draft.document(),
                     records.get(i).legacyId()));
         }
+        List<LegacyRecord> mayHaveLanded = new ArrayList<>();
         try {
-            for (LegacyRecord copy : copies) {
-                bounded(MigrationSide.LEGACY, () -> legacy.put(copy));
-            }
+            putAll(copies, records, mayHaveLanded);
         } catch (RuntimeException e) {
             if (settings.secondary() == SecondaryPolicy.QUEUE) {
                 log.warn("The legacy store failed as the secondary ({}); {} record(s) stay queued for it",
@@ -196,7 +195,7 @@ public final class MigrationRouter implements RecordWriter {
                         + "could not be undone; it may be stored: retry with the same Idempotency-Key", e);
             }
             listener.written(MigrationSide.NEW, WriteOutcome.UNDONE);
-            removeQuietly(copies);
+            removeQuietly(mayHaveLanded);
             throw new StoreUnavailableException(Component.LEGACY_STORE, "failed as the secondary (" + e.getMessage()
                     + "); the write was undone, nothing was stored", e);
         }
@@ -215,10 +214,7 @@ public final class MigrationRouter implements RecordWriter {
         WriteResult primary;
         try {
             primary = fence.underPhase(state, token, dual, () -> {
-                for (LegacyRecord copy : copies) {
-                    attempted.add(copy);
-                    bounded(MigrationSide.LEGACY, () -> legacy.put(copy));
-                }
+                putAll(copies, records, attempted);
                 deadline.check("committing");
                 return withIds.stream().map(MigrationRouter::legacyReceipt).toList();
             });
@@ -254,7 +250,7 @@ public final class MigrationRouter implements RecordWriter {
             }
             listener.written(MigrationSide.NEW, WriteOutcome.FAILED);
             try {
-                for (LegacyRecord copy : copies) {
+                for (LegacyRecord copy : attempted) {
                     bounded(MigrationSide.LEGACY, () -> legacy.remove(copy.kind(), copy.id()));
                 }
                 fence.undo(primary.receipts(), token);
@@ -321,6 +317,33 @@ public final class MigrationRouter implements RecordWriter {
                     receipt.createdAt(), record.embedded(), record.vectorIndexed())).orElse(receipt));
         }
         return new WriteResult(receipts, true);
+    }
+
+    /**
+     * Puts the copies on the legacy store one by one, each call bounded, and adds to
+     * {@code mayHaveLanded} each one this write may have stored: created, or whose put failed with
+     * its outcome unknown, or (for an id the router chose: only a retry of this same request holds
+     * it) found unchanged. Never one refused as a conflict, nor one with a given id found there
+     * already: those are another write's, which an undo must not remove.
+     *
+     * @param records the records as given, in the order of {@code copies} (a null id: chosen here)
+     */
+    private void putAll(List<LegacyRecord> copies, List<NewRecord> records, List<LegacyRecord> mayHaveLanded) {
+        for (int i = 0; i < copies.size(); i++) {
+            LegacyRecord copy = copies.get(i);
+            LegacyStore.PutOutcome outcome;
+            try {
+                outcome = bounded(MigrationSide.LEGACY, () -> legacy.put(copy));
+            } catch (LegacyRecordConflictException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                mayHaveLanded.add(copy);
+                throw e;
+            }
+            if (outcome == LegacyStore.PutOutcome.CREATED || records.get(i).id() == null) {
+                mayHaveLanded.add(copy);
+            }
+        }
     }
 
     /** Removes records that may have been put on the legacy store; what fails is logged. */

@@ -223,6 +223,119 @@ class MigrationRouterTest {
     }
 
     @Test
+    void aWriteThatFindsThePhaseMovedRunsOnceMoreUnderTheNewPhase() {
+        RouterFixture fixture = new RouterFixture(MigrationPhase.DUAL_WRITE_LEGACY_PRIMARY);
+        MigrationRouter router = fixture.router(RouterFixture.settings(SecondaryPolicy.QUEUE, SecondaryMode.SYNC));
+        PhaseState seen = fixture.watcher.current();
+        fixture.phaseStore.change(seen.version(), MigrationPhase.DUAL_WRITE_NEW_PRIMARY, "test", "moved elsewhere");
+        assertThat(fixture.watcher.current()).as("this replica has not seen the move yet").isEqualTo(seen);
+
+        WriteResult result = router.write(fixture.records(2), null, Deadline.none());
+
+        assertThat(result.route()).isEqualTo(new Route("DUAL_WRITE_NEW_PRIMARY", seen.version() + 1));
+        assertThat(fixture.watcher.current().version()).isEqualTo(seen.version() + 1);
+        fixture.checkInvariants(ids(result, MigrationPhase.DUAL_WRITE_NEW_PRIMARY));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = MigrationPhase.class, names = {"LEGACY_ONLY", "DUAL_WRITE_LEGACY_PRIMARY"})
+    void aSecondPhaseChangeIsThrownAndStoresNothing(MigrationPhase phase) {
+        RouterFixture fixture = new RouterFixture(phase);
+        AtomicInteger tries = new AtomicInteger();
+        PhaseFence alwaysMoved = new PhaseFence() {
+            @Override
+            public WriteResult underPhase(PhaseState state, IdempotencyToken token, boolean queueForNew,
+                                          Supplier<List<Receipt>> work) {
+                tries.incrementAndGet();
+                throw new PhaseChangedException(state.version(), state.version() + 1);
+            }
+
+            @Override
+            public void undo(List<Receipt> receipts, IdempotencyToken token) {
+            }
+        };
+        MigrationRouter router = fixture.router(MigrationSettings.defaults(), alwaysMoved);
+
+        assertThatThrownBy(() -> router.write(fixture.records(1), null, Deadline.none()))
+                .isInstanceOf(PhaseChangedException.class);
+        assertThat(tries).hasValue(2);
+        fixture.checkInvariants(Map.of());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = MigrationPhase.class, names = {"LEGACY_ONLY", "DUAL_WRITE_LEGACY_PRIMARY"})
+    void aBatchWhoseLegacyPutFailsPartWayRemovesTheRecordsPutBefore(MigrationPhase phase) {
+        for (boolean conflict : new boolean[] {false, true}) {
+            RouterFixture fixture = new RouterFixture(phase);
+            AtomicInteger puts = new AtomicInteger();
+            LegacyStore failingSecondPut = new ForwardingLegacyStore(fixture.legacy) {
+                @Override
+                public PutOutcome put(LegacyRecord record) {
+                    if (puts.incrementAndGet() == 2) {
+                        throw conflict ? new LegacyRecordConflictException(record.id(), record.storageKey())
+                                : new LegacyStoreUnavailableException("failed on the second put (injected)", null);
+                    }
+                    return super.put(record);
+                }
+            };
+            MigrationRouter router = new MigrationRouter(fixture.watcher, fixture.coordinator, fixture.newStore,
+                    failingSecondPut, new InMemoryPhaseFence(fixture.phaseStore, fixture.queue), fixture.queue,
+                    MigrationSettings.defaults(), fixture.listener);
+
+            assertThatThrownBy(() -> router.write(fixture.records(3), null, Deadline.none()))
+                    .isInstanceOf(conflict ? LegacyRecordConflictException.class : LegacyStoreUnavailableException.class);
+            assertThat(puts).hasValue(2);
+            fixture.checkInvariants(Map.of());
+            assertThat(fixture.written(MigrationSide.LEGACY, WriteOutcome.FAILED)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aGivenIdHeldWithOtherContentIsRefusedAndTheHeldRecordStays() {
+        RouterFixture fixture = new RouterFixture(MigrationPhase.LEGACY_ONLY);
+        List<NewRecord> first = fixture.records(2);
+        UUID taken = UUID.randomUUID();
+        LegacyRecord held = MigrationRecords.toLegacy(fixture.records(1).getFirst().withId(taken, null));
+        fixture.legacy.put(held);
+        MigrationRouter router = fixture.router(MigrationSettings.defaults());
+        List<NewRecord> batch = List.of(first.get(0), first.get(1).withId(taken, null));
+
+        assertThatThrownBy(() -> router.write(batch, null, Deadline.none()))
+                .isInstanceOf(LegacyRecordConflictException.class);
+
+        assertThat(fixture.onLegacy()).containsExactly(taken);
+        assertThat(fixture.legacy.find(AuditKind.REMEDIATION, taken)).hasValueSatisfying(
+                stored -> assertThat(stored.sameContentAs(held)).isTrue());
+    }
+
+    @ParameterizedTest
+    @EnumSource(MigrationPhase.class)
+    void aWriteWhoseDeadlineHasPassedStoresNothing(MigrationPhase phase) {
+        RouterFixture fixture = new RouterFixture(phase);
+        MigrationRouter router = fixture.router(MigrationSettings.defaults());
+
+        assertThatThrownBy(() -> router.write(fixture.records(2), null,
+                Deadline.at(RouterFixture.T0.minusSeconds(1), fixture.clock)))
+                .isInstanceOf(io.datastorage.core.dualwrite.DeadlineExceededException.class);
+        fixture.checkInvariants(Map.of());
+    }
+
+    @Test
+    void underALegacyPrimaryTheReceiptsComeFromTheNewSideWhenItWasWritten() {
+        RouterFixture fixture = new RouterFixture(MigrationPhase.DUAL_WRITE_LEGACY_PRIMARY);
+        List<NewRecord> records = fixture.records(2);
+
+        WriteResult sync = fixture.router(RouterFixture.settings(SecondaryPolicy.QUEUE, SecondaryMode.SYNC))
+                .write(records, null, Deadline.none());
+        WriteResult async = fixture.router(RouterFixture.settings(SecondaryPolicy.QUEUE, SecondaryMode.ASYNC))
+                .write(fixture.records(2), null, Deadline.none());
+
+        assertThat(sync.receipts()).allMatch(r -> r.embedded() && r.vectorIndexed());
+        assertThat(async.receipts()).allMatch(r -> !r.embedded() && !r.vectorIndexed());
+        assertThat(sync.receipts()).extracting(Receipt::id).allMatch(id -> id.version() == 7);
+    }
+
+    @Test
     void aWriteRunsUnderOnePhaseWhileThePhaseMovesThroughEveryTransitionAndBack() throws Exception {
         RouterFixture fixture = new RouterFixture(MigrationPhase.LEGACY_ONLY);
         MigrationRouter router = fixture.router(RouterFixture.settings(SecondaryPolicy.QUEUE, SecondaryMode.SYNC));
