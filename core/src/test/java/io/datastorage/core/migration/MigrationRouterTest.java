@@ -2,9 +2,14 @@ package io.datastorage.core.migration;
 
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.dualwrite.Deadline;
+import io.datastorage.core.dualwrite.DeadlineExceededException;
+import io.datastorage.core.dualwrite.DualWriteCoordinator;
+import io.datastorage.core.dualwrite.DualWriteListener;
+import io.datastorage.core.dualwrite.GuardedIndex;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
+import io.datastorage.core.store.MigrationTerms;
 import io.datastorage.core.store.NewRecord;
 import io.datastorage.core.store.Receipt;
 import io.datastorage.core.store.Route;
@@ -237,6 +242,29 @@ class MigrationRouterTest {
         fixture.checkInvariants(ids(result, MigrationPhase.DUAL_WRITE_NEW_PRIMARY));
     }
 
+    @Test
+    void theCoordinatorCountsAPhaseChangeAsNoFailureAndLeavesNoVector() {
+        RouterFixture fixture = new RouterFixture(MigrationPhase.DUAL_WRITE_NEW_PRIMARY);
+        AtomicInteger failures = new AtomicInteger();
+        DualWriteCoordinator counting = new DualWriteCoordinator(
+                fixture.newStore, GuardedIndex.of(fixture.index, 1, Duration.ofMillis(1),
+                Duration.ofSeconds(30)), DualWriteCoordinator.Mode.FALLBACK,
+                new DualWriteListener() {
+                    @Override
+                    public void failed(FailureReason reason) {
+                        failures.incrementAndGet();
+                    }
+                });
+        long stale = fixture.watcher.current().version();
+        fixture.phaseStore.change(stale, MigrationPhase.NEW_ONLY, "test", "moved");
+
+        assertThatThrownBy(() -> counting.write(fixture.records(2), null, Deadline.none(),
+                new MigrationTerms(stale, true))).isInstanceOf(PhaseChangedException.class);
+        assertThat(failures).hasValue(0);
+        assertThat(fixture.index.count()).isZero();
+        fixture.checkInvariants(Map.of());
+    }
+
     @ParameterizedTest
     @EnumSource(value = MigrationPhase.class, names = {"LEGACY_ONLY", "DUAL_WRITE_LEGACY_PRIMARY"})
     void aSecondPhaseChangeIsThrownAndStoresNothing(MigrationPhase phase) {
@@ -316,7 +344,7 @@ class MigrationRouterTest {
 
         assertThatThrownBy(() -> router.write(fixture.records(2), null,
                 Deadline.at(RouterFixture.T0.minusSeconds(1), fixture.clock)))
-                .isInstanceOf(io.datastorage.core.dualwrite.DeadlineExceededException.class);
+                .isInstanceOf(DeadlineExceededException.class);
         fixture.checkInvariants(Map.of());
     }
 
