@@ -2,14 +2,12 @@ package io.datastorage.core.migration;
 
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.store.AuditPage;
-import io.datastorage.core.store.AuditPosition;
 import io.datastorage.core.store.AuditQuery;
 import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.RecordStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -84,7 +82,7 @@ public final class MigrationReads {
     public Optional<AuditRecord> find(AuditKind kind, UUID id) {
         PhaseState state = phases.current();
         Optional<AuditRecord> found = state.phase().readsFrom() == MigrationSide.NEW ? newStore.find(kind, id)
-                : legacy.find(kind, id).map(MigrationReads::toAuditRecord);
+                : legacy.find(kind, id).map(LegacyListing::toAuditRecord);
         found.ifPresent(record -> maybeShadow(state, record));
         return found;
     }
@@ -93,7 +91,7 @@ public final class MigrationReads {
     public AuditPage list(AuditQuery query) {
         PhaseState state = phases.current();
         AuditPage page = state.phase().readsFrom() == MigrationSide.NEW ? newStore.list(query)
-                : LegacyListingStandIn.list(legacy, query);
+                : LegacyListing.list(legacy, query);
         page.items().forEach(record -> maybeShadow(state, record));
         return page;
     }
@@ -161,64 +159,4 @@ public final class MigrationReads {
         listener.shadowRead(outcome);
     }
 
-    /** A legacy record as the read API answers it: {@code receivedAt} is its {@code createdAt}; nothing embedded. */
-    static AuditRecord toAuditRecord(LegacyRecord record) {
-        return new AuditRecord(record.id(), record.kind(), record.createdAt(), record.document(), false, false,
-                record.legacyId());
-    }
-
-    /**
-     * TODO(issue16-legacy-listing): a stand-in for {@code LegacyListing.list(LegacyStore, AuditQuery)},
-     * which the legacy slice writes; replaced by it when that lands. A scan of every kind asked for,
-     * filtered and ordered like PostgreSQL's listing; O(records) per page.
-     */
-    private static final class LegacyListingStandIn {
-        private static final int SCAN_PAGE = 1000;
-
-        static AuditPage list(LegacyStore store, AuditQuery query) {
-            List<AuditRecord> matching = new ArrayList<>();
-            for (AuditKind kind : query.kinds()) {
-                Optional<LegacyPosition> after = Optional.empty();
-                while (true) {
-                    LegacyPage page = store.scan(kind, after, SCAN_PAGE);
-                    for (LegacyRecord record : page.records()) {
-                        if (matches(query, record)) {
-                            matching.add(toAuditRecord(record));
-                        }
-                    }
-                    if (page.next().isEmpty()) {
-                        break;
-                    }
-                    after = page.next();
-                }
-            }
-            List<AuditRecord> ordered = matching.stream()
-                    .sorted((a, b) -> AuditPosition.LISTING_ORDER.compare(position(a), position(b)))
-                    .filter(record -> query.after() == null || position(record).isAfter(query.after()))
-                    .toList();
-            boolean more = ordered.size() > query.limit();
-            List<AuditRecord> items = more ? ordered.subList(0, query.limit()) : ordered;
-            return new AuditPage(items, more ? position(items.getLast()) : null,
-                    query.includeTotal() ? (long) matching.size() : null);
-        }
-
-        private static AuditPosition position(AuditRecord record) {
-            return new AuditPosition(MigrationRecords.toLegacy(record).createdAt(), record.id());
-        }
-
-        private static boolean matches(AuditQuery query, LegacyRecord record) {
-            java.util.Map<String, Object> d = record.document();
-            return (query.namespace() == null || query.namespace().equals(d.get("namespace")))
-                    && (query.phase() == null
-                    || io.datastorage.core.audit.Phase.parse(String.valueOf(d.get("phase"))).equals(Optional.of(query.phase())))
-                    && (query.severity() == null
-                    || io.datastorage.core.audit.Severity.parse(String.valueOf(d.get("severity"))).equals(Optional.of(query.severity())))
-                    && (query.correlationId() == null || query.correlationId().equals(d.get("correlationId")))
-                    && (query.name() == null || query.name().equals(d.get("name")))
-                    && (query.labels().isEmpty() || d.get("labels") instanceof java.util.Map<?, ?> labels
-                    && query.labels().entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey()))))
-                    && (query.since() == null || !record.createdAt().isBefore(query.since()))
-                    && (query.until() == null || record.createdAt().isBefore(query.until()));
-        }
-    }
 }
