@@ -5,13 +5,16 @@ import io.datastorage.core.error.Component;
 import io.datastorage.core.error.DatastorageException;
 import io.datastorage.core.error.TransientException;
 import io.datastorage.core.index.IndexEntry;
+import io.datastorage.core.migration.PhaseChangedException;
 import io.datastorage.core.store.AuditRecord;
+import io.datastorage.core.store.BeforeCommit;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
 import io.datastorage.core.store.IndexableRecord;
 import io.datastorage.core.store.NewRecord;
 import io.datastorage.core.store.IndexBacklog;
+import io.datastorage.core.store.MigrationTerms;
 import io.datastorage.core.store.Receipt;
 import io.datastorage.core.store.RecordStore;
 import io.datastorage.core.store.StoreException;
@@ -144,6 +147,20 @@ public final class DualWriteCoordinator {
      * @throws StoreException               the store failed (nothing written; vectors compensated)
      */
     public WriteResult write(List<NewRecord> records, IdempotencyToken token, Deadline deadline) {
+        return write(records, token, deadline, null);
+    }
+
+    /**
+     * Like {@link #write(List, IdempotencyToken, Deadline)}, the store's transaction also keeping a
+     * migration's {@code terms} (fenced to a phase version, queueing the secondary writes; null:
+     * none). Records with a given {@link NewRecord#id()} are stored under it.
+     *
+     * @throws PhaseChangedException   the phase moved on (nothing written; vectors compensated;
+     *                                 not counted as a failure: the router runs the write again)
+     * @throws io.datastorage.core.store.RecordConflictException a given id is stored with other
+     *                                 content (nothing written; vectors compensated)
+     */
+    public WriteResult write(List<NewRecord> records, IdempotencyToken token, Deadline deadline, MigrationTerms terms) {
         try {
             checkInput(records);
         } catch (IllegalArgumentException e) {
@@ -151,15 +168,18 @@ public final class DualWriteCoordinator {
             throw e;
         }
         if (order == WriteOrder.COMMIT_THEN_INDEX) {
-            return commitThenIndex(records, token, deadline);
+            return commitThenIndex(records, token, deadline, terms);
         }
         AtomicReference<Set<UUID>> attempted = new AtomicReference<>(Set.of());
         AtomicReference<Set<UUID>> upserted = new AtomicReference<>(Set.of());
         WriteResult result;
         try {
             deadline.check("writing");
-            result = store.write(records, token,
-                    indexable -> indexBeforeCommit(indexable, attempted, upserted, deadline));
+            BeforeCommit hook = indexable -> indexBeforeCommit(indexable, attempted, upserted, deadline);
+            result = terms == null ? store.write(records, token, hook) : store.write(records, token, hook, terms);
+        } catch (PhaseChangedException e) {
+            compensate(upserted.get());
+            throw e;
         } catch (DeadlineExceededException e) {
             compensate(upserted.get());
             listener.failed(FailureReason.CONTEXT_CANCELED);
@@ -260,17 +280,21 @@ public final class DualWriteCoordinator {
      * like {@link #write} (nothing stored; no vector was upserted, so nothing to compensate); after
      * it, nothing fails the write.
      */
-    private WriteResult commitThenIndex(List<NewRecord> records, IdempotencyToken token, Deadline deadline) {
+    private WriteResult commitThenIndex(List<NewRecord> records, IdempotencyToken token, Deadline deadline,
+                                        MigrationTerms terms) {
         AtomicReference<List<IndexableRecord>> committing = new AtomicReference<>(List.of());
         WriteResult result;
         try {
             deadline.check("writing");
-            result = store.write(records, token, indexable -> {
+            BeforeCommit hook = indexable -> {
                 // Inside the transaction, so that an expired request still persists nothing.
                 deadline.check("committing");
                 committing.set(indexable);
                 return Set.of();
-            });
+            };
+            result = terms == null ? store.write(records, token, hook) : store.write(records, token, hook, terms);
+        } catch (PhaseChangedException e) {
+            throw e;
         } catch (DeadlineExceededException e) {
             listener.failed(FailureReason.CONTEXT_CANCELED);
             throw e;
@@ -347,6 +371,28 @@ public final class DualWriteCoordinator {
                 : receipt.withVectorIndexed(store.find(receipt.kind(), receipt.id())
                         .map(AuditRecord::vectorIndexed).orElse(false))).toList();
         return new WriteResult(receipts, true);
+    }
+
+    /**
+     * Undoes a committed write whose answer is a failure (a migration's {@code fail} policy):
+     * {@link RecordStore#undo} of its records, their queued secondary writes and {@code token}'s key,
+     * then the deletion of their vectors from the index, best effort (what fails there is logged and
+     * left to the reconciler, as for any orphan vector). Records already gone are skipped.
+     *
+     * @throws RuntimeException the store's failure to undo ({@link StoreUnavailableException}:
+     *                          nothing or everything was undone); the vectors are then left alone
+     */
+    public void undo(List<Receipt> receipts, IdempotencyToken token) {
+        if (receipts.isEmpty()) {
+            return;
+        }
+        store.undo(receipts, token);
+        if (index == null) {
+            return;
+        }
+        Set<UUID> ids = new LinkedHashSet<>();
+        receipts.forEach(receipt -> ids.add(receipt.id()));
+        compensate(ids);
     }
 
     /** Deletes vectors whose records did not commit; what fails here is left to the reconciler. */

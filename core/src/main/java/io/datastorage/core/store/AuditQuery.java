@@ -54,6 +54,46 @@ public record AuditQuery(Set<AuditKind> kinds, String namespace, Phase phase, Se
         }
     }
 
+    /**
+     * Whether a record of {@code kind}, created at {@code createdAt}, with {@code document} (the record
+     * as accepted: {@code namespace}, {@code phase}, {@code severity} and the others as the texts the
+     * client sent, {@code labels} an object) matches every filter of this query; the position
+     * ({@link #after()}) is not a filter. The one statement of the filters' meaning outside SQL (the
+     * PostgreSQL store's WHERE clause says the same): equal texts, every queried label present with
+     * that value, {@code since} inclusive and {@code until} exclusive on {@code createdAt}. A field a
+     * document lacks, or holds as something other than a text, matches no filter on it.
+     */
+    public boolean matches(AuditKind kind, Instant createdAt, Map<String, ?> document) {
+        return kinds.contains(kind)
+                && equalOrUnfiltered(namespace, document.get("namespace"))
+                && equalOrUnfiltered(phase == null ? null : phase.name(), document.get("phase"))
+                && equalOrUnfiltered(severity == null ? null : severity.wireName(), document.get("severity"))
+                && equalOrUnfiltered(correlationId, document.get("correlationId"))
+                && equalOrUnfiltered(name, document.get("name"))
+                && hasLabels(document.get("labels"))
+                && (since == null || !createdAt.isBefore(since))
+                && (until == null || createdAt.isBefore(until));
+    }
+
+    private static boolean equalOrUnfiltered(String filter, Object value) {
+        return filter == null || filter.equals(value);
+    }
+
+    private boolean hasLabels(Object value) {
+        if (labels.isEmpty()) {
+            return true;
+        }
+        if (!(value instanceof Map<?, ?> present)) {
+            return false;
+        }
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            if (!label.getValue().equals(present.get(label.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether {@link #kinds()} holds every kind, so the kind does not filter anything. */
     public boolean allKinds() {
         return kinds.size() == AuditKind.values().length;

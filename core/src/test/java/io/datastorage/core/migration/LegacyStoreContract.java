@@ -233,6 +233,101 @@ public abstract class LegacyStoreContract {
     }
 
     @Test
+    void aRemovedRecordIsGoneFromFindScanAndCount() {
+        LegacyRecord removed = record(AuditKind.REMEDIATION, T0);
+        LegacyRecord kept = record(AuditKind.REMEDIATION, T0.plusSeconds(1));
+        store().put(removed);
+        store().put(kept);
+
+        assertThat(store().remove(AuditKind.REMEDIATION, removed.id())).isTrue();
+
+        assertThat(store().find(AuditKind.REMEDIATION, removed.id())).isEmpty();
+        assertThat(store().scan(AuditKind.REMEDIATION, Optional.empty(), 10).records())
+                .extracting(LegacyRecord::id).containsExactly(kept.id());
+        assertThat(store().count(AuditKind.REMEDIATION)).isEqualTo(1);
+        assertThat(store().find(AuditKind.REMEDIATION, kept.id()).orElseThrow().sameContentAs(kept)).isTrue();
+    }
+
+    @Test
+    void removingARecordThatIsNotThereChangesNothing() {
+        LegacyRecord written = record(AuditKind.WORKFLOW, T0);
+        store().put(written);
+        store().remove(AuditKind.WORKFLOW, written.id());
+
+        assertThat(store().remove(AuditKind.WORKFLOW, written.id())).as("a second remove").isFalse();
+        assertThat(store().remove(AuditKind.WORKFLOW, UUID.randomUUID())).as("an id never stored").isFalse();
+        assertThat(store().count(AuditKind.WORKFLOW)).isZero();
+    }
+
+    @Test
+    void aRemoveUnderAnotherKindLeavesTheRecordAlone() {
+        LegacyRecord written = record(AuditKind.EXECUTION, T0);
+        store().put(written);
+
+        assertThat(store().remove(AuditKind.REMEDIATION, written.id())).isFalse();
+
+        assertThat(store().find(AuditKind.EXECUTION, written.id()).orElseThrow().sameContentAs(written)).isTrue();
+        assertThat(store().count(AuditKind.EXECUTION)).isEqualTo(1);
+    }
+
+    @Test
+    void aRecordWithALegacyIdIsRemovedUnderItsNameBasedId() {
+        LegacyRecord written = LegacyRecord.fromLegacy("evt-remove-7", AuditKind.AI_ANALYSIS, T0,
+                record(AuditKind.AI_ANALYSIS, T0).document());
+        store().put(written);
+
+        assertThat(store().remove(AuditKind.AI_ANALYSIS, LegacyIds.toUuid("evt-remove-7"))).isTrue();
+
+        assertThat(store().find(AuditKind.AI_ANALYSIS, written.id())).isEmpty();
+        assertThat(store().count(AuditKind.AI_ANALYSIS)).isZero();
+    }
+
+    @Test
+    void aPutAfterARemoveCreatesTheRecordAgain() {
+        LegacyRecord written = record(AuditKind.REMEDIATION, T0);
+        store().put(written);
+        store().remove(AuditKind.REMEDIATION, written.id());
+
+        assertThat(store().put(written)).isEqualTo(LegacyStore.PutOutcome.CREATED);
+
+        assertThat(store().find(AuditKind.REMEDIATION, written.id()).orElseThrow().sameContentAs(written)).isTrue();
+        assertThat(store().count(AuditKind.REMEDIATION)).isEqualTo(1);
+        assertThat(store().put(written)).isEqualTo(LegacyStore.PutOutcome.UNCHANGED);
+    }
+
+    @Test
+    void findScanAndCountAgreeAfterRemovesAmongTies() {
+        List<LegacyRecord> written = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            Instant at = T0.plusSeconds(i / 4); // four records per instant
+            LegacyRecord record = i % 3 == 0
+                    ? LegacyRecord.fromLegacy("tie-" + i, AuditKind.WORKFLOW, at, record(AuditKind.WORKFLOW, at).document())
+                    : record(AuditKind.WORKFLOW, at);
+            written.add(record);
+            store().put(record);
+        }
+        List<LegacyRecord> kept = new ArrayList<>();
+        for (int i = 0; i < written.size(); i++) {
+            if (i % 2 == 1 || i == 4) {
+                assertThat(store().remove(AuditKind.WORKFLOW, written.get(i).id())).isTrue();
+            } else {
+                kept.add(written.get(i));
+            }
+        }
+
+        List<LegacyRecord> scanned = store().scan(AuditKind.WORKFLOW, Optional.empty(), 100).records();
+        assertThat(scanned).extracting(LegacyRecord::id)
+                .containsExactlyInAnyOrderElementsOf(kept.stream().map(LegacyRecord::id).toList());
+        assertThat(scanInPages(AuditKind.WORKFLOW, 2)).extracting(LegacyRecord::id)
+                .containsExactlyElementsOf(scanned.stream().map(LegacyRecord::id).toList());
+        assertThat(store().count(AuditKind.WORKFLOW)).isEqualTo(kept.size());
+        for (LegacyRecord record : written) {
+            assertThat(store().find(AuditKind.WORKFLOW, record.id()).isPresent()).as(record.storageKey())
+                    .isEqualTo(kept.contains(record));
+        }
+    }
+
+    @Test
     void aWorkingStoreIsHealthy() {
         assertThat(store().health().up()).isTrue();
     }

@@ -223,15 +223,7 @@ public final class InMemoryAuditStore implements AuditStore {
     }
 
     private static boolean matches(AuditQuery query, AuditDraft d) {
-        return query.kinds().contains(d.kind())
-                && (query.namespace() == null || query.namespace().equals(d.namespace()))
-                && (query.phase() == null || query.phase() == d.phase())
-                && (query.severity() == null || query.severity() == d.severity())
-                && (query.correlationId() == null || query.correlationId().equals(d.correlationId()))
-                && (query.name() == null || query.name().equals(d.name()))
-                && d.labels().entrySet().containsAll(query.labels().entrySet())
-                && (query.since() == null || !d.createdAt().isBefore(query.since()))
-                && (query.until() == null || d.createdAt().isBefore(query.until()));
+        return query.matches(d.kind(), d.createdAt(), d.document());
     }
 
     /** Every stored id. */

@@ -19,14 +19,18 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -76,7 +80,20 @@ import java.util.regex.Pattern;
  * create, so the new entries survive a power loss (opening a directory for reading and forcing it
  * is how the JDK reaches {@code fsync} on a directory on Linux and macOS). A reader therefore sees a
  * record completely or not at all; a crash leaves at most a temporary file, which every read
- * ignores and a later put of the same record does not mind.
+ * ignores and a later put of the same record does not mind. {@link #open} deletes the temporary
+ * files older than {@link #STALE_TEMPORARY_AGE} (a put's lives for milliseconds, so an older one is
+ * a crash's leftover, not another process's put in progress), naming each in the log.
+ *
+ * <h2>Removes</h2>
+ * A {@link #remove} deletes the record's file and forces its directory, under the same lock as the
+ * puts of that id; removing a record that is not there does nothing. Empty month directories stay.
+ *
+ * <h2>Outages</h2>
+ * The directory is the store: while it is missing (unmounted, renamed away), replaced by a file or
+ * failing (a full disk, an I/O error), every call fails with {@link LegacyStoreUnavailableException}
+ * and {@link #health()} is down with the reason; the store never creates the directory again itself
+ * (that would hide an unmounted volume behind an empty store). Each call looks at the directory
+ * afresh, so once it is back the store serves again, without a restart.
  *
  * <p>Puts of one id in this process are serialised (a striped lock), so of concurrent puts of one
  * record exactly one creates it. Across processes sharing the directory, the rename of two puts of
@@ -96,6 +113,12 @@ public final class JsonFilesLegacyStore implements LegacyStore {
     private static final Pattern YEAR = Pattern.compile("[0-9]{4}");
     private static final Pattern MONTH = Pattern.compile("(0[1-9]|1[0-2])");
     private static final int LOCK_STRIPES = 64;
+    /** A put's temporary file: {@code .} + the record file's name + a random hex suffix + {@code .tmp}. */
+    private static final Pattern TEMPORARY = Pattern.compile("\\." + FILE.pattern() + "\\.[0-9a-f]+\\.tmp");
+    /** A health probe's temporary file, in the store's directory. */
+    private static final Pattern PROBE = Pattern.compile("\\.health-[0-9a-f]+\\.tmp");
+    /** How old a temporary file must be for {@link #open} to take it for a crash's leftover and delete it. */
+    static final Duration STALE_TEMPORARY_AGE = Duration.ofMinutes(1);
 
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -122,18 +145,54 @@ public final class JsonFilesLegacyStore implements LegacyStore {
     }
 
     /**
-     * Opens the store in {@code directory}, creating it when missing.
+     * Opens the store in {@code directory}, creating it when missing, and deletes the temporary
+     * files a crash left behind (older than {@link #STALE_TEMPORARY_AGE}; each is logged).
      *
-     * @throws LegacyStoreUnavailableException the directory cannot be created
+     * @throws LegacyStoreUnavailableException the directory cannot be created or read
      */
     public static JsonFilesLegacyStore open(Path directory) {
         Path root = directory.toAbsolutePath().normalize();
         try {
             createDirectories(root);
+            deleteStaleTemporaryFiles(root, Instant.now().minus(STALE_TEMPORARY_AGE));
         } catch (IOException e) {
-            throw new LegacyStoreUnavailableException("cannot create the directory " + root + ": " + e, e);
+            throw new LegacyStoreUnavailableException("cannot open the directory " + root + ": " + e, e);
         }
         return new JsonFilesLegacyStore(root);
+    }
+
+    /** Deletes the temporary files of puts (and health probes) last modified before {@code before}. */
+    static void deleteStaleTemporaryFiles(Path root, Instant before) throws IOException {
+        List<Path> directories = new ArrayList<>();
+        directories.add(root); // where health probes write
+        for (AuditKind kind : AuditKind.values()) {
+            for (Path year : sortedChildren(root.resolve(kind.pathName()), YEAR)) {
+                directories.addAll(sortedChildren(year, MONTH));
+            }
+        }
+        FileTime limit = FileTime.from(before);
+        int deleted = 0;
+        for (Path directory : directories) {
+            Pattern temporary = directory.equals(root) ? PROBE : TEMPORARY;
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory,
+                    entry -> temporary.matcher(entry.getFileName().toString()).matches())) {
+                for (Path entry : entries) {
+                    try {
+                        if (Files.isRegularFile(entry) && Files.getLastModifiedTime(entry).compareTo(limit) < 0) {
+                            Files.delete(entry);
+                            deleted++;
+                            log.info("Legacy store: deleted the temporary file {}, left behind by an interrupted write", entry);
+                        }
+                    } catch (NoSuchFileException gone) {
+                        // deleted meanwhile
+                    }
+                }
+            }
+            if (deleted > 0) {
+                forceDirectory(directory);
+                deleted = 0;
+            }
+        }
     }
 
     void afterStep(StepListener listener) {
@@ -152,6 +211,7 @@ public final class JsonFilesLegacyStore implements LegacyStore {
     public PutOutcome put(LegacyRecord record) {
         synchronized (locks[Math.floorMod(record.id().hashCode(), LOCK_STRIPES)]) {
             try {
+                checkRoot();
                 for (AuditKind kind : AuditKind.values()) {
                     Optional<Path> existing = locate(kind, record.id());
                     if (existing.isPresent()) {
@@ -164,9 +224,8 @@ public final class JsonFilesLegacyStore implements LegacyStore {
                 }
                 write(record);
                 return PutOutcome.CREATED;
-            } catch (IOException e) {
-                throw new LegacyStoreUnavailableException("cannot write record " + record.id() + " under " + root
-                        + ": " + e, e);
+            } catch (IOException | UncheckedIOException | DirectoryIteratorException e) {
+                throw unavailable("cannot write record " + record.id(), e);
             }
         }
     }
@@ -174,7 +233,7 @@ public final class JsonFilesLegacyStore implements LegacyStore {
     private void write(LegacyRecord record) throws IOException {
         Path target = fileOf(record);
         Path directory = target.getParent();
-        createDirectories(directory);
+        createDirectoriesBelowRoot(directory);
         Path temporary = directory.resolve("." + target.getFileName() + "."
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         byte[] content = MAPPER.writeValueAsBytes(envelope(record));
@@ -213,6 +272,30 @@ public final class JsonFilesLegacyStore implements LegacyStore {
         return envelope;
     }
 
+    /**
+     * Creates the missing directories of {@code directory} below the store's directory, never that
+     * one itself: a store whose directory is gone fails rather than starting afresh.
+     */
+    private void createDirectoriesBelowRoot(Path directory) throws IOException {
+        if (Files.isDirectory(directory)) {
+            return;
+        }
+        if (directory.equals(root) || !directory.startsWith(root)) {
+            throw new NoSuchFileException(root.toString(), null, "missing or not a directory");
+        }
+        Path parent = directory.getParent();
+        createDirectoriesBelowRoot(parent);
+        try {
+            Files.createDirectory(directory);
+        } catch (java.nio.file.FileAlreadyExistsException raced) {
+            if (!Files.isDirectory(directory)) {
+                throw raced;
+            }
+            return;
+        }
+        forceDirectory(parent);
+    }
+
     /** Creates the missing directories of {@code directory} and forces each new entry into its parent. */
     private static void createDirectories(Path directory) throws IOException {
         if (Files.isDirectory(directory)) {
@@ -243,16 +326,63 @@ public final class JsonFilesLegacyStore implements LegacyStore {
 
     @Override
     public boolean remove(AuditKind kind, UUID id) {
-        throw new UnsupportedOperationException("TODO(issue16-spi): remove");
+        synchronized (locks[Math.floorMod(id.hashCode(), LOCK_STRIPES)]) {
+            try {
+                checkRoot();
+                Optional<Path> file = locate(kind, id);
+                if (file.isEmpty()) {
+                    checkRoot(); // "not there" only while the directory is
+                    return false;
+                }
+                try {
+                    Files.delete(file.get());
+                } catch (NoSuchFileException gone) {
+                    checkRoot();
+                    return false; // removed by another process meanwhile
+                }
+                forceDirectory(file.get().getParent());
+                return true;
+            } catch (IOException | UncheckedIOException | DirectoryIteratorException e) {
+                throw unavailable("cannot remove record " + id, e);
+            }
+        }
     }
 
     @Override
     public Optional<LegacyRecord> find(AuditKind kind, UUID id) {
         try {
+            checkRoot();
             Optional<Path> file = locate(kind, id);
-            return file.isEmpty() ? Optional.empty() : Optional.of(read(kind, file.get()));
-        } catch (IOException e) {
-            throw new LegacyStoreUnavailableException("cannot read record " + id + " under " + root + ": " + e, e);
+            if (file.isEmpty()) {
+                checkRoot(); // the directory may have gone while it was searched
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(read(kind, file.get()));
+            } catch (NoSuchFileException removed) {
+                checkRoot();
+                return Optional.empty(); // removed since it was found
+            }
+        } catch (IOException | UncheckedIOException | DirectoryIteratorException e) {
+            throw unavailable("cannot read record " + id, e);
+        }
+    }
+
+    /** An I/O failure (also as the unchecked wrappers directory iteration throws) as the store's transient failure. */
+    private LegacyStoreUnavailableException unavailable(String what, Exception e) {
+        Throwable cause = e instanceof UncheckedIOException || e instanceof DirectoryIteratorException ? e.getCause() : e;
+        return new LegacyStoreUnavailableException(what + " under " + root + ": " + cause, cause);
+    }
+
+    /**
+     * Fails unless the store's directory is there: a missing one would otherwise read as an empty
+     * store. Called before a call and again before it answers "nothing", as the directory may go
+     * away in between.
+     */
+    private void checkRoot() throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new NoSuchFileException(root.toString(), null,
+                    Files.exists(root) ? "not a directory" : "missing");
         }
     }
 
@@ -272,10 +402,17 @@ public final class JsonFilesLegacyStore implements LegacyStore {
         return Optional.empty();
     }
 
-    /** The kind's month directories in ascending order. */
+    /**
+     * The kind's month directories in ascending order; none while the kind has no directory yet. A
+     * file where the kind's directory belongs fails (as a put would), rather than reading as no records.
+     */
     private List<Path> months(AuditKind kind) throws IOException {
+        Path kindDirectory = root.resolve(kind.pathName());
+        if (Files.exists(kindDirectory) && !Files.isDirectory(kindDirectory)) {
+            throw new java.nio.file.NotDirectoryException(kindDirectory.toString());
+        }
         List<Path> months = new ArrayList<>();
-        for (Path year : sortedChildren(root.resolve(kind.pathName()), YEAR)) {
+        for (Path year : sortedChildren(kindDirectory, YEAR)) {
             months.addAll(sortedChildren(year, MONTH));
         }
         return months;
@@ -351,6 +488,7 @@ public final class JsonFilesLegacyStore implements LegacyStore {
         String lastName = null;
         int consumed = 0;
         try {
+            checkRoot();
             for (Path month : months(kind)) {
                 String monthKey = month.getParent().getFileName().toString() + month.getFileName();
                 if (monthKey.compareTo(afterMonth) < 0) {
@@ -374,8 +512,9 @@ public final class JsonFilesLegacyStore implements LegacyStore {
                     }
                 }
             }
-        } catch (IOException e) {
-            throw new LegacyStoreUnavailableException("cannot scan " + kind.pathName() + " under " + root + ": " + e, e);
+            checkRoot(); // the end of the scan, or a directory gone while it was read
+        } catch (IOException | UncheckedIOException | DirectoryIteratorException e) {
+            throw unavailable("cannot scan " + kind.pathName(), e);
         }
         return new LegacyPage(records, Optional.empty());
     }
@@ -391,23 +530,36 @@ public final class JsonFilesLegacyStore implements LegacyStore {
     @Override
     public long count(AuditKind kind) {
         try {
+            checkRoot();
             long count = 0;
             for (Path month : months(kind)) {
                 count += recordFiles(month).size();
             }
+            checkRoot();
             return count;
-        } catch (IOException e) {
-            throw new LegacyStoreUnavailableException("cannot count " + kind.pathName() + " under " + root + ": " + e, e);
+        } catch (IOException | UncheckedIOException | DirectoryIteratorException e) {
+            throw unavailable("cannot count " + kind.pathName(), e);
         }
     }
 
+    /**
+     * Up when the directory is there and takes a write: a probe writes a small temporary file in it
+     * and deletes it (a full disk or a read-only volume fails the probe, and the answer names why).
+     */
     @Override
     public LegacyHealth health() {
         if (!Files.isDirectory(root)) {
-            return LegacyHealth.down(root + " is not a directory");
+            return LegacyHealth.down(root + (Files.exists(root) ? " is not a directory" : " is missing"));
         }
-        if (!Files.isWritable(root)) {
-            return LegacyHealth.down(root + " is not writable");
+        Path probe = root.resolve(".health-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try {
+            try (FileChannel channel = FileChannel.open(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                channel.write(ByteBuffer.wrap(new byte[] {'{', '}', '\n'}));
+            } finally {
+                Files.deleteIfExists(probe);
+            }
+        } catch (IOException | RuntimeException e) {
+            return LegacyHealth.down(root + " cannot be written: " + e);
         }
         return LegacyHealth.up("JSON files under " + root);
     }

@@ -8,6 +8,7 @@ import io.datastorage.core.migration.LegacyStore;
 import io.datastorage.core.migration.LegacyStoreContract;
 import io.datastorage.core.migration.LegacyStoreUnavailableException;
 import io.datastorage.core.store.UnreadableRecordException;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -17,6 +18,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -186,6 +189,130 @@ class JsonFilesLegacyStoreTest extends LegacyStoreContract {
                     .isInstanceOf(LegacyStoreUnavailableException.class)
                     .hasMessageStartingWith("legacy store: ");
         }
+    }
+
+    @Test
+    void temporaryFilesLeftByACrashAreDeletedWhenTheStoreOpensAndFreshOnesAreLeftAlone() throws IOException {
+        Path dir = temp.resolve("stale-temporaries");
+        LegacyRecord crashed = record(AuditKind.WORKFLOW, T0);
+        JsonFilesLegacyStore crashing = JsonFilesLegacyStore.open(dir);
+        crashing.afterStep((step, file) -> {
+            if (step == JsonFilesLegacyStore.Step.TEMPORARY_FILE_WRITTEN) {
+                throw new SimulatedCrash();
+            }
+        });
+        assertThatThrownBy(() -> crashing.put(crashed)).isInstanceOf(SimulatedCrash.class);
+        Path stale = onlyFileUnder(dir);
+        Path staleProbe = Files.writeString(dir.resolve(".health-1f.tmp"), "{}");
+        FileTime longAgo = FileTime.from(Instant.now().minus(JsonFilesLegacyStore.STALE_TEMPORARY_AGE).minusSeconds(60));
+        Files.setLastModifiedTime(stale, longAgo);
+        Files.setLastModifiedTime(staleProbe, longAgo);
+        Path fresh = stale.resolveSibling("." + crashing.fileOf(record(AuditKind.WORKFLOW, T0)).getFileName() + ".2a.tmp");
+        Files.writeString(fresh, "a put of another process, in progress");
+        Path notOurs = Files.writeString(stale.resolveSibling("notes.tmp"), "not a temporary file of the store");
+        Path notOursEither = Files.writeString(dir.resolve(".editor.tmp"), "nor this one");
+        Files.setLastModifiedTime(notOurs, longAgo);
+        Files.setLastModifiedTime(notOursEither, longAgo);
+
+        try (JsonFilesLegacyStore reopened = JsonFilesLegacyStore.open(dir)) {
+            assertThat(stale).doesNotExist();
+            assertThat(staleProbe).doesNotExist();
+            assertThat(fresh).exists();
+            assertThat(notOurs).exists();
+            assertThat(notOursEither).exists();
+            assertThat(reopened.put(crashed)).isEqualTo(LegacyStore.PutOutcome.CREATED);
+        }
+    }
+
+    @Test
+    void aDirectoryRenamedAwayFailsEveryCallTransientlyAndServesAgainOnceItIsBack() throws IOException {
+        Path dir = temp.resolve("renamed");
+        Path away = temp.resolve("renamed-away");
+        LegacyRecord stored = record(AuditKind.REMEDIATION, T0);
+        try (JsonFilesLegacyStore store = JsonFilesLegacyStore.open(dir)) {
+            store.put(stored);
+            Files.move(dir, away);
+
+            assertEveryCallFailsTransiently(store, stored);
+            assertThat(store.health().up()).isFalse();
+            assertThat(store.health().detail()).contains(dir.toString()).contains("missing");
+            assertThat(dir).as("a put does not make an empty store where the directory was").doesNotExist();
+
+            Files.move(away, dir);
+
+            assertServesAgain(store, stored);
+        }
+    }
+
+    @Test
+    void aDirectoryReplacedByAFileFailsEveryCallTransientlyAndServesAgainOnceItIsBack() throws IOException {
+        Path dir = temp.resolve("replaced");
+        Path away = temp.resolve("replaced-away");
+        LegacyRecord stored = record(AuditKind.EXECUTION, T0);
+        try (JsonFilesLegacyStore store = JsonFilesLegacyStore.open(dir)) {
+            store.put(stored);
+            Files.move(dir, away);
+            Files.writeString(dir, "a file where the directory was");
+
+            assertEveryCallFailsTransiently(store, stored);
+            assertThat(store.health().detail()).contains("not a directory");
+
+            Files.delete(dir);
+            Files.move(away, dir);
+
+            assertServesAgain(store, stored);
+        }
+    }
+
+    @Test
+    void aWriteTheFileSystemRefusesFailsTransientlyAndTheStoreWritesAgainOnceItCan() throws IOException {
+        Path dir = temp.resolve("refusing");
+        LegacyRecord written = record(AuditKind.REMEDIATION, T0);
+        try (JsonFilesLegacyStore store = JsonFilesLegacyStore.open(dir)) {
+            Path blocker = Files.writeString(dir.resolve("remediation"), "where the kind's directory must go");
+
+            assertThatThrownBy(() -> store.put(written)).isInstanceOf(LegacyStoreUnavailableException.class)
+                    .hasMessageStartingWith("legacy store: ").hasMessageContaining(written.id().toString());
+            assertThatThrownBy(() -> store.find(AuditKind.REMEDIATION, written.id()))
+                    .as("a read does not take the blocked kind for an empty one")
+                    .isInstanceOf(LegacyStoreUnavailableException.class);
+            assertThatThrownBy(() -> store.count(AuditKind.REMEDIATION)).isInstanceOf(LegacyStoreUnavailableException.class);
+
+            Files.delete(blocker);
+
+            assertThat(store.put(written)).isEqualTo(LegacyStore.PutOutcome.CREATED);
+            assertThat(store.find(AuditKind.REMEDIATION, written.id())).isPresent();
+        }
+    }
+
+    private static void assertEveryCallFailsTransiently(JsonFilesLegacyStore store, LegacyRecord stored) {
+        LegacyRecord other = record(stored.kind(), T0.plusSeconds(1));
+        List<ThrowingCallable> calls = List.of(
+                () -> store.put(other),
+                () -> store.put(stored),
+                () -> store.remove(stored.kind(), stored.id()),
+                () -> store.remove(stored.kind(), other.id()),
+                () -> store.find(stored.kind(), stored.id()),
+                () -> store.find(AuditKind.WORKFLOW, other.id()),
+                () -> store.scan(stored.kind(), Optional.empty(), 10),
+                () -> store.count(stored.kind()));
+        for (ThrowingCallable call : calls) {
+            assertThatThrownBy(call).isInstanceOf(LegacyStoreUnavailableException.class)
+                    .hasMessageStartingWith("legacy store: ");
+        }
+        assertThat(store.health().up()).isFalse();
+    }
+
+    private static void assertServesAgain(JsonFilesLegacyStore store, LegacyRecord stored) {
+        assertThat(store.health().up()).isTrue();
+        assertThat(store.find(stored.kind(), stored.id()).orElseThrow().sameContentAs(stored)).isTrue();
+        assertThat(store.scan(stored.kind(), Optional.empty(), 10).records()).extracting(LegacyRecord::id)
+                .containsExactly(stored.id());
+        assertThat(store.count(stored.kind())).isEqualTo(1);
+        LegacyRecord later = record(stored.kind(), T0.plusSeconds(2));
+        assertThat(store.put(later)).isEqualTo(LegacyStore.PutOutcome.CREATED);
+        assertThat(store.remove(stored.kind(), later.id())).isTrue();
+        assertThat(store.count(stored.kind())).isEqualTo(1);
     }
 
     private static Path onlyFileUnder(Path dir) throws IOException {

@@ -30,6 +30,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -53,9 +54,16 @@ import java.util.stream.Collectors;
  * The id column holds each record's {@linkplain LegacyRecord#storageKey() storage key}: its legacy
  * id, or its UUID as text for a record that has no other. A row's key that is not a UUID becomes
  * the record's id through {@link LegacyIds#toUuid} (version 5). PostgreSQL cannot compute that
- * (SHA-1 is not built in), so {@link #find} by such an id looks the key up in a cache of keys
- * seen by scans, finds and puts, and on a miss reads the kind's keys once (one pass over the id
- * column, remembered afterwards): a backfill's scan fills the cache as it goes.
+ * (SHA-1 is not built in, and the store creates nothing in the legacy database, so it can neither
+ * add a function nor a column of ids), so {@link #find} and {@link #remove} by such an id look the
+ * key up in a cache of the keys seen by scans, finds and puts (a backfill's scan fills it as it
+ * goes), and on a miss read the kind's keys in one pass over the id column, remembering every
+ * name-based key. The cost is bounded: at most one pass per kind runs at a time (concurrent misses
+ * wait for it and use its result), and after a pass, misses are answered from the cache for
+ * {@link #KEY_PASS_INTERVAL} before another pass may run. So a row another writer inserts under
+ * a name-based key may be found by its id only up to that long after it was inserted (through this
+ * store's own puts and scans, at once); the cache holds up to {@value #MAX_CACHED_KEYS} keys, and a
+ * table with more name-based keys than that costs a pass per interval, never more.
  * A record can only be put under a key its id column can hold: an integer column takes integer
  * legacy ids, a {@code uuid} column UUIDs; any other put is refused ({@link StoreException}, permanent).
  *
@@ -74,6 +82,13 @@ import java.util.stream.Collectors;
  * unique constraint on the id column: it reads the row with that key and inserts only when there is
  * none. Scan order: {@code createdAt}, then the id column (text compared byte-wise, {@code COLLATE "C"}).
  *
+ * <h2>Outages</h2>
+ * While the database is down or unreachable, every call fails with
+ * {@link LegacyStoreUnavailableException} after at most the configured connection timeout (or, on a
+ * connection that hangs, the socket timeout), and {@link #health()} is down naming the SQLSTATE.
+ * The pool replaces broken connections by itself, retrying with a back-off of a few seconds at most,
+ * so the store serves again once the database is back, without a restart.
+ *
  * <h2>Damaged rows</h2>
  * A row whose document is not JSON, whose kind is unknown or whose timestamp is null cannot be
  * read: {@link #find} reports it ({@link UnreadableRecordException}), scans leave it out (logged with
@@ -82,7 +97,9 @@ import java.util.stream.Collectors;
 public final class PostgresLegacyStore implements LegacyStore {
     private static final Logger log = LoggerFactory.getLogger(PostgresLegacyStore.class);
     private static final int ADVISORY_LOCK_CLASS = 0x4c454759; // "LEGY"
-    private static final int POOL_SIZE = 4;
+    /** How long after a pass over a kind's keys a miss is answered from the cache, without another pass. */
+    static final Duration KEY_PASS_INTERVAL = Duration.ofMinutes(1);
+    static final int MAX_CACHED_KEYS = 1_000_000;
 
     private final HikariDataSource dataSource;
     private final LegacyTableMapping mapping;
@@ -94,7 +111,11 @@ public final class PostgresLegacyStore implements LegacyStore {
     private final Map<String, String> fieldTypeNames; // column -> type name
     private final String documentTypeName;
     private final String selectList;
-    private final Cache<UUID, String> keysById = Caffeine.newBuilder().maximumSize(1_000_000).build();
+    private final Cache<UUID, String> keysById = Caffeine.newBuilder().maximumSize(MAX_CACHED_KEYS).build();
+    /** Per kind: the lock one pass over its keys holds, and when the last one ended (System.nanoTime). */
+    private final Map<AuditKind, Object> passLocks = new java.util.EnumMap<>(AuditKind.class);
+    private final Map<AuditKind, Long> lastPassEnded = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong keyPasses = new java.util.concurrent.atomic.AtomicLong();
 
     private PostgresLegacyStore(HikariDataSource dataSource, LegacyTableMapping mapping, String description,
                                 Map<String, String> columnTypes) {
@@ -127,6 +148,9 @@ public final class PostgresLegacyStore implements LegacyStore {
         }
         mapping.fields().values().forEach(name -> columns.add(LegacyTableMapping.quote(name)));
         this.selectList = String.join(", ", columns);
+        for (AuditKind kind : AuditKind.values()) {
+            passLocks.put(kind, new Object());
+        }
     }
 
     /**
@@ -141,8 +165,10 @@ public final class PostgresLegacyStore implements LegacyStore {
         pool.setJdbcUrl(config.url());
         pool.setUsername(config.user());
         pool.setPassword(config.password());
-        pool.setMaximumPoolSize(POOL_SIZE);
-        pool.setConnectionTimeout(5_000);
+        pool.setMaximumPoolSize(config.poolSize());
+        pool.setConnectionTimeout(config.connectionTimeout().toMillis());
+        pool.setValidationTimeout(Math.min(5_000, config.connectionTimeout().toMillis()));
+        pool.addDataSourceProperty("socketTimeout", String.valueOf(config.socketTimeout().toSeconds()));
         pool.setInitializationFailTimeout(-1); // reachability is checked below, with a typed failure
         pool.setPoolName("legacy-postgres");
         HikariDataSource dataSource = new HikariDataSource(pool);
@@ -317,9 +343,50 @@ public final class PostgresLegacyStore implements LegacyStore {
     private record Row(String key, Instant createdAt, String kind, Map<String, Object> document, RuntimeException damage) {
     }
 
+    /**
+     * Deletes the row of the record, under the advisory lock its puts take, and only when the row
+     * is of {@code kind}.
+     */
     @Override
     public boolean remove(AuditKind kind, UUID id) {
-        throw new UnsupportedOperationException("TODO(issue16-spi): remove");
+        if (mapping.fixedKind() != null && kind != mapping.fixedKind()) {
+            return false;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            Optional<String> key = keyOf(c, kind, id);
+            if (key.isEmpty()) {
+                return false;
+            }
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
+                    lock.setInt(1, ADVISORY_LOCK_CLASS);
+                    lock.setString(2, key.get());
+                    lock.execute();
+                }
+                int deleted;
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM " + mapping.quotedTable() + " WHERE "
+                        + LegacyTableMapping.quote(mapping.idColumn()) + " = CAST(? AS " + idTypeName + ")"
+                        + kindFilter(" AND "))) {
+                    s.setString(1, key.get());
+                    if (mapping.kindColumn() != null) {
+                        s.setString(2, kind.pathName());
+                    }
+                    deleted = s.executeUpdate();
+                }
+                c.commit();
+                return deleted > 0;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw translate("removing record " + id, e);
+        }
     }
 
     @Override
@@ -330,12 +397,9 @@ public final class PostgresLegacyStore implements LegacyStore {
         try (Connection c = dataSource.getConnection()) {
             Optional<Row> row = fits(idType, id.toString()) ? selectByKey(c, id.toString()) : Optional.empty();
             if (row.isEmpty()) {
-                String key = keysById.getIfPresent(id);
-                if (key == null && id.version() == 5) {
-                    key = searchKey(c, kind, id);
-                }
-                if (key != null) {
-                    row = selectByKey(c, key);
+                Optional<String> key = nameBasedKeyOf(c, kind, id);
+                if (key.isPresent()) {
+                    row = selectByKey(c, key.get());
                 }
             }
             if (row.isEmpty()) {
@@ -348,8 +412,38 @@ public final class PostgresLegacyStore implements LegacyStore {
         }
     }
 
-    /** One pass over the kind's keys, remembering every name-based one, until {@code id}'s key is met. */
-    private String searchKey(Connection c, AuditKind kind, UUID id) throws SQLException {
+    /** The key a row of the record with {@code id} would have, if the table may hold one. */
+    private Optional<String> keyOf(Connection c, AuditKind kind, UUID id) throws SQLException {
+        if (fits(idType, id.toString()) && selectByKey(c, id.toString()).isPresent()) {
+            return Optional.of(id.toString());
+        }
+        return nameBasedKeyOf(c, kind, id);
+    }
+
+    /** The name-based key of {@code id}: from the cache, or else from a pass over the kind's keys (bounded, see above). */
+    private Optional<String> nameBasedKeyOf(Connection c, AuditKind kind, UUID id) throws SQLException {
+        String key = keysById.getIfPresent(id);
+        if (key != null || id.version() != 5) {
+            return Optional.ofNullable(key);
+        }
+        long asked = System.nanoTime();
+        synchronized (passLocks.get(kind)) {
+            key = keysById.getIfPresent(id);
+            Long ended = lastPassEnded.get(kind);
+            // A pass that ended after this call asked saw every key there was when it asked; one that
+            // ended within the interval is recent enough to answer a miss from the cache.
+            if (key != null || ended != null && (ended - asked > 0 || asked - ended < KEY_PASS_INTERVAL.toNanos())) {
+                return Optional.ofNullable(key);
+            }
+            passOverKeys(c, kind);
+            lastPassEnded.put(kind, System.nanoTime());
+            return Optional.ofNullable(keysById.getIfPresent(id));
+        }
+    }
+
+    /** One pass over the kind's keys, remembering every name-based one. */
+    private void passOverKeys(Connection c, AuditKind kind) throws SQLException {
+        keyPasses.incrementAndGet();
         String sql = "SELECT " + LegacyTableMapping.quote(mapping.idColumn()) + "::text FROM " + mapping.quotedTable()
                 + kindFilter(" WHERE ");
         c.setAutoCommit(false); // lets the driver stream with a cursor
@@ -362,11 +456,7 @@ public final class PostgresLegacyStore implements LegacyStore {
                 while (rs.next()) {
                     String key = rs.getString(1);
                     if (!LegacyIds.isUuid(key)) {
-                        UUID mapped = LegacyIds.toUuid(key);
-                        keysById.put(mapped, key);
-                        if (mapped.equals(id)) {
-                            return key;
-                        }
+                        keysById.put(LegacyIds.toUuid(key), key);
                     }
                 }
             }
@@ -374,7 +464,11 @@ public final class PostgresLegacyStore implements LegacyStore {
             c.commit();
             c.setAutoCommit(true);
         }
-        return null;
+    }
+
+    /** How many passes over a kind's keys this store made (for the tests of their bound). */
+    long keyPasses() {
+        return keyPasses.get();
     }
 
     private void remember(UUID id, String key) {

@@ -118,4 +118,28 @@ class LegacyTableMappingTest {
                 .hasMessage("datastorage.migration.legacy.db-url must be a PostgreSQL JDBC URL "
                         + "(jdbc:postgresql://host:port/database), was 'jdbc:mysql://db/legacy'");
     }
+
+    @Test
+    void thePoolHasSaneDefaultsAndRefusesSizesAndTimeoutsOutOfRangeNamingTheProperty() throws IOException {
+        Path file = Files.writeString(temp.resolve("m.properties"), VALID);
+        String url = "jdbc:postgresql://db:5432/legacy";
+
+        LegacyPostgresConfig defaults = new LegacyPostgresConfig(url, "u", null, file);
+        assertThat(defaults.poolSize()).isEqualTo(4);
+        assertThat(defaults.connectionTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(defaults.socketTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+
+        assertThatThrownBy(() -> new LegacyPostgresConfig(url, "u", null, file, 0, defaults.connectionTimeout(),
+                defaults.socketTimeout()))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("datastorage.migration.legacy.db-pool-size must be 1..100, was 0");
+        assertThatThrownBy(() -> new LegacyPostgresConfig(url, "u", null, file, 4, java.time.Duration.ofMillis(100),
+                defaults.socketTimeout()))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("datastorage.migration.legacy.db-connection-timeout must be at least 250ms, was PT0.1S");
+        assertThatThrownBy(() -> new LegacyPostgresConfig(url, "u", null, file, 4, defaults.connectionTimeout(),
+                java.time.Duration.ofMillis(1500)))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("datastorage.migration.legacy.db-socket-timeout must be whole seconds, at least 1s, was PT1.5S");
+    }
 }

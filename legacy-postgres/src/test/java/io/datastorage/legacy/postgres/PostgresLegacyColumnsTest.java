@@ -138,6 +138,22 @@ class PostgresLegacyColumnsTest {
     }
 
     @Test
+    void aRowOfTheOneKindIsRemovedByItsIntegerKeysNameBasedIdAndNoOtherKindRemovesIt() {
+        try (PostgresLegacyStore fresh = open()) { // nothing remembered: the key is looked up
+            UUID id = LegacyIds.toUuid("1001");
+
+            assertThat(fresh.remove(AuditKind.WORKFLOW, id)).isFalse();
+            assertThat(fresh.remove(AuditKind.REMEDIATION, UUID.randomUUID())).isFalse();
+            assertThat(fresh.remove(AuditKind.REMEDIATION, id)).isTrue();
+            assertThat(fresh.remove(AuditKind.REMEDIATION, id)).isFalse();
+
+            assertThat(fresh.find(AuditKind.REMEDIATION, id)).isEmpty();
+            assertThat(fresh.count(AuditKind.REMEDIATION)).isEqualTo(1);
+            assertThat(fresh.find(AuditKind.REMEDIATION, LegacyIds.toUuid("1002"))).isPresent();
+        }
+    }
+
+    @Test
     void aMappedColumnTheTableLacksIsRefusedNamingItsKey() throws IOException {
         Path bad = Files.writeString(temp.resolve("missing-column.properties"),
                 Files.readString(mapping).replace("field.score=score", "field.score=scores"));

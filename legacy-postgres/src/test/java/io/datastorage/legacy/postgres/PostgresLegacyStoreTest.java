@@ -123,4 +123,25 @@ class PostgresLegacyStoreTest extends LegacyStoreContract {
             }
         }
     }
+
+    @Test
+    void missesOnNameBasedIdsShareOnePassOverTheKeysAndTheStoresOwnPutsAreFoundAtOnce() {
+        LegacyTestDatabase.execute(url, "TRUNCATE legacy.audit_events",
+                "INSERT INTO legacy.audit_events VALUES ('evt-1', '2024-03-01Z', 'workflow', '{\"name\": \"a\"}', null)",
+                "INSERT INTO legacy.audit_events VALUES ('evt-2', '2024-03-02Z', 'workflow', '{\"name\": \"b\"}', null)");
+
+        try (PostgresLegacyStore fresh = config().open()) {
+            assertThat(fresh.find(AuditKind.WORKFLOW, LegacyIds.toUuid("absent-1"))).isEmpty();
+            assertThat(fresh.find(AuditKind.WORKFLOW, LegacyIds.toUuid("absent-2"))).isEmpty();
+            assertThat(fresh.remove(AuditKind.WORKFLOW, LegacyIds.toUuid("absent-3"))).isFalse();
+            assertThat(fresh.find(AuditKind.WORKFLOW, LegacyIds.toUuid("evt-2"))).isPresent();
+            assertThat(fresh.keyPasses()).as("one pass answered every miss").isEqualTo(1);
+
+            LegacyRecord put = LegacyRecord.fromLegacy("evt-3", AuditKind.WORKFLOW, T0, record(AuditKind.WORKFLOW, T0).document());
+            fresh.put(put);
+            assertThat(fresh.find(AuditKind.WORKFLOW, put.id())).isPresent();
+            assertThat(fresh.remove(AuditKind.WORKFLOW, put.id())).isTrue();
+            assertThat(fresh.keyPasses()).isEqualTo(1);
+        }
+    }
 }
