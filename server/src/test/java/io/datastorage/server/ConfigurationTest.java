@@ -138,6 +138,17 @@ class ConfigurationTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aLegacyPoolOfNoConnectionsIsRefused(CapturedOutput output) {
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(),
+                "--datastorage.migration.legacy.type=postgres", "--datastorage.migration.legacy.db-pool-size=0").close())
+                .isNotNull();
+
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("datastorage.migration.legacy.db-pool-size must be 1..100 when datastorage.migration.legacy.type "
+                        + "is postgres, was 0");
+    }
+
+    @org.junit.jupiter.api.Test
     void aLegacyPathThatIsAFileIsRefused(CapturedOutput output) throws java.io.IOException {
         java.nio.file.Path dataDir = RunningService.newDataDir();
         java.nio.file.Path file = java.nio.file.Files.writeString(dataDir.resolve("legacy.json"), "{}");

@@ -305,6 +305,10 @@ class MigrationApiTest {
                     .isEqualTo("urn:datastorage:problem:migration-not-configured");
         }
         assertThat(plain.get(plain.management("/metrics")).body()).doesNotContain("datastorage_migration_");
+        HttpResponse<String> written = plain.postJson("/api/v1/audit/workflow", RunningService.validRecord("workflow", "plain"));
+        assertThat(written.headers().firstValue("Migration-Phase")).isEmpty();
+        assertThat(JSON.readTree(plain.postJson("/api/v1/audit/search", "{\"query\":\"restart\"}").body()).has("migration"))
+                .isFalse();
 
         Run cli = cli("migration", "status", "--url=" + plain.api(""));
         assertThat(cli.code()).isEqualTo(1);

@@ -9,6 +9,9 @@ import io.datastorage.embedding.onnx.OnnxEmbedderConfig;
 import io.datastorage.embedding.openai.OpenAiEmbedderConfig;
 import io.datastorage.index.lucene.LuceneIndexConfig;
 import io.datastorage.core.migration.MigrationPhase;
+import io.datastorage.core.migration.MigrationSettings;
+import io.datastorage.core.migration.SecondaryMode;
+import io.datastorage.core.migration.SecondaryPolicy;
 import io.datastorage.legacy.json.LegacyJsonConfig;
 import io.datastorage.legacy.postgres.LegacyPostgresConfig;
 import io.datastorage.store.postgres.PostgresMaintenanceConfig;
@@ -491,6 +494,12 @@ public record DatastorageProperties(
             return given;
         }
 
+        /** The router's settings (core's {@link MigrationSettings}). */
+        public MigrationSettings settings() {
+            return new MigrationSettings(SecondaryPolicy.parse(secondary), SecondaryMode.parse(secondaryMode),
+                    shadowReadRatio, secondaryTimeout);
+        }
+
         /** Whether a legacy store is configured, so that the migration runs. */
         public boolean configured() {
             return legacy.type() != LegacyType.NONE;
@@ -511,18 +520,25 @@ public record DatastorageProperties(
      * @param dbUser      postgres: the user
      * @param dbPassword  postgres: the password (better: {@code DATASTORAGE_MIGRATION_LEGACY_DB_PASSWORD}); never logged
      * @param mappingFile postgres: the properties file mapping the legacy table's columns
+     * @param dbPoolSize  postgres: most connections to the legacy database
+     * @param dbConnectionTimeout postgres: how long a call waits for a connection before it fails as unavailable
+     * @param dbSocketTimeout postgres: how long a call waits for the database's answer (whole seconds)
      */
     public record Legacy(@DefaultValue("none") LegacyType type,
                          Path path,
                          String dbUrl,
                          String dbUser,
                          String dbPassword,
-                         Path mappingFile) {
+                         Path mappingFile,
+                         @DefaultValue("4") int dbPoolSize,
+                         @DefaultValue("5s") Duration dbConnectionTimeout,
+                         @DefaultValue("30s") Duration dbSocketTimeout) {
         public Legacy {
             // Only the chosen type's settings are checked: the others' are empty unless one is chosen.
             switch (type) {
                 case JSON_FILES -> jsonConfig(path);
-                case POSTGRES -> postgresConfig(dbUrl, dbUser, dbPassword, mappingFile);
+                case POSTGRES -> postgresConfig(dbUrl, dbUser, dbPassword, mappingFile, dbPoolSize, dbConnectionTimeout,
+                        dbSocketTimeout);
                 case NONE -> {
                 }
             }
@@ -535,7 +551,7 @@ public record DatastorageProperties(
 
         /** The legacy-postgres module's config (its failures name the {@code datastorage.migration.legacy.*} property). */
         public LegacyPostgresConfig postgres() {
-            return postgresConfig(dbUrl, dbUser, dbPassword, mappingFile);
+            return postgresConfig(dbUrl, dbUser, dbPassword, mappingFile, dbPoolSize, dbConnectionTimeout, dbSocketTimeout);
         }
 
         private static LegacyJsonConfig jsonConfig(Path path) {
@@ -546,9 +562,12 @@ public record DatastorageProperties(
             }
         }
 
-        private static LegacyPostgresConfig postgresConfig(String url, String user, String password, Path mappingFile) {
+        private static LegacyPostgresConfig postgresConfig(String url, String user, String password, Path mappingFile,
+                                                           int poolSize, Duration connectionTimeout,
+                                                           Duration socketTimeout) {
             try {
-                return new LegacyPostgresConfig(url, user, password, mappingFile);
+                return new LegacyPostgresConfig(url, user, password, mappingFile, poolSize, connectionTimeout,
+                        socketTimeout);
             } catch (InvalidConfigException e) {
                 throw e.when("datastorage.migration.legacy.type is postgres");
             }
@@ -557,7 +576,8 @@ public record DatastorageProperties(
         @Override
         public String toString() {
             return "Legacy[type=" + type + ", path=" + path + ", dbUrl=" + dbUrl + ", dbUser=" + dbUser + ", dbPassword="
-                    + (dbPassword == null ? "<none>" : "<redacted>") + ", mappingFile=" + mappingFile + "]";
+                    + (dbPassword == null ? "<none>" : "<redacted>") + ", mappingFile=" + mappingFile + ", dbPoolSize=" + dbPoolSize
+                    + "]";
         }
     }
 

@@ -5,26 +5,21 @@ import io.datastorage.core.migration.LegacyHealth;
 import io.datastorage.core.migration.LegacyRecord;
 import io.datastorage.core.migration.LegacyStore;
 import io.datastorage.core.migration.MigrationPhase;
+import io.datastorage.core.migration.MigrationReads;
 import io.datastorage.core.migration.PhaseChange;
 import io.datastorage.core.migration.PhaseState;
 import io.datastorage.core.migration.PhaseStore;
 import io.datastorage.core.migration.PhaseWatcher;
-import io.datastorage.core.store.AuditRecord;
-import io.datastorage.core.store.RecordStore;
 import io.datastorage.server.config.DatastorageProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -40,16 +35,16 @@ public final class MigrationAdmin {
     private final PhaseStore phases;
     private final PhaseWatcher watcher;
     private final LegacyStore legacy;
-    private final RecordStore records;
+    private final MigrationReads reads;
     private final MigrationMetrics metrics;
     private final DatastorageProperties.Migration settings;
 
-    public MigrationAdmin(PhaseStore phases, PhaseWatcher watcher, LegacyStore legacy, RecordStore records,
+    public MigrationAdmin(PhaseStore phases, PhaseWatcher watcher, LegacyStore legacy, MigrationReads reads,
                           MigrationMetrics metrics, DatastorageProperties.Migration settings) {
         this.phases = Objects.requireNonNull(phases, "phases");
         this.watcher = Objects.requireNonNull(watcher, "watcher");
         this.legacy = Objects.requireNonNull(legacy, "legacy");
-        this.records = Objects.requireNonNull(records, "records");
+        this.reads = Objects.requireNonNull(reads, "reads");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.settings = Objects.requireNonNull(settings, "settings");
     }
@@ -135,33 +130,24 @@ public final class MigrationAdmin {
     }
 
     /**
-     * One record as both stores hold it, compared like the shadow reads compare: the document (in
-     * canonical JSON: {@code 0.5} equals {@code 0.50}), the kind and the legacy id.
+     * One record as both stores hold it ({@link MigrationReads#compare}: the document in canonical
+     * JSON, the kind and the legacy id).
      *
      * @return empty when neither store holds it
      */
     public Optional<Map<String, Object>> compare(AuditKind kind, UUID id) {
-        Optional<LegacyRecord> onLegacy = legacy.find(kind, id);
-        Optional<LegacyRecord> onNew = records.find(kind, id).map(MigrationAdmin::asLegacyRecord);
-        if (onLegacy.isEmpty() && onNew.isEmpty()) {
+        MigrationReads.RecordComparison comparison = reads.compare(kind, id);
+        if (comparison.legacy().isEmpty() && comparison.newSide().isEmpty()) {
             return Optional.empty();
         }
-        List<String> differences = onLegacy.isPresent() && onNew.isPresent()
-                ? differences(onLegacy.get(), onNew.get()) : List.of();
-        return Optional.of(comparison(id, kind, onLegacy, onNew,
-                onLegacy.isPresent() && onNew.isPresent() && differences.isEmpty(), differences));
-    }
-
-    static Map<String, Object> comparison(UUID id, AuditKind kind, Optional<LegacyRecord> onLegacy,
-                                          Optional<LegacyRecord> onNew, boolean agree, List<String> differences) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id.toString());
         body.put("kind", kind.pathName());
-        body.put("legacy", onLegacy.map(MigrationAdmin::recordBody).orElse(null));
-        body.put("new", onNew.map(MigrationAdmin::recordBody).orElse(null));
-        body.put("agree", agree);
-        body.put("differences", differences);
-        return body;
+        body.put("legacy", comparison.legacy().map(MigrationAdmin::recordBody).orElse(null));
+        body.put("new", comparison.newSide().map(MigrationAdmin::recordBody).orElse(null));
+        body.put("agree", comparison.agree());
+        body.put("differences", comparison.differences());
+        return Optional.of(body);
     }
 
     private static Map<String, Object> recordBody(LegacyRecord record) {
@@ -172,44 +158,5 @@ public final class MigrationAdmin {
         body.put("legacyId", record.legacyId());
         body.put("document", record.document());
         return body;
-    }
-
-    private static LegacyRecord asLegacyRecord(AuditRecord record) {
-        return new LegacyRecord(record.id(), record.kind(), record.receivedAt(), record.document(), record.legacyId());
-    }
-
-    /** The names of what differs: {@code kind}, {@code legacyId}, and each document field. */
-    private static List<String> differences(LegacyRecord a, LegacyRecord b) {
-        List<String> names = new ArrayList<>();
-        if (a.kind() != b.kind()) {
-            names.add("kind");
-        }
-        if (!Objects.equals(a.legacyId(), b.legacyId())) {
-            names.add("legacyId");
-        }
-        Set<String> fields = new LinkedHashSet<>(a.document().keySet());
-        fields.addAll(b.document().keySet());
-        for (String field : fields) {
-            if (!Objects.equals(canonical(a.document().get(field)), canonical(b.document().get(field)))) {
-                names.add(field);
-            }
-        }
-        return names;
-    }
-
-    /** Numbers by value ({@code 0.5} and {@code 0.50} are equal, as everywhere in the service). */
-    private static Object canonical(Object value) {
-        return switch (value) {
-            case null -> null;
-            case BigDecimal decimal -> decimal.stripTrailingZeros();
-            case Number number -> new BigDecimal(number.toString()).stripTrailingZeros();
-            case Map<?, ?> map -> {
-                Map<Object, Object> copy = new LinkedHashMap<>();
-                map.forEach((k, v) -> copy.put(k, canonical(v)));
-                yield copy;
-            }
-            case List<?> list -> list.stream().map(MigrationAdmin::canonical).toList();
-            default -> value;
-        };
     }
 }

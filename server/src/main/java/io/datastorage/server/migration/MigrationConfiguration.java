@@ -1,8 +1,14 @@
 package io.datastorage.server.migration;
 
-import io.datastorage.core.migration.LegacyRecord;
+import io.datastorage.core.audit.AuditValidator;
+import io.datastorage.core.dualwrite.DualWriteCoordinator;
 import io.datastorage.core.migration.LegacyStore;
+import io.datastorage.core.migration.MigrationReads;
+import io.datastorage.core.migration.MigrationRouter;
+import io.datastorage.core.migration.MigrationSettings;
 import io.datastorage.core.migration.MigrationSide;
+import io.datastorage.core.migration.NewSideRecords;
+import io.datastorage.core.migration.PhaseFence;
 import io.datastorage.core.migration.PhaseState;
 import io.datastorage.core.migration.PhaseStore;
 import io.datastorage.core.migration.PhaseWatcher;
@@ -17,14 +23,19 @@ import io.datastorage.store.postgres.PostgresStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The migration from a legacy store, when {@code datastorage.migration.legacy.type} names one
@@ -96,30 +107,61 @@ public class MigrationConfiguration {
         return new MigrationMetrics(registry, phaseWatcher, queue, clock);
     }
 
+    /**
+     * The queue's job: each side read as the source of an entry that targets the other, and written
+     * as its sink (the new side validates each document, then stores it with its id and legacy id,
+     * its embedding and vector left to the repair jobs).
+     */
     @Bean
     SecondaryWriteWorker secondaryWriteWorker(SecondaryWriteQueue queue, LegacyStore legacy, RecordStore records,
-                                              Clock clock, LeasedJobs leased) {
+                                              AuditValidator validator, Clock clock, LeasedJobs leased) {
         SecondaryWriteJob job = new SecondaryWriteJob(queue,
-                Map.of(MigrationSide.LEGACY, RecordSource.of(legacy), MigrationSide.NEW, newSource(records)),
-                Map.of(MigrationSide.LEGACY, RecordSink.of(legacy), MigrationSide.NEW, newSink()),
+                Map.of(MigrationSide.LEGACY, RecordSource.of(legacy), MigrationSide.NEW, NewSideRecords.source(records)),
+                Map.of(MigrationSide.LEGACY, RecordSink.of(legacy), MigrationSide.NEW, NewSideRecords.sink(records, validator)),
                 clock, SecondaryWriteJob.Settings.defaults());
         return new SecondaryWriteWorker(leased.leased(job));
     }
 
+    /**
+     * Runs the shadow reads off the request path: two threads and 256 waiting at most; a read it
+     * cannot take is dropped ({@link MigrationReads}), never run on the request's thread.
+     */
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService migrationShadowReads() {
+        return new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256),
+                Thread.ofPlatform().name("migration-shadow-", 0).daemon().factory(), new ThreadPoolExecutor.AbortPolicy());
+    }
+
+    /**
+     * Reads and writes by phase. The router commits legacy-primary writes inside PostgreSQL's phase
+     * fence; until the store offers one (a {@link PhaseFence} bean), nothing is routed (see
+     * {@link MigrationRouting}) and a warning says so at start-up.
+     */
     @Bean
-    MigrationAdmin migrationAdmin(PhaseStore phases, PhaseWatcher watcher, LegacyStore legacy, RecordStore records,
-                                  MigrationMetrics metrics, DatastorageProperties properties) {
-        return new MigrationAdmin(phases, watcher, legacy, records, metrics, properties.migration());
+    MigrationRouting migrationRouting(PhaseWatcher phaseWatcher, DualWriteCoordinator coordinator, RecordStore records,
+                                      LegacyStore legacy, ObjectProvider<PhaseFence> fence, SecondaryWriteQueue queue,
+                                      MigrationMetrics metrics, ExecutorService migrationShadowReads,
+                                      DatastorageProperties properties) {
+        MigrationSettings settings = properties.migration().settings();
+        // The queue's backlog does not say which side its entries target: any entry counts as owed to
+        // the new side, so search says "incomplete" while any secondary write waits (never "complete" too early).
+        MigrationReads reads = new MigrationReads(phaseWatcher, records, legacy, settings, metrics, migrationShadowReads,
+                () -> metrics.backlog().map(backlog -> backlog.depth() > 0).orElse(true));
+        PhaseFence phaseFence = fence.getIfAvailable();
+        if (phaseFence == null) {
+            log.warn("Migration: PostgreSQL offers no phase fence in this build, so writes and reads are not routed "
+                    + "by phase yet: they go to PostgreSQL as without a migration");
+            return new MigrationRouting(null, reads);
+        }
+        return new MigrationRouting(new MigrationRouter(phaseWatcher, coordinator, records, legacy, phaseFence, queue,
+                settings, metrics), reads);
     }
 
-    private static RecordSource newSource(RecordStore records) {
-        return (kind, id) -> records.find(kind, id).map(r -> new LegacyRecord(r.id(), r.kind(), r.receivedAt(),
-                r.document(), r.legacyId()));
-    }
-
-    private static RecordSink newSink() {
-        return record -> {
-            throw new IllegalStateException("writes to the new side are not wired yet (the migration router)");
-        };
+    @Bean
+    MigrationAdmin migrationAdmin(PhaseStore phases, PhaseWatcher watcher, LegacyStore legacy,
+                                  MigrationRouting migrationRouting, MigrationMetrics metrics,
+                                  DatastorageProperties properties) {
+        return new MigrationAdmin(phases, watcher, legacy, migrationRouting.migrationReads(), metrics,
+                properties.migration());
     }
 }

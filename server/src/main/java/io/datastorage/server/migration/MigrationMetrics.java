@@ -2,7 +2,11 @@ package io.datastorage.server.migration;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.datastorage.core.migration.MigrationListener;
 import io.datastorage.core.migration.MigrationPhase;
+import io.datastorage.core.migration.MigrationSide;
+import io.datastorage.core.migration.ShadowReadOutcome;
+import io.datastorage.core.migration.WriteOutcome;
 import io.datastorage.core.migration.PhaseWatcher;
 import io.datastorage.core.migration.SecondaryWriteQueue;
 import io.micrometer.core.instrument.Counter;
@@ -11,8 +15,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -27,15 +33,12 @@ import java.util.Optional;
  * and the backlog query counts the whole queue, so it runs at most once per scrape (and once per
  * few seconds however often the status is asked). A backlog that cannot be read shows as NaN.
  */
-public final class MigrationMetrics {
+public final class MigrationMetrics implements MigrationListener {
     /** How long one backlog reading serves the gauges and the status. */
     static final Duration BACKLOG_TTL = Duration.ofSeconds(3);
     /** The {@code store} label's values. */
-    public static final List<String> STORES = List.of("legacy", "new");
-    /** The {@code outcome} label's values of the write counter. */
-    public static final List<String> WRITE_OUTCOMES = List.of("ok", "queued", "failed", "undone");
-    /** The {@code outcome} label's values of the shadow-read counter. */
-    public static final List<String> SHADOW_OUTCOMES = List.of("match", "missing", "differs", "error");
+    static final List<String> STORES = Arrays.stream(MigrationSide.values())
+            .map(side -> side.name().toLowerCase(Locale.ROOT)).toList();
 
     private final Map<String, Counter> writes = new LinkedHashMap<>();
     private final Map<String, Counter> shadowReads = new LinkedHashMap<>();
@@ -52,7 +55,7 @@ public final class MigrationMetrics {
                     .register(registry);
         }
         for (String store : STORES) {
-            for (String outcome : WRITE_OUTCOMES) {
+            for (String outcome : Arrays.stream(WriteOutcome.values()).map(WriteOutcome::value).toList()) {
                 writes.put(store + "/" + outcome, Counter.builder("datastorage.migration.writes")
                         .tag("store", store).tag("outcome", outcome)
                         .description("Records written to each store of the migration: ok, queued (for the queue's job), "
@@ -60,7 +63,7 @@ public final class MigrationMetrics {
                         .register(registry));
             }
         }
-        for (String outcome : SHADOW_OUTCOMES) {
+        for (String outcome : Arrays.stream(ShadowReadOutcome.values()).map(ShadowReadOutcome::value).toList()) {
             shadowReads.put(outcome, Counter.builder("datastorage.migration.shadow.reads").tag("outcome", outcome)
                     .description("Reads also read from the secondary store and compared: match, missing, differs, error")
                     .register(registry));
@@ -88,17 +91,19 @@ public final class MigrationMetrics {
                 .orElse(0.0);
     }
 
-    /** Counts {@code records} written to {@code store} ({@link #STORES}) with {@code outcome} ({@link #WRITE_OUTCOMES}). */
-    public void written(String store, String outcome, int records) {
-        writes.get(store + "/" + outcome).increment(records);
+    /** Counts one write of a routed request reaching {@code outcome} on {@code store}. */
+    @Override
+    public void written(MigrationSide store, WriteOutcome outcome) {
+        writes.get(store.name().toLowerCase(Locale.ROOT) + "/" + outcome.value()).increment();
     }
 
-    /** Counts one shadow read with {@code outcome} ({@link #SHADOW_OUTCOMES}). */
-    public void shadowRead(String outcome) {
-        shadowReads.get(outcome).increment();
+    /** Counts one shadow read. */
+    @Override
+    public void shadowRead(ShadowReadOutcome outcome) {
+        shadowReads.get(outcome.value()).increment();
     }
 
-    /** The shadow reads counted so far, by outcome, in {@link #SHADOW_OUTCOMES}' order. */
+    /** The shadow reads counted so far, by outcome, in {@link ShadowReadOutcome}'s order. */
     public Map<String, Long> shadowReads() {
         Map<String, Long> counts = new LinkedHashMap<>();
         shadowReads.forEach((outcome, counter) -> counts.put(outcome, (long) counter.count()));
