@@ -80,6 +80,9 @@ class MigrationRoutingTest {
         assertThat(page.path("items")).hasSize(1);
         assertThat(page.path("items").get(0).path("id").asString()).isEqualTo(id.toString());
 
+        assertThat(service.get(service.management("/metrics")).body())
+                .containsPattern("datastorage_migration_writes_total\\{[^}]*outcome=\"ok\",store=\"legacy\"} [1-9]");
+
         JsonNode comparison = JSON.readTree(service.get("/api/v1/admin/migration/records/workflow/" + id).body());
         assertThat(comparison.path("legacy").path("document").path("name").asString()).isEqualTo("routed-legacy");
         assertThat(comparison.path("new").isNull()).isTrue();
