@@ -160,12 +160,17 @@ public abstract class PhaseFenceContract {
         IdempotencyToken other = new IdempotencyToken("key-other", "a");
         fence.underPhase(state, token, true, () -> receipts);
         fence.underPhase(state, other, true, () -> others);
+        SecondaryWrite legacySide = new SecondaryWrite(receipts.getFirst().id(), AuditKind.EXECUTION,
+                MigrationSide.LEGACY, state.version());
+        queue.enqueue(legacySide);
 
         fence.undo(receipts, token);
         fence.undo(receipts, token);
         fence.undo(receipts, other);
 
-        assertThat(queued()).extracting(SecondaryWrite::recordId).containsExactly(others.getFirst().id());
+        assertThat(queued()).as("the new side's entries of these receipts go; a legacy-side entry is not the fence's")
+                .containsExactlyInAnyOrder(legacySide, new SecondaryWrite(others.getFirst().id(), AuditKind.EXECUTION,
+                        MigrationSide.NEW, state.version()));
         AtomicInteger runs = new AtomicInteger();
         assertThat(fence.underPhase(state, new IdempotencyToken("key-undo", "b"), false, work(runs, receipts(1)))
                 .replayed()).as("the key is free again").isFalse();

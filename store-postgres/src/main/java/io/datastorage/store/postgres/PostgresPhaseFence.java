@@ -101,7 +101,7 @@ final class PostgresPhaseFence implements PhaseFence {
             try {
                 if (!receipts.isEmpty()) {
                     try (PreparedStatement ps = c.prepareStatement(
-                            "DELETE FROM secondary_writes WHERE record_id = ANY (?)")) {
+                            "DELETE FROM secondary_writes WHERE record_id = ANY (?) AND target = 'NEW'")) { // what underPhase queued
                         ps.setArray(1, c.createArrayOf("uuid", receipts.stream().map(Receipt::id).toArray(UUID[]::new)));
                         ps.executeUpdate();
                     }
