@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +84,12 @@ public final class InMemoryAuditStore implements AuditStore {
                                           MigrationTerms terms) {
         if (records.isEmpty()) {
             throw new IllegalArgumentException("nothing to write");
+        }
+        Set<UUID> given = new HashSet<>();
+        for (NewRecord record : records) {
+            if (record.id() != null && !given.add(record.id())) {
+                throw new IllegalArgumentException("record id " + record.id() + " is given twice in one write");
+            }
         }
         if (terms == null) {
             return writeUnfenced(records, token, beforeCommit, null);
@@ -182,8 +189,13 @@ public final class InMemoryAuditStore implements AuditStore {
         }
         List<SecondaryWrite> queued = new ArrayList<>();
         for (Receipt receipt : receipts) {
-            rows.remove(receipt.id());
-            queued.add(new SecondaryWrite(receipt.id(), receipt.kind(), MigrationSide.LEGACY, 1));
+            Row row = rows.get(receipt.id());
+            if (row != null && row.draft().kind() == receipt.kind()) { // by id and kind, as PostgreSQL deletes
+                rows.remove(receipt.id());
+            }
+            for (MigrationSide side : MigrationSide.values()) { // both sides' entries, as PostgreSQL's undo
+                queued.add(new SecondaryWrite(receipt.id(), receipt.kind(), side, 1));
+            }
         }
         if (queue != null) {
             queue.discard(queued);
