@@ -36,13 +36,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a migration's fence costs a write: single-record writes of the record store without
- * {@link MigrationTerms}, with them (the share lock on the phase row as the transaction's first
- * statement), and with them queueing each record for the legacy side, next to raw single-row inserts,
+ * {@link MigrationTerms}, with them (the phase fence's shared lock and version check as the
+ * transaction's first statements), and with them queueing each record for the legacy side, next to raw single-row inserts,
  * at several writer counts, on the durable embedded PostgreSQL. Closed loops: each writer starts its
  * next write when the last one returns. No index and no model: vectors are random, the hook is none.
  */
 @Command(name = "fence", mixinStandardHelpOptions = true,
-        description = "Record-store writes with and without the migration fence (FOR SHARE on the phase row), "
+        description = "Record-store writes with and without the migration phase fence, "
                 + "next to raw PostgreSQL inserts, at several writer counts.")
 final class FenceBench implements Runnable {
 

@@ -67,7 +67,7 @@ public final class InMemoryAuditStore implements AuditStore {
     /**
      * Makes writes under {@link MigrationTerms} fenced to {@code phases} (the write holds the phase
      * store's monitor, which {@link io.datastorage.core.migration.InMemoryPhaseStore}'s changes
-     * take, as PostgreSQL's share lock on the phase row) and queued on {@code queue}.
+     * take, as PostgreSQL's phase fence lock does) and queued on {@code queue}.
      */
     public InMemoryAuditStore migrating(PhaseStore phases, SecondaryWriteQueue queue) {
         this.phases = Objects.requireNonNull(phases, "phases");

@@ -60,8 +60,8 @@ import java.util.UUID;
  * it up before inserting (see {@link #storedAlready}), so a record stored already with the same
  * content is answered, not written again, and one with other content is a
  * {@link RecordConflictException}; writes without given ids pay nothing for it. Under
- * {@link MigrationTerms} the transaction's first statement takes a share lock on the
- * {@code migration_phase} row ({@link PostgresPhaseFence#check}) and the records written are queued
+ * {@link MigrationTerms} the transaction's first statements take the phase fence's shared lock and
+ * check the phase version ({@link PostgresPhaseFence#check}), and the records written are queued
  * for the legacy side in the same transaction.
  *
  * <p>A listing is keyset-paginated: {@code ORDER BY created_at DESC, id DESC} with

@@ -13,7 +13,7 @@ import java.time.Clock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The phase-fence contract on a real PostgreSQL: the phase row's share lock makes a change wait. */
+/** The phase-fence contract on a real PostgreSQL: the fence's shared lock makes a change wait. */
 class PostgresPhaseFenceTest extends PhaseFenceContract {
     private static HikariDataSource dataSource;
     private PostgresStore store;
