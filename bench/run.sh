@@ -3,6 +3,7 @@
 #   ./bench/run.sh [--quick]          the service under load next to raw baselines (bench/results/)
 #   ./bench/run.sh embedding|search|reconcile [options]   one part on its own
 #   ./bench/run.sh write-order [options]   the dual-write orders against a small pool, simulated index delay
+#   ./bench/run.sh fence [options]   record-store writes with and without the migration fence, raw inserts
 #   ./bench/run.sh --help             every benchmark and its options
 set -euo pipefail
 
@@ -10,7 +11,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bin/find-jdk.sh"
 
 case "${1:-}" in
-  service|embedding|search|reconcile|write-order|help|-h|--help|-V|--version) ;;
+  service|embedding|search|reconcile|write-order|fence|help|-h|--help|-V|--version) ;;
   *) set -- service "$@" ;;
 esac
 

@@ -42,7 +42,9 @@ import java.util.concurrent.TimeoutException;
  * {@link PhaseState}; its answer names it ({@link WriteResult#route()}).
  *
  * <ul>
- *   <li>{@link MigrationPhase#NEW_ONLY}: the dual-write coordinator, as without a migration.</li>
+ *   <li>{@link MigrationPhase#NEW_ONLY}: the dual-write coordinator, as without a migration, but
+ *       fenced to the version ({@link MigrationTerms} with nothing to queue), so that a move back to
+ *       a dual phase waits for it.</li>
  *   <li>{@link MigrationPhase#DUAL_WRITE_NEW_PRIMARY}: the coordinator writes PostgreSQL under
  *       {@link MigrationTerms} (fenced to the version; a LEGACY-target queue entry per record in the
  *       same transaction), then the secondary as below.</li>
@@ -130,17 +132,20 @@ public final class MigrationRouter implements RecordWriter {
                                    Deadline deadline) {
         Route route = new Route(state.phase().name(), state.version());
         WriteResult result = switch (state.phase()) {
-            case NEW_ONLY -> newOnly(records, token, deadline);
+            case NEW_ONLY -> newOnly(state, records, token, deadline);
             case DUAL_WRITE_NEW_PRIMARY -> newPrimary(state, records, token, deadline);
             case LEGACY_ONLY, DUAL_WRITE_LEGACY_PRIMARY -> legacyPrimary(state, records, token, deadline);
         };
         return result.withRoute(route);
     }
 
-    private WriteResult newOnly(List<NewRecord> records, IdempotencyToken token, Deadline deadline) {
+    private WriteResult newOnly(PhaseState state, List<NewRecord> records, IdempotencyToken token,
+                                Deadline deadline) {
         WriteResult result;
         try {
-            result = coordinator.write(records, token, deadline);
+            // Fenced too, with nothing to queue: a move back to DUAL_WRITE_NEW_PRIMARY must not let a
+            // write begun under NEW_ONLY commit after it, on the new side only.
+            result = coordinator.write(records, token, deadline, new MigrationTerms(state.version(), false));
         } catch (RuntimeException e) {
             failed(MigrationSide.NEW, e);
             throw e;

@@ -23,23 +23,21 @@ import java.util.concurrent.TimeUnit;
  * The issue asks that every write run under exactly one phase: a write begun under version
  * {@code v} must never commit as if {@code v + 1} were current. A cache cannot promise that by
  * itself (another replica may store {@code v + 1} right after this one read {@code v}); it only
- * makes the version cheap to read. The router (not built yet) will therefore:
+ * makes the version cheap to read. The router ({@link MigrationRouter}) therefore:
  * <ol>
  *   <li>read {@link #current()} <em>once</em> per write and carry that {@link PhaseState} (phase and
  *       version) through the whole write, never re-reading the phase half way (the primary and the
  *       secondary are chosen from the same state);</li>
- *   <li>fence the commit on the version. Where a write commits in PostgreSQL, its transaction
- *       first reads the phase row {@code FOR SHARE} and rolls back (to be retried under the new
- *       state) unless the version is still {@code v}; a change's {@code UPDATE … WHERE version = v}
- *       waits for those share locks, so no such write commits after the change. A write that
- *       commits only in the legacy store cannot be fenced by a PostgreSQL transaction; for it the
- *       change must wait for the writes under {@code v} to drain on every replica (for example a
- *       change in two steps: {@code v + 1} is announced, each replica stops starting writes under
- *       {@code v}, drains them and acknowledges, then {@code v + 1} takes effect, bounded by a
- *       timeout). Which of the two, and its cost under load (every write share-locking one row),
- *       is for the router's change to measure and document;</li>
- *   <li>refuse writes while {@link #refreshedAt()} is older than a bound (a replica cut off from
- *       the store cannot know the phase moved).</li>
+ *   <li>fences the commit on the version: every write, whichever store is its primary, runs in
+ *       a transaction of datastorage's PostgreSQL that first takes the phase fence's shared lock
+ *       and checks that the version is still {@code v} (otherwise nothing is stored and the write
+ *       runs once more under the new state): the primary's own write transaction when PostgreSQL
+ *       is the primary ({@link io.datastorage.core.store.MigrationTerms}), a {@link PhaseFence}
+ *       transaction around the legacy puts otherwise. A change takes the lock exclusively, so it
+ *       waits until every write fenced to {@code v} has ended, and none of them commits after
+ *       {@code v + 1} is stored. The cost is measured by {@code ./bench/run.sh fence};</li>
+ *   <li>needs no bound on {@link #refreshedAt()}: a replica whose cached version is stale is
+ *       refused by the fence at its first write and refreshes.</li>
  * </ol>
  *
  * <p>Versions only move forward here: a store answering an older version than the cached one

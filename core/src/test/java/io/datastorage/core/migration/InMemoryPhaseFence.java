@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 
 /**
  * {@link PhaseFence} in memory, for tests of the router: the fence holds the phase store's monitor
- * (which {@link InMemoryPhaseStore}'s changes take, as PostgreSQL's share lock on the phase row
+ * (which {@link InMemoryPhaseStore}'s changes take, as PostgreSQL's phase fence lock
  * makes a change wait) while the work runs; keys and their receipts live in maps.
  */
 public final class InMemoryPhaseFence implements PhaseFence {

@@ -146,6 +146,32 @@ public abstract class SecondaryWriteQueueContract {
     }
 
     @Test
+    void discardRemovesTheEntriesOfTheseWritesByRecordAndSideWhateverTheirClaim() {
+        SecondaryWriteQueue queue = queue();
+        SecondaryWrite claimed = write(MigrationSide.LEGACY);
+        SecondaryWrite waiting = write(MigrationSide.LEGACY);
+        SecondaryWrite kept = write(MigrationSide.LEGACY);
+        SecondaryWrite otherSide = new SecondaryWrite(waiting.recordId(), waiting.kind(), MigrationSide.NEW, 3);
+        queue.enqueue(claimed);
+        SecondaryWriteEntry claim = queue.claim(10, CLAIM).getFirst();
+        queue.enqueue(List.of(waiting, kept, otherSide));
+
+        assertThat(queue.discard(List.of(claimed, new SecondaryWrite(waiting.recordId(), waiting.kind(),
+                MigrationSide.LEGACY, 9), write(MigrationSide.NEW), claimed)))
+                .as("by (record, side), whatever the phase version; keys not queued skipped; each counted once")
+                .isEqualTo(2);
+        assertThat(queue.discard(List.of())).isZero();
+
+        assertThat(queue.complete(claim)).as("the claim of a discarded entry").isFalse();
+        assertThat(queue.backlog().depth()).isEqualTo(2);
+        assertThat(queue.claim(10, CLAIM)).extracting(SecondaryWriteEntry::write)
+                .containsExactlyInAnyOrder(kept, otherSide);
+        assertThat(queue.discard(List.of(kept))).as("a claimed entry too").isEqualTo(1);
+        assertThat(queue.backlog().depth()).isEqualTo(1);
+        assertThatThrownBy(() -> queue.discard(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
     void aRetryIsDueOnlyAfterItsBackoffAndCarriesTheError() {
         SecondaryWriteQueue queue = queue();
         queue.enqueue(write(MigrationSide.LEGACY));

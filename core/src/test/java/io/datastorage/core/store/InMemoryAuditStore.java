@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,7 @@ public final class InMemoryAuditStore implements AuditStore {
     /**
      * Makes writes under {@link MigrationTerms} fenced to {@code phases} (the write holds the phase
      * store's monitor, which {@link io.datastorage.core.migration.InMemoryPhaseStore}'s changes
-     * take, as PostgreSQL's share lock on the phase row) and queued on {@code queue}.
+     * take, as PostgreSQL's phase fence lock does) and queued on {@code queue}.
      */
     public InMemoryAuditStore migrating(PhaseStore phases, SecondaryWriteQueue queue) {
         this.phases = Objects.requireNonNull(phases, "phases");
@@ -83,6 +84,12 @@ public final class InMemoryAuditStore implements AuditStore {
                                           MigrationTerms terms) {
         if (records.isEmpty()) {
             throw new IllegalArgumentException("nothing to write");
+        }
+        Set<UUID> given = new HashSet<>();
+        for (NewRecord record : records) {
+            if (record.id() != null && !given.add(record.id())) {
+                throw new IllegalArgumentException("record id " + record.id() + " is given twice in one write");
+            }
         }
         if (terms == null) {
             return writeUnfenced(records, token, beforeCommit, null);
@@ -182,8 +189,13 @@ public final class InMemoryAuditStore implements AuditStore {
         }
         List<SecondaryWrite> queued = new ArrayList<>();
         for (Receipt receipt : receipts) {
-            rows.remove(receipt.id());
-            queued.add(new SecondaryWrite(receipt.id(), receipt.kind(), MigrationSide.LEGACY, 1));
+            Row row = rows.get(receipt.id());
+            if (row != null && row.draft().kind() == receipt.kind()) { // by id and kind, as PostgreSQL deletes
+                rows.remove(receipt.id());
+            }
+            for (MigrationSide side : MigrationSide.values()) { // both sides' entries, as PostgreSQL's undo
+                queued.add(new SecondaryWrite(receipt.id(), receipt.kind(), side, 1));
+            }
         }
         if (queue != null) {
             queue.discard(queued);

@@ -1,5 +1,9 @@
 package io.datastorage.core.store;
 
+import io.datastorage.core.migration.InMemoryPhaseStore;
+import io.datastorage.core.migration.InMemorySecondaryWriteQueue;
+import io.datastorage.core.migration.PhaseStore;
+import io.datastorage.core.migration.SecondaryWriteQueue;
 import org.junit.jupiter.api.Nested;
 
 import java.time.Clock;
@@ -9,9 +13,24 @@ class InMemoryStoreContractsTest {
 
     @Nested
     class Records extends RecordStoreContract {
+        private PhaseStore phases;
+        private SecondaryWriteQueue queue;
+
         @Override
         protected StoreRoles openStore(Clock clock) {
-            return StoreRoles.of(new InMemoryAuditStore(clock));
+            phases = new InMemoryPhaseStore(clock);
+            queue = new InMemorySecondaryWriteQueue(clock);
+            return StoreRoles.of(new InMemoryAuditStore(clock).migrating(phases, queue));
+        }
+
+        @Override
+        protected PhaseStore phases() {
+            return phases;
+        }
+
+        @Override
+        protected SecondaryWriteQueue queue() {
+            return queue;
         }
     }
 

@@ -33,6 +33,10 @@ import java.util.Optional;
  * the database's ({@code statement_timestamp()} of the {@code UPDATE}, which runs after the previous
  * version committed), so they grow with the versions whatever the replicas' clocks say. A
  * connection is held for one call only.
+ *
+ * <p>A change first takes the phase fence's advisory lock exclusively ({@link PostgresPhaseFence}):
+ * it waits for every write fenced to the current version to end, so none of them commits after the
+ * new version is stored.
  */
 public final class PostgresPhaseStore implements PhaseStore {
     private static final String CURRENT = "SELECT phase, version, changed_at FROM migration_phase WHERE id = 1";
@@ -100,6 +104,10 @@ public final class PostgresPhaseStore implements PhaseStore {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                try (PreparedStatement s = c.prepareStatement(
+                        "SELECT pg_advisory_xact_lock(" + PostgresPhaseFence.LOCK_CLASS + ", 1)")) {
+                    s.execute(); // waits for the writes fenced to the current version
+                }
                 PhaseState current = read(c).orElseThrow(() -> new IllegalStateException(
                         "no migration phase is stored yet: initialise it before changing it"));
                 if (current.version() != expectedVersion) {

@@ -56,6 +56,9 @@ public final class PostgresSecondaryWriteQueue implements SecondaryWriteQueue {
     private static final String RETRY = """
             UPDATE secondary_writes SET due_at = now() + ? * interval '1 microsecond', last_error = ?
             WHERE record_id = ? AND target = ? AND claim_token = ?""";
+    private static final String DISCARD = """
+            DELETE FROM secondary_writes w USING unnest(?::uuid[], ?::text[]) AS d (record_id, target)
+            WHERE w.record_id = d.record_id AND w.target = d.target""";
     private static final String BACKLOG = "SELECT count(*), min(enqueued_at) FROM secondary_writes";
 
     private final DataSource dataSource;
@@ -109,7 +112,17 @@ public final class PostgresSecondaryWriteQueue implements SecondaryWriteQueue {
 
     @Override
     public int discard(List<SecondaryWrite> writes) {
-        throw new UnsupportedOperationException("TODO(issue16-spi): discard");
+        check(writes);
+        if (writes.isEmpty()) {
+            return 0;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(DISCARD)) {
+            s.setArray(1, c.createArrayOf("uuid", writes.stream().map(SecondaryWrite::recordId).toArray()));
+            s.setArray(2, c.createArrayOf("text", writes.stream().map(w -> w.target().name()).toArray()));
+            return s.executeUpdate();
+        } catch (SQLException e) {
+            throw SqlErrors.translate("discarding " + writes.size() + " secondary write(s)", e);
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.datastorage.store.postgres;
 
 import io.datastorage.core.job.JobLeases;
+import io.datastorage.core.migration.PhaseFence;
 import io.datastorage.core.migration.PhaseStore;
 import io.datastorage.core.search.SearchStore;
 import io.datastorage.core.store.EmbeddingBacklog;
@@ -27,13 +28,15 @@ public final class PostgresStore {
     private final JobLeases jobLeases;
     private final PhaseStore phaseStore;
     private final PostgresSecondaryWriteQueue secondaryWrites;
+    private final PhaseFence phaseFence;
 
     private PostgresStore(DataSource dataSource, Clock clock) {
         Objects.requireNonNull(dataSource, "dataSource");
         Objects.requireNonNull(clock, "clock");
         PartitionManager partitions = new PartitionManager(dataSource);
         RecordReader reader = new RecordReader();
-        this.records = new PostgresRecords(dataSource, clock, partitions, reader);
+        this.secondaryWrites = new PostgresSecondaryWriteQueue(dataSource);
+        this.records = new PostgresRecords(dataSource, clock, partitions, reader, secondaryWrites);
         this.embeddingBacklog = new PostgresEmbeddingBacklog(dataSource);
         this.indexBacklog = new PostgresIndexBacklog(dataSource);
         this.vectorLedger = new PostgresVectorLedger(dataSource);
@@ -41,7 +44,7 @@ public final class PostgresStore {
         this.maintenance = new PostgresMaintenance(dataSource, clock, partitions, reader);
         this.jobLeases = new PostgresJobLeases(dataSource);
         this.phaseStore = new PostgresPhaseStore(dataSource);
-        this.secondaryWrites = new PostgresSecondaryWriteQueue(dataSource);
+        this.phaseFence = new PostgresPhaseFence(dataSource, clock, secondaryWrites);
     }
 
     /**
@@ -101,5 +104,14 @@ public final class PostgresStore {
      */
     public PostgresSecondaryWriteQueue secondaryWrites() {
         return secondaryWrites;
+    }
+
+    /**
+     * The transaction a write runs in while the legacy store is the migration's primary: fenced to
+     * the phase in {@link #phaseStore()}, keyed like {@link #records()}' writes, queueing on
+     * {@link #secondaryWrites()}.
+     */
+    public PhaseFence phaseFence() {
+        return phaseFence;
     }
 }

@@ -20,7 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RecordReader {
     private static final Logger log = LoggerFactory.getLogger(RecordReader.class);
     /** What {@link #readRecord} reads. */
-    static final String RECORD_COLUMNS = "id, kind, received_at, document::text, embedding_pending, index_pending";
+    static final String RECORD_COLUMNS =
+            "id, kind, received_at, document::text, embedding_pending, index_pending, legacy_id";
+    /** How many columns {@link #RECORD_COLUMNS} names. */
+    static final int RECORD_COLUMN_COUNT = 7;
 
     private final AtomicLong unreadableRecords = new AtomicLong();
 
@@ -28,7 +31,8 @@ final class RecordReader {
     AuditRecord readRecord(ResultSet rs) throws SQLException {
         UUID id = rs.getObject(1, UUID.class);
         return new AuditRecord(id, AuditKind.fromPathName(rs.getString(2)).orElseThrow(),
-                rs.getTimestamp(3).toInstant(), document(id, rs.getString(4)), !rs.getBoolean(5), !rs.getBoolean(6));
+                rs.getTimestamp(3).toInstant(), document(id, rs.getString(4)), !rs.getBoolean(5), !rs.getBoolean(6),
+                rs.getString(7));
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.datastorage.store.postgres;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.datastorage.core.migration.PhaseStore;
+import io.datastorage.core.migration.SecondaryWriteQueue;
 import io.datastorage.core.store.EmbeddingBacklogContract;
 import io.datastorage.core.store.IndexBacklogContract;
 import io.datastorage.core.store.RecordStoreContract;
@@ -21,9 +23,30 @@ class PostgresStoreContractsTest {
 
     @Nested
     class Records extends RecordStoreContract {
+        private HikariDataSource dataSource;
+        private PostgresStore store;
+
         @Override
         protected StoreRoles openStore(Clock clock) {
-            return open(clock);
+            dataSource = PostgresTestDatabase.freshDatabase();
+            store = PostgresStore.open(dataSource, clock, 1);
+            return new StoreRoles(store.records(), store.embeddingBacklog(), store.indexBacklog(), store.vectorLedger(),
+                    dataSource);
+        }
+
+        @Override
+        protected PhaseStore phases() {
+            return store.phaseStore();
+        }
+
+        @Override
+        protected SecondaryWriteQueue queue() {
+            return store.secondaryWrites();
+        }
+
+        @Override
+        protected void awaitWaitingForALock(Thread thread) throws InterruptedException {
+            PostgresTestDatabase.awaitALockNotGranted(dataSource, thread);
         }
     }
 

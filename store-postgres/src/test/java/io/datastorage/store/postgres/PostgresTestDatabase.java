@@ -36,6 +36,26 @@ final class PostgresTestDatabase {
         }
     }
 
+    /**
+     * Returns once a session of {@code dataSource}'s database waits for a lock (a row lock shows as
+     * waiting for the holder's transaction id, which has no database in {@code pg_locks}), or once {@code thread} has ended.
+     */
+    static void awaitALockNotGranted(DataSource dataSource, Thread thread) throws InterruptedException {
+        while (thread.isAlive()) {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                 java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity "
+                         + "WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    return;
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            Thread.sleep(1);
+        }
+    }
+
     /** The store's roles as one object, for the contracts that drive a whole store. */
     static AuditStore bundle(PostgresStore store) {
         return AuditStore.of(store.records(), store.embeddingBacklog(), store.indexBacklog(), store.vectorLedger());
