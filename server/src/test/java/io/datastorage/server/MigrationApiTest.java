@@ -211,12 +211,15 @@ class MigrationApiTest {
         assertThat(comparison.path("new").isNull()).isTrue();
         assertThat(comparison.path("agree").asBoolean()).isFalse();
 
-        String created = service.postJson("/api/v1/audit/workflow", RunningService.validRecord("workflow", "new-only")).body();
-        String newId = JSON.readTree(created).path("id").asString();
-        JsonNode onlyNew = json(service.get("/api/v1/admin/migration/records/workflow/" + newId));
-        assertThat(onlyNew.path("legacy").isNull()).isTrue();
-        assertThat(onlyNew.path("new").path("document").path("name").asString()).isEqualTo("new-only");
-        assertThat(onlyNew.path("agree").asBoolean()).isFalse();
+        assertThat(move("DUAL_WRITE_LEGACY_PRIMARY").statusCode()).isEqualTo(200);
+        String created = service.postJson("/api/v1/audit/workflow", RunningService.validRecord("workflow", "in-both")).body();
+        String bothId = JSON.readTree(created).path("id").asString();
+        JsonNode both = json(service.get("/api/v1/admin/migration/records/workflow/" + bothId));
+        assertThat(both.path("legacy").path("document").path("name").asString()).isEqualTo("in-both");
+        assertThat(both.path("new").path("document").path("name").asString()).isEqualTo("in-both");
+        assertThat(both.path("agree").asBoolean()).isTrue();
+        assertThat(both.path("differences")).isEmpty();
+        assertThat(move("LEGACY_ONLY").statusCode()).isEqualTo(200);
     }
 
     @Test

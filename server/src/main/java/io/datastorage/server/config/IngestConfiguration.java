@@ -23,10 +23,9 @@ public class IngestConfiguration {
     @Bean
     IngestService ingestService(AuditValidator validator, RecordEmbedder embedder, DualWriteCoordinator coordinator,
                                 JsonBodies bodies, ObjectProvider<MigrationRouting> migration) {
-        RecordWriter unrouted = coordinator::write;
         MigrationRouting routing = migration.getIfAvailable();
         // With a migration, writes go through its router (by phase); without one, to the coordinator as always.
-        RecordWriter writer = routing == null ? unrouted : routing.writer(unrouted);
+        RecordWriter writer = routing == null ? coordinator::write : routing.writer();
         return new IngestService(validator, embedder, writer, bodies::legacyFingerprint);
     }
 }

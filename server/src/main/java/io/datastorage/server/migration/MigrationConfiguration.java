@@ -23,7 +23,6 @@ import io.datastorage.store.postgres.PostgresStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -132,14 +131,16 @@ public class MigrationConfiguration {
                 Thread.ofPlatform().name("migration-shadow-", 0).daemon().factory(), new ThreadPoolExecutor.AbortPolicy());
     }
 
-    /**
-     * Reads and writes by phase. The router commits legacy-primary writes inside PostgreSQL's phase
-     * fence; until the store offers one (a {@link PhaseFence} bean), nothing is routed (see
-     * {@link MigrationRouting}) and a warning says so at start-up.
-     */
+    /** PostgreSQL's phase fence: a legacy-primary write commits inside it, never under a version no longer current. */
+    @Bean
+    PhaseFence phaseFence(PostgresStore store) {
+        return store.phaseFence();
+    }
+
+    /** Reads and writes by phase: the router and the reads over the same watcher, settings and metrics. */
     @Bean
     MigrationRouting migrationRouting(PhaseWatcher phaseWatcher, DualWriteCoordinator coordinator, RecordStore records,
-                                      LegacyStore legacy, ObjectProvider<PhaseFence> fence, SecondaryWriteQueue queue,
+                                      LegacyStore legacy, PhaseFence phaseFence, SecondaryWriteQueue queue,
                                       MigrationMetrics metrics, ExecutorService migrationShadowReads,
                                       DatastorageProperties properties) {
         MigrationSettings settings = properties.migration().settings();
@@ -147,12 +148,6 @@ public class MigrationConfiguration {
         // the new side, so search says "incomplete" while any secondary write waits (never "complete" too early).
         MigrationReads reads = new MigrationReads(phaseWatcher, records, legacy, settings, metrics, migrationShadowReads,
                 () -> metrics.backlog().map(backlog -> backlog.depth() > 0).orElse(true));
-        PhaseFence phaseFence = fence.getIfAvailable();
-        if (phaseFence == null) {
-            log.warn("Migration: PostgreSQL offers no phase fence in this build, so writes and reads are not routed "
-                    + "by phase yet: they go to PostgreSQL as without a migration");
-            return new MigrationRouting(null, reads);
-        }
         return new MigrationRouting(new MigrationRouter(phaseWatcher, coordinator, records, legacy, phaseFence, queue,
                 settings, metrics), reads);
     }
@@ -161,7 +156,7 @@ public class MigrationConfiguration {
     MigrationAdmin migrationAdmin(PhaseStore phases, PhaseWatcher watcher, LegacyStore legacy,
                                   MigrationRouting migrationRouting, MigrationMetrics metrics,
                                   DatastorageProperties properties) {
-        return new MigrationAdmin(phases, watcher, legacy, migrationRouting.migrationReads(), metrics,
+        return new MigrationAdmin(phases, watcher, legacy, migrationRouting.reads(), metrics,
                 properties.migration());
     }
 }

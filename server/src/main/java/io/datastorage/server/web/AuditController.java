@@ -65,7 +65,7 @@ public class AuditController {
     static final String MIGRATION_PHASE_HEADER = "Migration-Phase";
 
     private final RecordStore store;
-    /** With a routed migration, reads by phase (from the primary); {@code null}: PostgreSQL. */
+    /** With a migration, reads by phase (from the primary); {@code null}: PostgreSQL. */
     private final MigrationReads reads;
     private final IngestService ingest;
     private final JsonBodies bodies;
@@ -78,7 +78,7 @@ public class AuditController {
                            DatastorageProperties properties, Clock clock, ObjectProvider<MigrationRouting> migration) {
         this.store = store;
         MigrationRouting routing = migration.getIfAvailable();
-        this.reads = routing == null ? null : routing.reads().orElse(null);
+        this.reads = routing == null ? null : routing.reads();
         this.ingest = ingest;
         this.bodies = bodies;
         this.metrics = metrics;

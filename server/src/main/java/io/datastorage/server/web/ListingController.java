@@ -36,7 +36,7 @@ import java.util.Map;
 public class ListingController {
 
     private final RecordStore store;
-    /** With a routed migration, listings by phase (from the primary); {@code null}: PostgreSQL. */
+    /** With a migration, listings by phase (from the primary); {@code null}: PostgreSQL. */
     private final MigrationReads reads;
     private final QueryMetrics metrics;
     private final Clock clock;
@@ -45,7 +45,7 @@ public class ListingController {
                              ObjectProvider<MigrationRouting> migration) {
         this.store = store;
         MigrationRouting routing = migration.getIfAvailable();
-        this.reads = routing == null ? null : routing.reads().orElse(null);
+        this.reads = routing == null ? null : routing.reads();
         this.metrics = metrics;
         this.clock = clock;
     }

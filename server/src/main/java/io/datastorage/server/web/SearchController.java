@@ -69,7 +69,7 @@ public class SearchController {
                             ObjectProvider<PhaseWatcher> phases) {
         this.search = search;
         MigrationRouting routing = migration.getIfAvailable();
-        this.migration = routing == null ? null : routing.migrationReads();
+        this.migration = routing == null ? null : routing.reads();
         this.phases = phases.getIfAvailable();
         this.bodies = bodies;
         this.maxBodyBytes = properties.limits().maxBodySize().toBytes();
