@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A migration from a table in a second, real PostgreSQL ({@code legacy.type=postgres}): the store
  * opens from the configured URL, user and mapping file, the status shows it, a record put there
  * is shown by the records endpoint, and a legacy database that stops answering shows in the
- * status and as 503 naming the legacy store.
+ * status and as 503 naming the legacy store, for a read and for a write (nothing stored).
  */
 class MigrationPostgresLegacyTest {
     static final JsonMapper JSON = JsonMapper.builder().build();
@@ -99,5 +99,12 @@ class MigrationPostgresLegacyTest {
         assertThat(read.statusCode()).isEqualTo(503);
         assertThat(read.headers().firstValue("Retry-After")).isPresent();
         assertThat(JSON.readTree(read.body()).path("detail").asString()).contains("legacy store");
+
+        // the legacy store is the primary of this phase: a write fails whole, and says so
+        HttpResponse<String> write = service.postJson("/api/v1/audit/workflow", RunningService.validRecord("workflow", "down"));
+        assertThat(write.statusCode()).isEqualTo(503);
+        assertThat(write.headers().firstValue("Retry-After")).isPresent();
+        assertThat(JSON.readTree(write.body()).path("detail").asString())
+                .isEqualTo("The legacy store is unavailable; nothing was stored. Retry later.");
     }
 }
