@@ -22,7 +22,7 @@ import static org.awaitility.Awaitility.await;
  * In {@code async} mode a write answers after its primary, and the secondary-write queue's job,
  * scheduled by the service under its lease, puts the record on the other store: the legacy store
  * when PostgreSQL is the primary, PostgreSQL (validated, its embedding left to the repair job)
- * when the legacy store is.
+ * when the legacy store is. With every read shadowed, a record both hold compares as a match.
  */
 class MigrationQueueJobTest {
     static final JsonMapper JSON = JsonMapper.builder().build();
@@ -34,7 +34,7 @@ class MigrationQueueJobTest {
         Path legacy = Files.createDirectory(dataDir.resolve("legacy"));
         service = RunningService.start(dataDir, "--datastorage.migration.legacy.type=json-files",
                 "--datastorage.migration.legacy.path=" + legacy, "--datastorage.migration.secondary-mode=async",
-                "--datastorage.migration.phase=DUAL_WRITE_NEW_PRIMARY");
+                "--datastorage.migration.phase=DUAL_WRITE_NEW_PRIMARY", "--datastorage.migration.shadow-read-ratio=1");
     }
 
     @AfterAll
@@ -74,5 +74,12 @@ class MigrationQueueJobTest {
                 service.get("/api/v1/admin/migration").body()).path("secondaryQueue").path("depth").asLong()).isZero());
         assertThat(service.get(service.management("/metrics")).body())
                 .containsPattern("datastorage_job_runs_total\\{[^}]*job=\"secondary-writes\",outcome=\"ran\"} [1-9]");
+
+        // every read is shadowed here (ratio 1): a record both stores hold compares as a match
+        assertThat(service.get("/api/v1/audit/workflow/" + legacyFirst).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(JSON.readTree(
+                service.get("/api/v1/admin/migration").body()).path("shadowReads").path("match").asLong()).isPositive());
+        assertThat(service.get(service.management("/metrics")).body())
+                .containsPattern("datastorage_migration_shadow_reads_total\\{[^}]*outcome=\"match\"} [1-9]");
     }
 }
