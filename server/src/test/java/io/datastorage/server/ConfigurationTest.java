@@ -47,7 +47,13 @@ class ConfigurationTest {
             "datastorage.index.reconcile-grace|2h|must be 1s..1h",
             "datastorage.search.degraded-max-scan|0|must be 1..1000000",
             "datastorage.write.deadline|500ms|must be 1s..10m",
-            "datastorage.jobs.lease-duration|5s|must be 10s..1d and longer than the longest batch"})
+            "datastorage.jobs.lease-duration|5s|must be 10s..1d and longer than the longest batch",
+            "datastorage.migration.legacy.type|mongodb|The following values are valid",
+            "datastorage.migration.phase|HALFWAY|The following values are valid",
+            "datastorage.migration.secondary|maybe|must be one of queue, fail",
+            "datastorage.migration.secondary-mode|later|must be one of sync, async",
+            "datastorage.migration.shadow-read-ratio|1.5|must be 0..1",
+            "datastorage.migration.secondary-timeout|0s|must be 100ms..5m"})
     void refusesToStartWithABadSetting(String property, String value, String allowed, CapturedOutput output) {
         assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), "--" + property + "=" + value).close())
                 .isNotNull();
@@ -118,6 +124,50 @@ class ConfigurationTest {
 
         assertThat(output.getAll()).contains("datastorage.index.commit-interval (DATASTORAGE_INDEX_COMMIT_INTERVAL) "
                 + "is deprecated; set datastorage.index.lucene.commit-interval");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "json-files|datastorage.migration.legacy.path must be set to a directory when datastorage.migration.legacy.type is json-files",
+            "postgres|datastorage.migration.legacy.db-url must be set when datastorage.migration.legacy.type is postgres"})
+    void aLegacyStoreTypeWithoutItsSettingsIsRefused(String type, String message, CapturedOutput output) {
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(),
+                "--datastorage.migration.legacy.type=" + type).close()).isNotNull();
+
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START").contains(message);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aLegacyPoolOfNoConnectionsIsRefused(CapturedOutput output) {
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(),
+                "--datastorage.migration.legacy.type=postgres", "--datastorage.migration.legacy.db-pool-size=0").close())
+                .isNotNull();
+
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("datastorage.migration.legacy.db-pool-size must be 1..100 when datastorage.migration.legacy.type "
+                        + "is postgres, was 0");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aLegacyPathThatIsAFileIsRefused(CapturedOutput output) throws java.io.IOException {
+        java.nio.file.Path dataDir = RunningService.newDataDir();
+        java.nio.file.Path file = java.nio.file.Files.writeString(dataDir.resolve("legacy.json"), "{}");
+        assertThatThrownBy(() -> RunningService.start(dataDir, "--datastorage.migration.legacy.type=json-files",
+                "--datastorage.migration.legacy.path=" + file).close()).isNotNull();
+
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("datastorage.migration.legacy.path must be a writable directory")
+                .contains(file.toString()).contains("not a directory");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aLegacyDatabasePasswordNeverReachesTheReport(CapturedOutput output) {
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(),
+                "--datastorage.migration.legacy.type=postgres", "--datastorage.migration.legacy.db-url=jdbc:postgresql://db/legacy",
+                "--datastorage.migration.legacy.db-password=hunter2secret").close()).isNotNull();
+
+        assertThat(output.getAll()).contains("datastorage.migration.legacy.db-user must be set")
+                .doesNotContain("hunter2secret");
     }
 
     @org.junit.jupiter.api.Test

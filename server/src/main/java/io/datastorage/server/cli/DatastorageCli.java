@@ -18,10 +18,14 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 
-/** The {@code datastorage} command line: {@code serve} starts the service, {@code reconcile} asks a running one to reconcile. */
+/**
+ * The {@code datastorage} command line: {@code serve} starts the service, {@code reconcile} asks a
+ * running one to reconcile, {@code migration} shows or moves a running one's migration.
+ */
 @Command(name = "datastorage", mixinStandardHelpOptions = true, version = "datastorage 0.1.0",
         description = "Audit-trail persistence gateway.",
-        subcommands = {DatastorageCli.Serve.class, ReconcileCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DatastorageCli.Serve.class, ReconcileCommand.class, MigrationCommand.class,
+                CommandLine.HelpCommand.class})
 public final class DatastorageCli implements Runnable {
 
     @CommandLine.Spec

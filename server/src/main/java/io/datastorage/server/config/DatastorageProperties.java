@@ -8,6 +8,12 @@ import io.datastorage.core.dualwrite.WriteOrder;
 import io.datastorage.embedding.onnx.OnnxEmbedderConfig;
 import io.datastorage.embedding.openai.OpenAiEmbedderConfig;
 import io.datastorage.index.lucene.LuceneIndexConfig;
+import io.datastorage.core.migration.MigrationPhase;
+import io.datastorage.core.migration.MigrationSettings;
+import io.datastorage.core.migration.SecondaryMode;
+import io.datastorage.core.migration.SecondaryPolicy;
+import io.datastorage.legacy.json.LegacyJsonConfig;
+import io.datastorage.legacy.postgres.LegacyPostgresConfig;
 import io.datastorage.store.postgres.PostgresMaintenanceConfig;
 import io.datastorage.store.postgres.PostgresStoreConfig;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -17,6 +23,8 @@ import org.springframework.util.unit.DataSize;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 
 import static io.datastorage.core.config.ConfigChecks.range;
 import static io.datastorage.server.config.Settings.under;
@@ -49,7 +57,8 @@ public record DatastorageProperties(
         @DefaultValue Index index,
         @DefaultValue Search search,
         @DefaultValue Write write,
-        @DefaultValue Jobs jobs) {
+        @DefaultValue Jobs jobs,
+        @DefaultValue Migration migration) {
 
     /**
      * @param url          JDBC URL of an external PostgreSQL 15+; empty starts the embedded one
@@ -424,6 +433,151 @@ public record DatastorageProperties(
                         "must be 10s..1d and longer than the longest batch of any background job",
                         leaseDuration == null ? "empty" : ConfigChecks.print(leaseDuration));
             }
+        }
+    }
+
+    /** Which legacy store a migration moves away from; {@code none}: no migration runs. */
+    public enum LegacyType {
+        /** No legacy store: nothing of the migration runs, the phase is NEW_ONLY, the service as without one. */
+        NONE,
+        /** A directory of JSON files ({@code datastorage.migration.legacy.path}). */
+        JSON_FILES,
+        /** A table in another PostgreSQL ({@code db-url}, {@code db-user}, {@code db-password}, {@code mapping-file}). */
+        POSTGRES
+    }
+
+    /**
+     * The migration from a legacy store (issue 16). With {@code legacy.type=none} (the default) none
+     * of it runs and the other settings are not used.
+     *
+     * @param legacy           the legacy store
+     * @param phase            the phase stored at the first start with a legacy store (when none is
+     *                         stored yet; afterwards the stored phase counts and this is ignored);
+     *                         {@code null}: {@code LEGACY_ONLY}
+     * @param secondary        {@code queue}: a failed secondary write is queued and retried, the write
+     *                         answers 201; {@code fail}: the primary write is undone and the write
+     *                         answers 503
+     * @param secondaryMode    {@code sync}: the secondary is written before the answer; {@code async}:
+     *                         after it, by the queue's job
+     * @param shadowReadRatio  the share (0..1) of reads also read from the secondary and compared, off
+     *                         the request path
+     * @param secondaryTimeout longest one call to the secondary store may take
+     */
+    public record Migration(@DefaultValue Legacy legacy,
+                            MigrationPhase phase,
+                            @DefaultValue("queue") String secondary,
+                            @DefaultValue("sync") String secondaryMode,
+                            @DefaultValue("0.01") double shadowReadRatio,
+                            @DefaultValue("5s") Duration secondaryTimeout) {
+        /** The values of {@code datastorage.migration.secondary}. */
+        public static final List<String> SECONDARY_POLICIES = List.of("queue", "fail");
+        /** The values of {@code datastorage.migration.secondary-mode}. */
+        public static final List<String> SECONDARY_MODES = List.of("sync", "async");
+
+        public Migration {
+            secondary = oneOf("datastorage.migration.secondary", secondary, SECONDARY_POLICIES);
+            secondaryMode = oneOf("datastorage.migration.secondary-mode", secondaryMode, SECONDARY_MODES);
+            if (!(shadowReadRatio >= 0 && shadowReadRatio <= 1)) {
+                throw new InvalidConfigException("datastorage.migration.shadow-read-ratio", "must be 0..1",
+                        String.valueOf(shadowReadRatio));
+            }
+            range("datastorage.migration.secondary-timeout", secondaryTimeout, Duration.ofMillis(100),
+                    Duration.ofMinutes(5));
+        }
+
+        private static String oneOf(String property, String value, List<String> allowed) {
+            String given = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
+            if (!allowed.contains(given)) {
+                throw new InvalidConfigException(property, "must be one of " + String.join(", ", allowed),
+                        value == null || value.isBlank() ? "empty" : value);
+            }
+            return given;
+        }
+
+        /** The router's settings (core's {@link MigrationSettings}). */
+        public MigrationSettings settings() {
+            return new MigrationSettings(SecondaryPolicy.parse(secondary), SecondaryMode.parse(secondaryMode),
+                    shadowReadRatio, secondaryTimeout);
+        }
+
+        /** Whether a legacy store is configured, so that the migration runs. */
+        public boolean configured() {
+            return legacy.type() != LegacyType.NONE;
+        }
+
+        /** The phase to store when none is stored yet. */
+        public MigrationPhase initialPhase() {
+            return phase == null ? MigrationPhase.LEGACY_ONLY : phase;
+        }
+    }
+
+    /**
+     * The legacy store of a migration.
+     *
+     * @param type        {@code none}, {@code json-files} or {@code postgres}
+     * @param path        json-files: the directory
+     * @param dbUrl       postgres: {@code jdbc:postgresql://host:port/database}
+     * @param dbUser      postgres: the user
+     * @param dbPassword  postgres: the password (better: {@code DATASTORAGE_MIGRATION_LEGACY_DB_PASSWORD}); never logged
+     * @param mappingFile postgres: the properties file mapping the legacy table's columns
+     * @param dbPoolSize  postgres: most connections to the legacy database
+     * @param dbConnectionTimeout postgres: how long a call waits for a connection before it fails as unavailable
+     * @param dbSocketTimeout postgres: how long a call waits for the database's answer (whole seconds)
+     */
+    public record Legacy(@DefaultValue("none") LegacyType type,
+                         Path path,
+                         String dbUrl,
+                         String dbUser,
+                         String dbPassword,
+                         Path mappingFile,
+                         @DefaultValue("4") int dbPoolSize,
+                         @DefaultValue("5s") Duration dbConnectionTimeout,
+                         @DefaultValue("30s") Duration dbSocketTimeout) {
+        public Legacy {
+            // Only the chosen type's settings are checked: the others' are empty unless one is chosen.
+            switch (type) {
+                case JSON_FILES -> jsonConfig(path);
+                case POSTGRES -> postgresConfig(dbUrl, dbUser, dbPassword, mappingFile, dbPoolSize, dbConnectionTimeout,
+                        dbSocketTimeout);
+                case NONE -> {
+                }
+            }
+        }
+
+        /** The legacy-json module's config (its failures name {@code datastorage.migration.legacy.path}). */
+        public LegacyJsonConfig json() {
+            return jsonConfig(path);
+        }
+
+        /** The legacy-postgres module's config (its failures name the {@code datastorage.migration.legacy.*} property). */
+        public LegacyPostgresConfig postgres() {
+            return postgresConfig(dbUrl, dbUser, dbPassword, mappingFile, dbPoolSize, dbConnectionTimeout, dbSocketTimeout);
+        }
+
+        private static LegacyJsonConfig jsonConfig(Path path) {
+            try {
+                return new LegacyJsonConfig(path);
+            } catch (InvalidConfigException e) {
+                throw e.when("datastorage.migration.legacy.type is json-files");
+            }
+        }
+
+        private static LegacyPostgresConfig postgresConfig(String url, String user, String password, Path mappingFile,
+                                                           int poolSize, Duration connectionTimeout,
+                                                           Duration socketTimeout) {
+            try {
+                return new LegacyPostgresConfig(url, user, password, mappingFile, poolSize, connectionTimeout,
+                        socketTimeout);
+            } catch (InvalidConfigException e) {
+                throw e.when("datastorage.migration.legacy.type is postgres");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Legacy[type=" + type + ", path=" + path + ", dbUrl=" + dbUrl + ", dbUser=" + dbUser + ", dbPassword="
+                    + (dbPassword == null ? "<none>" : "<redacted>") + ", mappingFile=" + mappingFile + ", dbPoolSize=" + dbPoolSize
+                    + "]";
         }
     }
 

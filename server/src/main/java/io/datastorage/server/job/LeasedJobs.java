@@ -31,7 +31,7 @@ public final class LeasedJobs implements AutoCloseable {
 
     /** Every job that runs under a lease: the {@code job} label's values. */
     public static final List<String> JOBS = List.of("index-repair", "embedding-repair", "index-catch-up", "reconcile",
-            "partition-maintenance", "idempotency-purge");
+            "partition-maintenance", "idempotency-purge", "secondary-writes");
 
     /** How one scheduled run ended. */
     public enum Outcome { RAN, SKIPPED, FAILED }

@@ -1,5 +1,9 @@
 package io.datastorage.server.web;
 
+import io.datastorage.core.migration.MigrationReads;
+import io.datastorage.server.migration.MigrationRouting;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpHeaders;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.FieldError;
@@ -58,8 +62,11 @@ import java.util.function.Function;
 public class AuditController {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     static final String REPLAYED_HEADER = "Idempotent-Replayed";
+    static final String MIGRATION_PHASE_HEADER = "Migration-Phase";
 
     private final RecordStore store;
+    /** With a migration, reads by phase (from the primary); {@code null}: PostgreSQL. */
+    private final MigrationReads reads;
     private final IngestService ingest;
     private final JsonBodies bodies;
     private final AuditMetrics metrics;
@@ -68,8 +75,10 @@ public class AuditController {
     private final Clock clock;
 
     public AuditController(RecordStore store, IngestService ingest, JsonBodies bodies, AuditMetrics metrics,
-                           DatastorageProperties properties, Clock clock) {
+                           DatastorageProperties properties, Clock clock, ObjectProvider<MigrationRouting> migration) {
         this.store = store;
+        MigrationRouting routing = migration.getIfAvailable();
+        this.reads = routing == null ? null : routing.reads();
         this.ingest = ingest;
         this.bodies = bodies;
         this.metrics = metrics;
@@ -88,6 +97,7 @@ public class AuditController {
                     Receipt receipt = result.receipts().getFirst();
                     return ResponseEntity.created(URI.create("/api/v1/audit/" + receipt.kind().pathName() + "/" + receipt.id()))
                             .header(REPLAYED_HEADER, String.valueOf(result.replayed()))
+                            .headers(routeHeader(result))
                             .body(receiptBody(receipt));
                 });
     }
@@ -105,6 +115,7 @@ public class AuditController {
                     body.put("records", result.receipts().stream().map(AuditController::receiptBody).toList());
                     return ResponseEntity.status(HttpStatus.CREATED)
                             .header(REPLAYED_HEADER, String.valueOf(result.replayed()))
+                            .headers(routeHeader(result))
                             .body(body);
                 });
     }
@@ -118,20 +129,35 @@ public class AuditController {
         } catch (IllegalArgumentException e) {
             throw new AuditValidationException(List.of(new FieldError("id", "must be a UUID")));
         }
-        AuditRecord record = store.find(auditKind, uuid)
+        AuditRecord record = (reads == null ? store.find(auditKind, uuid) : reads.find(auditKind, uuid))
                 .orElseThrow(() -> new RecordNotFoundException(auditKind, uuid));
         return recordBody(record);
     }
 
-    /** A stored record as the read API shows it: id, kind, the document as accepted, embedded, vectorIndexed. */
+    /**
+     * A stored record as the read API shows it: id, kind, {@code legacyId} when it has one (a record
+     * from a legacy store), the document as accepted, embedded, vectorIndexed.
+     */
     static Map<String, Object> recordBody(AuditRecord record) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", record.id().toString());
         body.put("kind", record.kind().pathName());
+        if (record.legacyId() != null) {
+            body.put("legacyId", record.legacyId());
+        }
         body.putAll(record.document());
         body.put("embedded", record.embedded());
         body.put("vectorIndexed", record.vectorIndexed());
         return body;
+    }
+
+    /** {@code Migration-Phase: <phase>; version=<n>}: the phase a write ran under, when a migration routed it. */
+    private static HttpHeaders routeHeader(WriteResult result) {
+        HttpHeaders headers = new HttpHeaders();
+        if (result.route() != null) {
+            headers.set(MIGRATION_PHASE_HEADER, result.route().headerValue());
+        }
+        return headers;
     }
 
     /** One of {@link IngestService}'s entry points: a single record or a batch. */

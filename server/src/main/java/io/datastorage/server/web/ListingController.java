@@ -1,5 +1,8 @@
 package io.datastorage.server.web;
 
+import io.datastorage.core.migration.MigrationReads;
+import io.datastorage.server.migration.MigrationRouting;
+import org.springframework.beans.factory.ObjectProvider;
 import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.error.TransientException;
@@ -33,11 +36,16 @@ import java.util.Map;
 public class ListingController {
 
     private final RecordStore store;
+    /** With a migration, listings by phase (from the primary); {@code null}: PostgreSQL. */
+    private final MigrationReads reads;
     private final QueryMetrics metrics;
     private final Clock clock;
 
-    public ListingController(RecordStore store, QueryMetrics metrics, Clock clock) {
+    public ListingController(RecordStore store, QueryMetrics metrics, Clock clock,
+                             ObjectProvider<MigrationRouting> migration) {
         this.store = store;
+        MigrationRouting routing = migration.getIfAvailable();
+        this.reads = routing == null ? null : routing.reads();
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -57,7 +65,7 @@ public class ListingController {
         Outcome outcome = Outcome.ERROR;
         try {
             ListingParameters.Listing listing = ListingParameters.parse(kind, parameters(request), clock.instant());
-            AuditPage page = store.list(listing.query());
+            AuditPage page = reads == null ? store.list(listing.query()) : reads.list(listing.query());
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("items", page.items().stream().map(AuditController::recordBody).toList());
             body.put("nextCursor", page.next() == null ? null : listing.nextCursor(page.next()));

@@ -2,6 +2,10 @@ package io.datastorage.server.web;
 
 import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.FieldError;
+import io.datastorage.core.migration.LegacyRecordConflictException;
+import io.datastorage.core.migration.LegacyStoreUnavailableException;
+import io.datastorage.core.migration.PhaseChangedException;
+import io.datastorage.core.store.RecordConflictException;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.StoreUnavailableException;
@@ -28,6 +32,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 
 /**
  * Every error as RFC 9457 {@code application/problem+json} with a stable {@code type} per kind of
@@ -75,6 +80,20 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
                 + "; resend the original request or use a new key");
     }
 
+    /**
+     * A write named a record id stored already with other content (in a migration: the two stores
+     * disagree about that record). Records are immutable: the stored one stays, the write is
+     * refused, and the same write fails again. The detail names the record, never its content.
+     */
+    @ExceptionHandler({RecordConflictException.class, LegacyRecordConflictException.class})
+    ProblemDetail recordConflict(PermanentException e) {
+        UUID id = e instanceof RecordConflictException conflict ? conflict.id() : ((LegacyRecordConflictException) e).id();
+        log.warn("Refused a write: {}", e.getMessage());
+        return problem(HttpStatus.CONFLICT, "record-conflict", "Record " + id + " is stored already with other "
+                + "content; records are immutable, so the write was refused (the stores of the migration disagree "
+                + "about it: see GET /api/v1/admin/migration/records/{kind}/" + id + ").");
+    }
+
     @ExceptionHandler(AuditController.RecordNotFoundException.class)
     ProblemDetail notFound(AuditController.RecordNotFoundException e) {
         return problem(HttpStatus.NOT_FOUND, "not-found", e.getMessage());
@@ -93,8 +112,19 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
         boolean write = Boolean.TRUE.equals(request.getAttribute(WRITE_ATTRIBUTE));
         return switch (e) {
             case StoreUnavailableException unavailable -> retryLater("unavailable", write
-                    ? "The database is unavailable; nothing was stored. Retry later."
-                    : "The database is unavailable; the request could not be answered. Retry later.");
+                    ? publicName(unavailable.component()) + " is unavailable; nothing was stored. Retry later."
+                    : publicName(unavailable.component()) + " is unavailable; the request could not be answered. Retry later.");
+            // A migration's legacy store failed as the primary of a write (the router removed what it had put)
+            // or while reading: as a StoreUnavailableException, but a class of its own.
+            case LegacyStoreUnavailableException legacy -> retryLater("unavailable", write
+                    ? "The legacy store is unavailable; nothing was stored. Retry later."
+                    : "The legacy store is unavailable; the request could not be answered. Retry later.");
+            // The legacy store (or PostgreSQL as a migration's secondary) failed and the write could not be
+            // undone: as for a broken commit, it may have been stored.
+            case CommitOutcomeUnknownException unknown when unknown.component() != Component.POSTGRESQL ->
+                    retryLater("outcome-unknown", "A store of the migration failed and the write could not be undone, "
+                            + "so it may have been stored. Retry with the same Idempotency-Key: the answer then says which "
+                            + "(a replay, or a new write).");
             // The connection broke while the write was committing: it may have been stored. The answer
             // must not say that nothing was; the same request with the same Idempotency-Key tells which.
             case CommitOutcomeUnknownException unknown -> retryLater("outcome-unknown",
@@ -102,6 +132,9 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
                             + "Retry with the same Idempotency-Key: the answer then says which (a replay, or a new write).");
             case IndexWriteRejectedException rejected -> retryLater("index-unavailable",
                     "The vector index is unavailable and writes require it (strict mode); nothing was stored. Retry later.");
+            // The phase moved twice while the write ran (the router retries once): nothing of it was committed.
+            case PhaseChangedException changed -> retryLater("unavailable",
+                    "The migration phase changed while the write ran; nothing was stored. Retry later.");
             case DeadlineExceededException deadline -> retryLater("deadline-exceeded",
                     "The write did not finish in time; nothing was stored. Retry later.");
             default -> retryLater(unavailableType(e.component()), publicName(e.component()) + " is unavailable; "

@@ -1,5 +1,9 @@
 package io.datastorage.server.web;
 
+import io.datastorage.core.migration.MigrationReads;
+import io.datastorage.core.migration.PhaseWatcher;
+import io.datastorage.server.migration.MigrationRouting;
+import org.springframework.beans.factory.ObjectProvider;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.AuditValidator;
@@ -56,10 +60,17 @@ public class SearchController {
     private final long maxBodyBytes;
     private final Clock clock;
     private final QueryMetrics metrics;
+    /** With a migration: whether the new side, which search reads, is complete; {@code null} without one. */
+    private final MigrationReads migration;
+    private final PhaseWatcher phases;
 
     public SearchController(SemanticSearch search, JsonBodies bodies, DatastorageProperties properties, Clock clock,
-                            QueryMetrics metrics) {
+                            QueryMetrics metrics, ObjectProvider<MigrationRouting> migration,
+                            ObjectProvider<PhaseWatcher> phases) {
         this.search = search;
+        MigrationRouting routing = migration.getIfAvailable();
+        this.migration = routing == null ? null : routing.reads();
+        this.phases = phases.getIfAvailable();
         this.bodies = bodies;
         this.maxBodyBytes = properties.limits().maxBodySize().toBytes();
         this.clock = clock;
@@ -94,6 +105,13 @@ public class SearchController {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("results", results);
             body.put("degraded", result.degraded());
+            if (migration != null) {
+                // Search always reads PostgreSQL: say whether it holds every record yet.
+                Map<String, Object> state = new LinkedHashMap<>();
+                state.put("phase", phases.current().phase().name());
+                state.put("newSideComplete", migration.newSideComplete());
+                body.put("migration", state);
+            }
             return body;
         } catch (DatastorageException e) {
             // A permanent failure of the request is the client's (its body, its fields); any other,

@@ -43,7 +43,10 @@ class CliMessagesTest {
 
     static Stream<Arguments> helpRequests() {
         return Stream.of(arguments((Object) new String[]{"--help"}), arguments((Object) new String[]{"serve", "--help"}),
-                arguments((Object) new String[]{"reconcile", "--help"}), arguments((Object) new String[]{"help", "serve"}));
+                arguments((Object) new String[]{"reconcile", "--help"}), arguments((Object) new String[]{"help", "serve"}),
+                arguments((Object) new String[]{"migration", "--help"}),
+                arguments((Object) new String[]{"migration", "status", "--help"}),
+                arguments((Object) new String[]{"migration", "phase", "--help"}));
     }
 
     @ParameterizedTest

@@ -1,0 +1,162 @@
+package io.datastorage.server.migration;
+
+import io.datastorage.core.audit.AuditValidator;
+import io.datastorage.core.dualwrite.DualWriteCoordinator;
+import io.datastorage.core.migration.LegacyStore;
+import io.datastorage.core.migration.MigrationReads;
+import io.datastorage.core.migration.MigrationRouter;
+import io.datastorage.core.migration.MigrationSettings;
+import io.datastorage.core.migration.MigrationSide;
+import io.datastorage.core.migration.NewSideRecords;
+import io.datastorage.core.migration.PhaseFence;
+import io.datastorage.core.migration.PhaseState;
+import io.datastorage.core.migration.PhaseStore;
+import io.datastorage.core.migration.PhaseWatcher;
+import io.datastorage.core.migration.RecordSink;
+import io.datastorage.core.migration.RecordSource;
+import io.datastorage.core.migration.SecondaryWriteJob;
+import io.datastorage.core.migration.SecondaryWriteQueue;
+import io.datastorage.core.store.RecordStore;
+import io.datastorage.server.config.DatastorageProperties;
+import io.datastorage.server.job.LeasedJobs;
+import io.datastorage.store.postgres.PostgresStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The migration from a legacy store, when {@code datastorage.migration.legacy.type} names one
+ * ({@link MigrationConfigured}); with {@code none} (the default) none of these beans exists and the
+ * service runs as without a migration. Here: the legacy store of the configured type, the phase
+ * store (initialised from {@code datastorage.migration.phase} when none is stored), this replica's
+ * {@link PhaseWatcher} (refreshed every second), the secondary-write queue and its job (every
+ * second, under the {@code secondary-writes} lease), the metrics and the admin API's service.
+ */
+@Configuration(proxyBeanMethods = false)
+@Conditional(MigrationConfigured.class)
+public class MigrationConfiguration {
+    private static final Logger log = LoggerFactory.getLogger(MigrationConfiguration.class);
+    /** Who the history names for the phase stored at the first start. */
+    static final String CONFIGURATION = "configuration";
+
+    @Bean(destroyMethod = "close")
+    LegacyStore legacyStore(DatastorageProperties properties) {
+        DatastorageProperties.Legacy settings = properties.migration().legacy();
+        LegacyStore store = switch (settings.type()) {
+            case JSON_FILES -> settings.json().open();
+            case POSTGRES -> settings.postgres().open();
+            case NONE -> throw new IllegalStateException("no legacy store is configured"); // the condition rules it out
+        };
+        log.info("Migration: legacy store {}", store);
+        return store;
+    }
+
+    @Bean
+    PhaseStore phaseStore(PostgresStore store) {
+        return store.phaseStore();
+    }
+
+    @Bean
+    SecondaryWriteQueue secondaryWriteQueue(PostgresStore store) {
+        return store.secondaryWrites();
+    }
+
+    /** Runs the phase refreshes; one thread, a daemon (it never keeps the JVM alive). */
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService migrationScheduler() {
+        return Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("migration-phase").daemon().factory());
+    }
+
+    /**
+     * This replica's view of the phase, started before any request is served: the phase is stored
+     * from {@code datastorage.migration.phase} (default {@code LEGACY_ONLY}) when none is stored yet;
+     * a stored phase always wins over the setting.
+     */
+    @Bean(destroyMethod = "close")
+    PhaseWatcher phaseWatcher(PhaseStore phases, ScheduledExecutorService migrationScheduler,
+                              DatastorageProperties properties, Clock clock) {
+        DatastorageProperties.Migration settings = properties.migration();
+        PhaseState stored = phases.initialiseIfAbsent(settings.initialPhase(), CONFIGURATION,
+                "datastorage.migration.phase at the first start with a legacy store");
+        if (settings.phase() != null && settings.phase() != stored.phase()) {
+            log.warn("Migration: datastorage.migration.phase is {}, but phase {} (version {}) is stored and counts; "
+                    + "change it through the admin API", settings.phase(), stored.phase(), stored.version());
+        }
+        PhaseWatcher watcher = new PhaseWatcher(phases, migrationScheduler, PhaseWatcher.MAX_INTERVAL, clock);
+        PhaseState current = watcher.start();
+        log.info("Migration phase {} (version {})", current.phase(), current.version());
+        return watcher;
+    }
+
+    @Bean
+    MigrationMetrics migrationMetrics(MeterRegistry registry, PhaseWatcher phaseWatcher, SecondaryWriteQueue queue,
+                                      Clock clock) {
+        return new MigrationMetrics(registry, phaseWatcher, queue, clock);
+    }
+
+    /**
+     * The queue's job: each side read as the source of an entry that targets the other, and written
+     * as its sink (the new side validates each document, then stores it with its id and legacy id,
+     * its embedding and vector left to the repair jobs).
+     */
+    @Bean
+    SecondaryWriteWorker secondaryWriteWorker(SecondaryWriteQueue queue, LegacyStore legacy, RecordStore records,
+                                              AuditValidator validator, Clock clock, LeasedJobs leased) {
+        SecondaryWriteJob job = new SecondaryWriteJob(queue,
+                Map.of(MigrationSide.LEGACY, RecordSource.of(legacy), MigrationSide.NEW, NewSideRecords.source(records)),
+                Map.of(MigrationSide.LEGACY, RecordSink.of(legacy), MigrationSide.NEW, NewSideRecords.sink(records, validator)),
+                clock, SecondaryWriteJob.Settings.defaults());
+        return new SecondaryWriteWorker(leased.leased(job));
+    }
+
+    /**
+     * Runs the shadow reads off the request path: two threads and 256 waiting at most; a read it
+     * cannot take is dropped ({@link MigrationReads}), never run on the request's thread.
+     */
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService migrationShadowReads() {
+        return new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256),
+                Thread.ofPlatform().name("migration-shadow-", 0).daemon().factory(), new ThreadPoolExecutor.AbortPolicy());
+    }
+
+    /** PostgreSQL's phase fence: a legacy-primary write commits inside it, never under a version no longer current. */
+    @Bean
+    PhaseFence phaseFence(PostgresStore store) {
+        return store.phaseFence();
+    }
+
+    /** Reads and writes by phase: the router and the reads over the same watcher, settings and metrics. */
+    @Bean
+    MigrationRouting migrationRouting(PhaseWatcher phaseWatcher, DualWriteCoordinator coordinator, RecordStore records,
+                                      LegacyStore legacy, PhaseFence phaseFence, SecondaryWriteQueue queue,
+                                      MigrationMetrics metrics, ExecutorService migrationShadowReads,
+                                      DatastorageProperties properties) {
+        MigrationSettings settings = properties.migration().settings();
+        // The queue's backlog does not say which side its entries target: any entry counts as owed to
+        // the new side, so search says "incomplete" while any secondary write waits (never "complete" too early).
+        MigrationReads reads = new MigrationReads(phaseWatcher, records, legacy, settings, metrics, migrationShadowReads,
+                () -> metrics.backlog().map(backlog -> backlog.depth() > 0).orElse(true));
+        return new MigrationRouting(new MigrationRouter(phaseWatcher, coordinator, records, legacy, phaseFence, queue,
+                settings, metrics), reads);
+    }
+
+    @Bean
+    MigrationAdmin migrationAdmin(PhaseStore phases, PhaseWatcher watcher, LegacyStore legacy,
+                                  MigrationRouting migrationRouting, MigrationMetrics metrics,
+                                  DatastorageProperties properties) {
+        return new MigrationAdmin(phases, watcher, legacy, migrationRouting.reads(), metrics,
+                properties.migration());
+    }
+}

@@ -1,0 +1,168 @@
+package io.datastorage.server.web;
+
+import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.audit.AuditValidationException;
+import io.datastorage.core.audit.FieldError;
+import io.datastorage.core.migration.IllegalPhaseTransitionException;
+import io.datastorage.core.migration.MigrationPhase;
+import io.datastorage.core.migration.PhaseStore;
+import io.datastorage.core.migration.StalePhaseVersionException;
+import io.datastorage.server.migration.MigrationAdmin;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The migration's status and control: {@code GET /api/v1/admin/migration} (the status),
+ * {@code PUT /api/v1/admin/migration/phase} (a compare-and-set move of the phase, one step at a
+ * time) and {@code GET /api/v1/admin/migration/records/{kind}/{id}} (one record as both stores hold
+ * it). Without a legacy store ({@code datastorage.migration.legacy.type=none}) each answers 404
+ * {@code migration-not-configured}. Who changed the phase is the request's remote address until
+ * the API has callers with names.
+ */
+@RestController
+@RequestMapping("/api/v1/admin/migration")
+public class MigrationController {
+    /** The largest body of a phase change; a real one is well under 2 KB. */
+    static final long MAX_BODY = 16 * 1024;
+
+    /** {@code null} without a legacy store. */
+    private final MigrationAdmin admin;
+    private final JsonBodies bodies;
+
+    public MigrationController(ObjectProvider<MigrationAdmin> admin, JsonBodies bodies) {
+        this.admin = admin.getIfAvailable();
+        this.bodies = bodies;
+    }
+
+    @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> status() {
+        return admin().status();
+    }
+
+    @PutMapping(path = "/phase", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> changePhase(HttpServletRequest request) {
+        MigrationAdmin migration = admin();
+        Object tree = bodies.parse(bodies.read(request, MAX_BODY));
+        if (!(tree instanceof Map<?, ?> body)) {
+            throw invalid(List.of(new FieldError("", "must be a JSON object {phase, expectedVersion, reason}")));
+        }
+        List<FieldError> errors = new ArrayList<>();
+        MigrationPhase phase = null;
+        Object phaseValue = body.get("phase");
+        if (phaseValue instanceof String name) {
+            phase = Arrays.stream(MigrationPhase.values()).filter(p -> p.name().equals(name)).findFirst().orElse(null);
+        }
+        if (phase == null) {
+            errors.add(new FieldError("phase", "is required, one of " + Arrays.toString(MigrationPhase.values())));
+        }
+        long expectedVersion = 0;
+        BigDecimal version = body.get("expectedVersion") instanceof Number number && isWhole(number)
+                ? new BigDecimal(number.toString()) : null;
+        if (version != null && version.compareTo(BigDecimal.ONE) >= 0
+                && version.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0) {
+            expectedVersion = version.longValueExact();
+        } else {
+            errors.add(new FieldError("expectedVersion", "is required: the version the move is from (a whole number, "
+                    + "at least 1), as the status shows it"));
+        }
+        Object reasonValue = body.get("reason");
+        String reason = "";
+        if (reasonValue instanceof String text && text.codePointCount(0, text.length()) <= PhaseStore.MAX_REASON_LENGTH) {
+            reason = text;
+        } else if (reasonValue != null) {
+            errors.add(new FieldError("reason", "must be a text of at most " + PhaseStore.MAX_REASON_LENGTH + " characters"));
+        }
+        for (Object field : body.keySet()) {
+            if (!List.of("phase", "expectedVersion", "reason").contains(field)) {
+                errors.add(new FieldError(String.valueOf(field), "is not a field of a phase change (phase, expectedVersion, reason)"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw invalid(errors);
+        }
+        return migration.changePhase(phase, expectedVersion, who(request), reason);
+    }
+
+    @GetMapping(path = "/records/{kind}/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> record(@PathVariable String kind, @PathVariable String id) {
+        MigrationAdmin migration = admin();
+        AuditKind auditKind = AuditController.kind(kind);
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw invalid(List.of(new FieldError("id", "must be a UUID")));
+        }
+        return migration.compare(auditKind, uuid)
+                .orElseThrow(() -> new AuditController.RecordNotFoundException(auditKind, uuid));
+    }
+
+    private static boolean isWhole(Number number) {
+        return number instanceof Integer || number instanceof Long || number instanceof BigInteger
+                || (number instanceof BigDecimal decimal && decimal.stripTrailingZeros().scale() <= 0);
+    }
+
+    private static AuditValidationException invalid(List<FieldError> errors) {
+        return new AuditValidationException(errors);
+    }
+
+    /** Who asked: the remote address (the API has no authenticated callers yet). */
+    private static String who(HttpServletRequest request) {
+        String address = request.getRemoteAddr();
+        return address == null || address.isBlank() ? "unknown" : address;
+    }
+
+    private MigrationAdmin admin() {
+        if (admin == null) {
+            throw new MigrationNotConfiguredException();
+        }
+        return admin;
+    }
+
+    /** The service runs without a legacy store: there is no migration to show or move. */
+    static final class MigrationNotConfiguredException extends RuntimeException {
+        MigrationNotConfiguredException() {
+            super("no migration is configured (datastorage.migration.legacy.type is none)");
+        }
+    }
+
+    @ExceptionHandler(MigrationNotConfiguredException.class)
+    ProblemDetail notConfigured(MigrationNotConfiguredException e) {
+        return ProblemResponses.problem(HttpStatus.NOT_FOUND, "migration-not-configured",
+                "This service runs without a legacy store (datastorage.migration.legacy.type=none): "
+                        + "there is no migration to show or change.");
+    }
+
+    @ExceptionHandler(IllegalPhaseTransitionException.class)
+    ProblemDetail illegalMove(IllegalPhaseTransitionException e) {
+        ProblemDetail problem = ProblemResponses.problem(HttpStatus.CONFLICT, "illegal-phase-transition", e.getMessage());
+        problem.setProperty("phase", e.from().name());
+        problem.setProperty("allowedMoves", e.allowed().stream().map(MigrationPhase::name).toList());
+        return problem;
+    }
+
+    @ExceptionHandler(StalePhaseVersionException.class)
+    ProblemDetail stale(StalePhaseVersionException e) {
+        ProblemDetail problem = ProblemResponses.problem(HttpStatus.CONFLICT, "stale-phase-version", e.getMessage());
+        problem.setProperty("phase", e.current().phase().name());
+        problem.setProperty("currentVersion", e.current().version());
+        return problem;
+    }
+}
