@@ -785,7 +785,9 @@ public final class LuceneVectorIndex implements VectorIndex, CrashRecovery {
         Set<BytesRef> keys = new HashSet<>();
         for (Map.Entry<SortedDocValues, FixedBitSet> leaf : seen) {
             FixedBitSet ordinals = leaf.getValue();
-            for (int ord = ordinals.nextSetBit(0); ord != DocIdSetIterator.NO_MORE_DOCS;
+            // A segment whose key field holds no value has an empty bit set, where nextSetBit(0) is out of range.
+            for (int ord = ordinals.length() == 0 ? DocIdSetIterator.NO_MORE_DOCS : ordinals.nextSetBit(0);
+                 ord != DocIdSetIterator.NO_MORE_DOCS;
                  ord = ord + 1 < ordinals.length() ? ordinals.nextSetBit(ord + 1) : DocIdSetIterator.NO_MORE_DOCS) {
                 keys.add(BytesRef.deepCopyOf(leaf.getKey().lookupOrd(ord)));
             }

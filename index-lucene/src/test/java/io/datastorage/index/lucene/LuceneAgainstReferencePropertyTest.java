@@ -7,6 +7,7 @@ import io.datastorage.core.index.IndexFilter;
 import io.datastorage.core.index.IndexHit;
 import io.datastorage.core.index.IndexMetadata;
 import io.datastorage.core.index.VectorIndexContract;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
@@ -39,6 +40,13 @@ import static org.assertj.core.api.Assertions.within;
 class LuceneAgainstReferencePropertyTest {
     private static final int DIMENSION = 8;
     private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+
+    @Example
+    void sweepsAfterMergesLeaveASegmentWhoseKeyFieldHasNoValue() throws IOException {
+        // This sample once merged away every record of a segment that kept the key field: an empty set of
+        // key ordinals, on which the orphan sweep failed (FixedBitSet.nextSetBit(0) of zero bits).
+        answersAsTheReferenceDoes(-1988L, true);
+    }
 
     @Property(tries = 30)
     void answersAsTheReferenceDoes(@ForAll long seed, @ForAll boolean throughTheGraph) throws IOException {
