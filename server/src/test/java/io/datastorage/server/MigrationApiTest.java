@@ -307,7 +307,9 @@ class MigrationApiTest {
             assertThat(JSON.readTree(answer.body()).path("type").asString())
                     .isEqualTo("urn:datastorage:problem:migration-not-configured");
         }
-        assertThat(plain.get(plain.management("/metrics")).body()).doesNotContain("datastorage_migration_");
+        // Nothing of the migration runs: not even its job's run counters appear.
+        assertThat(plain.get(plain.management("/metrics")).body()).doesNotContain("datastorage_migration_")
+                .doesNotContain("job=\"secondary-writes\"").contains("job=\"index-repair\"");
         HttpResponse<String> written = plain.postJson("/api/v1/audit/workflow", RunningService.validRecord("workflow", "plain"));
         assertThat(written.headers().firstValue("Migration-Phase")).isEmpty();
         assertThat(JSON.readTree(plain.postJson("/api/v1/audit/search", "{\"query\":\"restart\"}").body()).has("migration"))

@@ -32,6 +32,11 @@ public final class LeasedJobs implements AutoCloseable {
     /** Every job that runs under a lease: the {@code job} label's values. */
     public static final List<String> JOBS = List.of("index-repair", "embedding-repair", "index-catch-up", "reconcile",
             "partition-maintenance", "idempotency-purge", "secondary-writes");
+    /**
+     * The jobs that exist only in some configurations (the secondary writes: with a legacy store): their
+     * series appear when the job is wired ({@link #leased}), so a service without them shows none.
+     */
+    private static final List<String> OPTIONAL = List.of("secondary-writes");
 
     /** How one scheduled run ended. */
     public enum Outcome { RAN, SKIPPED, FAILED }
@@ -47,10 +52,13 @@ public final class LeasedJobs implements AutoCloseable {
         this.holder = holder;
         this.duration = duration;
         this.registry = Objects.requireNonNull(registry, "registry");
-        for (String job : JOBS) {
-            for (Outcome outcome : Outcome.values()) {
-                counter(job, outcome);
-            }
+        JOBS.stream().filter(job -> !OPTIONAL.contains(job)).forEach(this::registerCounters);
+    }
+
+    /** Every outcome's series of {@code job} at zero, so that a rate over it has a start. */
+    private void registerCounters(String job) {
+        for (Outcome outcome : Outcome.values()) {
+            counter(job, outcome);
         }
     }
 
@@ -62,6 +70,7 @@ public final class LeasedJobs implements AutoCloseable {
     /** {@code job} under its lease, each run counted. */
     public BackgroundJob leased(BackgroundJob job) {
         String name = known(job.name());
+        registerCounters(name);
         LeasedJob leased = new LeasedJob(job, leases, holder, duration);
         held.add(leased);
         return new BackgroundJob() {
