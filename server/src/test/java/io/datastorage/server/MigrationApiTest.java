@@ -144,6 +144,8 @@ class MigrationApiTest {
             "{\"phase\":\"DUAL_WRITE_LEGACY_PRIMARY\",\"expectedVersion\":1.5}",
             "{\"phase\":\"DUAL_WRITE_LEGACY_PRIMARY\",\"expectedVersion\":\"1\"}",
             "{\"phase\":\"DUAL_WRITE_LEGACY_PRIMARY\",\"expectedVersion\":1,\"reason\":7}",
+            "{\"phase\":\"DUAL_WRITE_LEGACY_PRIMARY\",\"expectedVersion\":1,\"reason\":\"a\\u0000b\"}",
+            "{\"phase\":\"DUAL_WRITE_LEGACY_PRIMARY\",\"expectedVersion\":1,\"reason\":\"\\ud800\"}",
             "{\"phase\":\"DUAL_WRITE_LEGACY_PRIMARY\",\"expectedVersion\":1,\"force\":true}",
             "[\"DUAL_WRITE_LEGACY_PRIMARY\"]"})
     @Order(5)
@@ -155,6 +157,16 @@ class MigrationApiTest {
         assertThat(problem.path("type").asString()).isEqualTo("urn:datastorage:problem:validation");
         assertThat(problem.path("errors")).isNotEmpty();
         assertThat(version()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(5)
+    void aPhaseThatIsNotOneIsQuotedBackWithTheAllowedNames() {
+        JsonNode problem = json(put("{\"phase\":\"new_only\",\"expectedVersion\":\"1\"}"));
+
+        assertThat(problem.path("errors").toString())
+                .contains("must be one of [LEGACY_ONLY, DUAL_WRITE_LEGACY_PRIMARY, DUAL_WRITE_NEW_PRIMARY, NEW_ONLY]")
+                .contains("was 'new_only'").contains("not in quotes");
     }
 
     @Test
@@ -280,6 +292,10 @@ class MigrationApiTest {
         Run illegal = cli("migration", "phase", "NEW_ONLY", url);
         assertThat(illegal.code()).isEqualTo(1);
         assertThat(illegal.err()).contains("HTTP 409").contains("DUAL_WRITE_NEW_PRIMARY");
+
+        Run invalid = cli("migration", "phase", "LEGACY_ONLY", "--reason", "r".repeat(2000), url);
+        assertThat(invalid.code()).isEqualTo(1);
+        assertThat(invalid.err()).contains("HTTP 400").contains("reason must be a text of at most 1024 characters");
 
         Run back = cli("migration", "phase", "LEGACY_ONLY", "--expected-version", String.valueOf(version()), url);
         assertThat(back.code()).as(back.err()).isZero();

@@ -91,6 +91,14 @@ public interface PhaseStore {
                     + MAX_WHO_LENGTH + " characters, was " + (who == null ? null
                     : who.isBlank() ? "blank" : who.codePointCount(0, who.length()) + " characters"));
         }
+        for (String text : new String[] {who, reason}) {
+            String unstorable = text == null ? null : io.datastorage.core.audit.AuditValidator.unstorableCharacter(text);
+            if (unstorable != null) {
+                // PostgreSQL's text refuses NUL: a store failure (5xx) for what is the caller's mistake
+                throw new IllegalArgumentException((text == who ? "who" : "the reason") + " of a migration phase change "
+                        + "must not contain " + unstorable);
+            }
+        }
         if (reason == null || reason.codePointCount(0, reason.length()) > MAX_REASON_LENGTH) {
             throw new IllegalArgumentException("the reason for a migration phase change must be at most "
                     + MAX_REASON_LENGTH + " characters (may be empty), was "

@@ -303,6 +303,11 @@ public abstract class PhaseStoreContract {
         store.initialiseIfAbsent(LEGACY_ONLY, "ops", "r".repeat(PhaseStore.MAX_REASON_LENGTH));
         assertThatThrownBy(() -> store.change(1, DUAL_WRITE_LEGACY_PRIMARY, "ops", null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reason");
+        // PostgreSQL's text cannot hold NUL nor an unpaired surrogate: refused as the caller's mistake, not a store failure
+        assertThatThrownBy(() -> store.change(1, DUAL_WRITE_LEGACY_PRIMARY, "ops", "a\u0000b"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reason").hasMessageContaining("NUL");
+        assertThatThrownBy(() -> store.change(1, DUAL_WRITE_LEGACY_PRIMARY, "o\ud800ps", ""))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("who").hasMessageContaining("surrogate");
         assertThat(store.current().orElseThrow().version()).isEqualTo(1);
     }
 

@@ -21,6 +21,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -146,7 +148,15 @@ public final class ReconcileCommand implements Callable<Integer> {
         try {
             JsonNode problem = JSON.readTree(body);
             if (problem != null && problem.path("detail").isString()) {
-                return problem.path("detail").asString();
+                // A validation problem's detail only counts the fields: name them, or the user cannot fix the call.
+                List<String> fields = new ArrayList<>();
+                for (JsonNode error : problem.path("errors")) {
+                    fields.add((error.path("field").asString("").isEmpty() ? "" : error.path("field").asString() + " ")
+                            + error.path("message").asString(""));
+                }
+                String detail = problem.path("detail").asString();
+                return fields.isEmpty() ? detail : detail.replaceAll("[.;]?\\s*see errors\\.?$", "") + ": "
+                        + String.join("; ", fields);
             }
         } catch (JacksonException e) {
             // not JSON: show its beginning

@@ -23,8 +23,10 @@ import org.springframework.util.unit.DataSize;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 import static io.datastorage.core.config.ConfigChecks.range;
 import static io.datastorage.server.config.Settings.under;
@@ -464,7 +466,7 @@ public record DatastorageProperties(
      * @param secondaryTimeout longest one call to the secondary store may take
      */
     public record Migration(@DefaultValue Legacy legacy,
-                            MigrationPhase phase,
+                            String phase,
                             @DefaultValue("queue") String secondary,
                             @DefaultValue("sync") String secondaryMode,
                             @DefaultValue("0.01") double shadowReadRatio,
@@ -475,6 +477,15 @@ public record DatastorageProperties(
         public static final List<String> SECONDARY_MODES = List.of("sync", "async");
 
         public Migration {
+            // Bound as text and matched exactly, as the admin API and the CLI take a phase: Spring's
+            // relaxed enum binding would take "new_only" here only, and name the values in kebab case.
+            String named = phase == null ? "" : phase.strip();
+            if (!named.isEmpty() && Arrays.stream(MigrationPhase.values()).noneMatch(p -> p.name().equals(named))) {
+                throw new InvalidConfigException("datastorage.migration.phase", "must be one of "
+                        + Arrays.stream(MigrationPhase.values()).map(Enum::name).collect(Collectors.joining(", "))
+                        + " (in capitals)", phase);
+            }
+            phase = named.isEmpty() ? null : named;
             secondary = oneOf("datastorage.migration.secondary", secondary, SECONDARY_POLICIES);
             secondaryMode = oneOf("datastorage.migration.secondary-mode", secondaryMode, SECONDARY_MODES);
             if (!(shadowReadRatio >= 0 && shadowReadRatio <= 1)) {
@@ -507,7 +518,7 @@ public record DatastorageProperties(
 
         /** The phase to store when none is stored yet. */
         public MigrationPhase initialPhase() {
-            return phase == null ? MigrationPhase.LEGACY_ONLY : phase;
+            return phase == null ? MigrationPhase.LEGACY_ONLY : MigrationPhase.valueOf(phase);
         }
     }
 

@@ -90,7 +90,7 @@ public class MigrationConfiguration {
         DatastorageProperties.Migration settings = properties.migration();
         PhaseState stored = phases.initialiseIfAbsent(settings.initialPhase(), CONFIGURATION,
                 "datastorage.migration.phase at the first start with a legacy store");
-        if (settings.phase() != null && settings.phase() != stored.phase()) {
+        if (settings.phase() != null && settings.initialPhase() != stored.phase()) {
             log.warn("Migration: datastorage.migration.phase is {}, but phase {} (version {}) is stored and counts; "
                     + "change it through the admin API", settings.phase(), stored.phase(), stored.version());
         }

@@ -2,6 +2,7 @@ package io.datastorage.server.web;
 
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditValidationException;
+import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.migration.IllegalPhaseTransitionException;
 import io.datastorage.core.migration.MigrationPhase;
@@ -70,7 +71,9 @@ public class MigrationController {
             phase = Arrays.stream(MigrationPhase.values()).filter(p -> p.name().equals(name)).findFirst().orElse(null);
         }
         if (phase == null) {
-            errors.add(new FieldError("phase", "is required, one of " + Arrays.toString(MigrationPhase.values())));
+            errors.add(new FieldError("phase", (phaseValue == null ? "is required" : "must be one of")
+                    + " " + Arrays.toString(MigrationPhase.values()) + " (in capitals)"
+                    + (phaseValue instanceof String name ? ", was '" + shortened(name) + "'" : "")));
         }
         long expectedVersion = 0;
         BigDecimal version = body.get("expectedVersion") instanceof Number number && isWhole(number)
@@ -79,13 +82,18 @@ public class MigrationController {
                 && version.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0) {
             expectedVersion = version.longValueExact();
         } else {
-            errors.add(new FieldError("expectedVersion", "is required: the version the move is from (a whole number, "
-                    + "at least 1), as the status shows it"));
+            errors.add(new FieldError("expectedVersion", (body.get("expectedVersion") == null ? "is required" : "must be")
+                    + ": the version the move is from (a whole number, at least 1, not in quotes), as the status shows it"));
         }
         Object reasonValue = body.get("reason");
         String reason = "";
         if (reasonValue instanceof String text && text.codePointCount(0, text.length()) <= PhaseStore.MAX_REASON_LENGTH) {
-            reason = text;
+            String unstorable = AuditValidator.unstorableCharacter(text);
+            if (unstorable != null) {
+                errors.add(new FieldError("reason", "must not contain " + unstorable));
+            } else {
+                reason = text;
+            }
         } else if (reasonValue != null) {
             errors.add(new FieldError("reason", "must be a text of at most " + PhaseStore.MAX_REASON_LENGTH + " characters"));
         }
@@ -117,6 +125,12 @@ public class MigrationController {
     private static boolean isWhole(Number number) {
         return number instanceof Integer || number instanceof Long || number instanceof BigInteger
                 || (number instanceof BigDecimal decimal && decimal.stripTrailingZeros().scale() <= 0);
+    }
+
+    /** A client's value quoted back in a message: at most 40 characters. */
+    private static String shortened(String value) {
+        return value.codePointCount(0, value.length()) <= 40 ? value
+                : value.substring(0, value.offsetByCodePoints(0, 39)) + "…";
     }
 
     private static AuditValidationException invalid(List<FieldError> errors) {
