@@ -5,7 +5,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -14,7 +13,6 @@ import tools.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -41,31 +39,6 @@ public final class MigrationCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    /** The {@code --url} option of the subcommands. */
-    static final class ServiceUrl {
-        @Spec(Spec.Target.MIXEE)
-        CommandSpec spec;
-
-        URI url = URI.create("http://localhost:8080");
-
-        @Option(names = "--url", defaultValue = "http://localhost:8080", paramLabel = "URL",
-                description = {"Base URL of the service's API.", "Default: ${DEFAULT-VALUE}"})
-        void url(String value) {
-            URI parsed;
-            try {
-                parsed = new URI(value);
-            } catch (URISyntaxException e) {
-                parsed = null;
-            }
-            if (parsed == null || parsed.getScheme() == null || parsed.getHost() == null
-                    || !(parsed.getScheme().equalsIgnoreCase("http") || parsed.getScheme().equalsIgnoreCase("https"))) {
-                throw new ParameterException(spec.commandLine(),
-                        "--url must be an http:// or https:// URL such as http://localhost:8080, was '" + value + "'");
-            }
-            url = parsed;
-        }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,

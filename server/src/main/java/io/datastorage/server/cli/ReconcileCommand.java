@@ -1,9 +1,9 @@
 package io.datastorage.server.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -12,8 +12,6 @@ import tools.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpClient;
@@ -43,24 +41,8 @@ public final class ReconcileCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    URI url;
-
-    @Option(names = "--url", defaultValue = "http://localhost:8080", paramLabel = "URL",
-            description = {"Base URL of the service's API.", "Default: ${DEFAULT-VALUE}"})
-    void url(String value) {
-        URI parsed;
-        try {
-            parsed = new URI(value);
-        } catch (URISyntaxException e) {
-            parsed = null;
-        }
-        if (parsed == null || parsed.getScheme() == null || parsed.getHost() == null
-                || !(parsed.getScheme().equalsIgnoreCase("http") || parsed.getScheme().equalsIgnoreCase("https"))) {
-            throw new ParameterException(spec.commandLine(),
-                    "--url must be an http:// or https:// URL such as http://localhost:8080, was '" + value + "'");
-        }
-        url = parsed;
-    }
+    @CommandLine.Mixin
+    ServiceUrl service;
 
     @Option(names = "--bar", negatable = true, description = "Draw a progress bar (default: when writing to a terminal).")
     Boolean bar;
@@ -72,7 +54,7 @@ public final class ReconcileCommand implements Callable<Integer> {
         boolean drawBar = bar != null ? bar : System.console() != null;
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         CompletableFuture<HttpResponse<String>> run = http.sendAsync(
-                HttpRequest.newBuilder(url.resolve("/api/v1/admin/reconcile")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpRequest.newBuilder(service.url.resolve("/api/v1/admin/reconcile")).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         long lastLine = 0;
         HttpResponse<String> answer;
@@ -95,7 +77,7 @@ public final class ReconcileCommand implements Callable<Integer> {
                     }
                 }
             } catch (ExecutionException e) {
-                err.println("cannot reach " + url + ": " + unreachable(e.getCause()) + ".");
+                err.println("cannot reach " + service.url + ": " + unreachable(e.getCause()) + ".");
                 return 1;
             }
         }
@@ -113,7 +95,7 @@ public final class ReconcileCommand implements Callable<Integer> {
             report = null;
         }
         if (report == null || !report.isObject() || !report.has("consistent")) {
-            err.println("the answer of " + url + " is not a reconciliation report; is it the datastorage API's URL?");
+            err.println("the answer of " + service.url + " is not a reconciliation report; is it the datastorage API's URL?");
             return 1;
         }
         out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
@@ -167,7 +149,7 @@ public final class ReconcileCommand implements Callable<Integer> {
 
     private JsonNode status(HttpClient http) throws InterruptedException {
         try {
-            HttpResponse<String> status = http.send(HttpRequest.newBuilder(url.resolve("/api/v1/admin/reconcile"))
+            HttpResponse<String> status = http.send(HttpRequest.newBuilder(service.url.resolve("/api/v1/admin/reconcile"))
                     .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return status.statusCode() == 200 ? JSON.readTree(status.body()) : null;
         } catch (IOException | JacksonException e) {
