@@ -83,10 +83,14 @@ class MigrationSecondaryOutageTest {
     }
 
     static JsonNode status() {
+        return status(service);
+    }
+
+    static JsonNode status(RunningService service) {
         return JSON.readTree(service.get("/api/v1/admin/migration").body());
     }
 
-    static long depthMetric() {
+    static long depthMetric(RunningService service) {
         Matcher m = DEPTH_METRIC.matcher(service.get(service.management("/metrics")).body());
         assertThat(m.find()).isTrue();
         return (long) Double.parseDouble(m.group(1));
@@ -97,13 +101,33 @@ class MigrationSecondaryOutageTest {
     void whileTheLegacyDirectoryIsAwayEveryWriteIsAcknowledgedAndQueuedAndOnceBackBothStoresHoldEveryRecord()
             throws Exception {
         Path away = legacyDir.resolveSibling("legacy-away");
+        acknowledged.putAll(writeThroughAnOutage(service, "json-files",
+                () -> Files.move(legacyDir, away), () -> Files.move(away, legacyDir)));
+        assertThat(MigrationSides.legacyFiles(legacyDir).keySet()).containsExactlyInAnyOrderElementsOf(acknowledged.keySet());
+    }
+
+    /** Something done to a store that may fail. */
+    interface StoreAction {
+        void run() throws Exception;
+    }
+
+    /**
+     * Takes the secondary down, writes through {@link #OUTAGE} and checks every write was answered
+     * 201 while the queue grew, brings it back, waits for the queue to drain and checks that both
+     * stores hold every acknowledged record with the same document.
+     *
+     * @return the acknowledged records, id → name
+     */
+    static Map<UUID, String> writeThroughAnOutage(RunningService service, String label, StoreAction down,
+                                                  StoreAction up) throws Exception {
+        Map<UUID, String> acknowledged = new ConcurrentHashMap<>();
         Queue<String> unexpected = new ConcurrentLinkedQueue<>();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger sequence = new AtomicInteger();
         List<Long> statusDepths = new ArrayList<>();
         List<Long> metricDepths = new ArrayList<>();
 
-        Files.move(legacyDir, away);
+        down.run();
         long outageStart = System.nanoTime();
         try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int w = 0; w < WRITERS; w++) {
@@ -128,24 +152,24 @@ class MigrationSecondaryOutageTest {
             try {
                 while (System.nanoTime() - outageStart < OUTAGE.toNanos()) {
                     Thread.sleep(1000);
-                    JsonNode status = status();
+                    JsonNode status = status(service);
                     assertThat(status.path("stores").path("legacy").path("up").asBoolean()).isFalse();
                     statusDepths.add(status.path("secondaryQueue").path("depth").asLong());
-                    metricDepths.add(depthMetric());
+                    metricDepths.add(depthMetric(service));
                 }
             } finally {
                 stop.set(true);
             }
         }
         int acknowledgedDuringOutage = acknowledged.size();
-        Files.move(away, legacyDir);
+        up.run();
         long back = System.nanoTime();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-                .until(() -> status().path("secondaryQueue").path("depth").asLong() == 0);
+                .until(() -> status(service).path("secondaryQueue").path("depth").asLong() == 0);
         double drainSeconds = (System.nanoTime() - back) / 1e9;
         long peak = statusDepths.stream().mapToLong(Long::longValue).max().orElse(0);
-        System.out.printf("SECONDARY-OUTAGE json-files: acknowledged=%d queueDepthPeak=%d metricDepthPeak=%d"
-                        + " drainSeconds=%.1f depths=%s%n", acknowledgedDuringOutage, peak,
+        System.out.printf("SECONDARY-OUTAGE %s: acknowledged=%d queueDepthPeak=%d metricDepthPeak=%d"
+                        + " drainSeconds=%.1f depths=%s%n", label, acknowledgedDuringOutage, peak,
                 metricDepths.stream().mapToLong(Long::longValue).max().orElse(0), drainSeconds, statusDepths);
 
         assertThat(unexpected).as("answers other than 201 while the secondary was away").isEmpty();
@@ -155,11 +179,11 @@ class MigrationSecondaryOutageTest {
         assertThat(metricDepths.getLast()).isGreaterThan(metricDepths.getFirst());
         assertThat(peak).isPositive();
 
-        acknowledged.keySet().forEach(MigrationSecondaryOutageTest::assertBothHoldTheSameDocument);
-        assertThat(MigrationSides.legacyFiles(legacyDir).keySet()).containsExactlyInAnyOrderElementsOf(acknowledged.keySet());
+        acknowledged.keySet().forEach(id -> assertBothHoldTheSameDocument(service, id));
+        return acknowledged;
     }
 
-    static void assertBothHoldTheSameDocument(UUID id) {
+    static void assertBothHoldTheSameDocument(RunningService service, UUID id) {
         HttpResponse<String> response = service.get("/api/v1/admin/migration/records/workflow/" + id);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode comparison = JSON.readTree(response.body());
