@@ -1,7 +1,6 @@
 package io.datastorage.server;
 
 import io.datastorage.index.lucene.LuceneVectorIndex;
-import io.datastorage.server.cli.DatastorageCli;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,9 +11,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -85,13 +81,13 @@ class CrashRecoveryTest {
     @BeforeEach
     void createDataDir() throws IOException {
         dataDir = Files.createTempDirectory("datastorage-crash");
-        postgresPort = freePort();
+        postgresPort = ChildService.freePort();
     }
 
     @AfterEach
     void cleanUp() {
         services.forEach(ChildService::kill);
-        stopLeftoverPostgres();
+        ChildService.stopLeftoverPostgres(dataDir);
         http.close();
         FileSystemUtils.deleteRecursively(dataDir.toFile());
     }
@@ -218,117 +214,10 @@ class CrashRecoveryTest {
 
     /** Starts the service as a child JVM on the data directory and waits until it is ready. */
     private ChildService start(String name) throws IOException {
-        int apiPort = freePort();
-        Path log = dataDir.resolve(name + ".log");
-        Process process = new ProcessBuilder(
-                ProcessHandle.current().info().command().orElseThrow(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"),
-                DatastorageCli.class.getName(), "serve",
-                "--data-dir=" + dataDir, "--port=" + apiPort,
-                "--management.server.port=" + freePort(),
-                "--datastorage.db.embedded-port=" + postgresPort,
+        ChildService service = ChildService.start(name, dataDir, postgresPort, http,
                 // Commit the index every second, so the kill finds both durable entries and a tail that is not.
-                "--datastorage.index.commit-interval=1s")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        ChildService service = new ChildService(name, process, log, apiPort);
+                "--datastorage.index.commit-interval=1s");
         services.add(service);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(service::ready);
         return service;
-    }
-
-    /** The embedded PostgreSQL a killed service left running, if a failed test did not get to restart it. */
-    private void stopLeftoverPostgres() {
-        Path pidFile = dataDir.resolve("postgres").resolve("postmaster.pid");
-        try {
-            if (!Files.exists(pidFile)) {
-                return;
-            }
-            ProcessHandle.of(Long.parseLong(Files.readAllLines(pidFile).getFirst().strip()))
-                    .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false))
-                    .ifPresent(postgres -> {
-                        postgres.destroy(); // SIGTERM: smart shutdown, its clients are gone
-                        if (postgres.onExit().completeOnTimeout(postgres, 30, TimeUnit.SECONDS).join().isAlive()) {
-                            postgres.destroyForcibly();
-                        }
-                    });
-        } catch (IOException | RuntimeException e) {
-            System.err.println("Could not stop a leftover PostgreSQL in " + pidFile.getParent() + ": " + e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private final class ChildService {
-        final String name;
-        final Process process;
-        final Path log;
-        final int apiPort;
-
-        ChildService(String name, Process process, Path log, int apiPort) {
-            this.name = name;
-            this.process = process;
-            this.log = log;
-            this.apiPort = apiPort;
-        }
-
-        URI api(String path) {
-            return URI.create("http://127.0.0.1:" + apiPort + path);
-        }
-
-        HttpResponse<String> get(String path) {
-            return send(HttpRequest.newBuilder(api(path)).GET());
-        }
-
-        HttpResponse<String> send(HttpRequest.Builder request) {
-            try {
-                return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-
-        boolean ready() {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the " + name + " service exited with " + process.exitValue()
-                        + " before it was ready");
-            }
-            try {
-                return get("/readyz").statusCode() == 200;
-            } catch (UncheckedIOException notYet) {
-                return false;
-            }
-        }
-
-        String log() throws IOException {
-            return Files.readString(log);
-        }
-
-        void kill() {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        void printLogTail() {
-            try {
-                List<String> lines = Files.readAllLines(log);
-                System.out.println("---- last lines of the " + name + " service's output (" + log + ") ----");
-                lines.subList(Math.max(0, lines.size() - 80), lines.size()).forEach(System.out::println);
-            } catch (IOException e) {
-                System.out.println("cannot read " + log + ": " + e);
-            }
-        }
     }
 }

@@ -42,8 +42,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Versions only move forward here: a store answering an older version than the cached one
  * (a restored backup) is logged and ignored. A failed refresh keeps the cached state, logs, and is
- * retried at the next tick; it never stops the schedule. Refreshes run one at a time, so listeners
- * hear of versions in order (on the thread that refreshed: the executor's, or a caller of
+ * retried at the next tick; it never stops the schedule. Refreshes read the store concurrently but
+ * make a version current one at a time, so listeners hear of versions in order (on the thread that refreshed: the executor's, or a caller of
  * {@link #refresh()}); one that throws does not keep the others from hearing. {@link #current()}
  * takes no lock.
  */
@@ -137,18 +137,29 @@ public final class PhaseWatcher implements AutoCloseable {
     /**
      * Reads the store now and, if it holds a newer version, makes it current and tells the
      * listeners. The schedule calls this; a caller that just changed the phase may too, to see its
-     * own change at once.
+     * own change at once; so does every write the fence refused after a change.
+     *
+     * <p>The store is read without holding this watcher's lock, so that concurrent refreshes (every
+     * write refused by the fence right after a change refreshes) each read the store at once rather
+     * than one after another; only making a newer version current, and telling the listeners, runs
+     * one at a time. A read that was overtaken by a concurrent refresh which saw a newer version is
+     * not an older version answered by the store, and is not logged as one.
      *
      * @return the state current after the refresh
      * @throws RuntimeException the store's failure (the cached state stays)
      */
-    public synchronized PhaseState refresh() {
+    public PhaseState refresh() {
+        PhaseState before = current;
         PhaseState read = store.current().orElseThrow(() -> new IllegalStateException(
                 "the migration phase is no longer stored"));
+        return apply(read, before);
+    }
+
+    private synchronized PhaseState apply(PhaseState read, PhaseState before) {
         refreshedAt = clock.instant();
         PhaseState previous = current;
         if (previous != null && read.version() <= previous.version()) {
-            if (read.version() < previous.version()) {
+            if (read.version() < previous.version() && previous == before) {
                 log.warn("the phase store answered version {} ({}) after version {} ({}) was seen; keeping {}",
                         read.version(), read.phase(), previous.version(), previous.phase(), previous.version());
             }

@@ -203,4 +203,56 @@ class PhaseWatcherTest {
                 .isInstanceOf(IllegalArgumentException.class);
         new PhaseWatcher(store, scheduler, PhaseWatcher.MAX_INTERVAL, clock).close();
     }
+
+    @Test
+    void concurrentRefreshesReadTheStoreAtTheSameTimeAndTheNewerVersionWins() throws Exception {
+        // Every write the fence refuses after a change refreshes: their reads must not queue behind
+        // one another (each may wait for a pooled connection), only making a version current does.
+        InMemoryPhaseStore phases = new InMemoryPhaseStore(clock);
+        phases.initialiseIfAbsent(LEGACY_ONLY, "configuration", "");
+        java.util.concurrent.CyclicBarrier bothReading = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+        PhaseStore meeting = new PhaseStore() {
+            @Override
+            public Optional<PhaseState> current() {
+                if (started.get()) {
+                    try {
+                        bothReading.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("the two refreshes did not read the store at the same time", e);
+                    }
+                }
+                return phases.current();
+            }
+
+            @Override
+            public PhaseState initialiseIfAbsent(MigrationPhase phase, String who, String reason) {
+                return phases.initialiseIfAbsent(phase, who, reason);
+            }
+
+            @Override
+            public PhaseState change(long expectedVersion, MigrationPhase to, String who, String reason) {
+                return phases.change(expectedVersion, to, who, reason);
+            }
+
+            @Override
+            public List<PhaseChange> history(long beforeVersion, int limit) {
+                return phases.history(beforeVersion, limit);
+            }
+        };
+        PhaseWatcher watcher = new PhaseWatcher(meeting, scheduler, INTERVAL, clock);
+        watcher.addListener((previous, current) -> heard.add(previous.version() + "->" + current.version()));
+        watcher.start();
+        started.set(true);
+        phases.change(1, DUAL_WRITE_LEGACY_PRIMARY, "test", "");
+
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var first = threads.submit(watcher::refresh);
+            var second = threads.submit(watcher::refresh);
+            assertThat(first.get().version()).isEqualTo(2);
+            assertThat(second.get().version()).isEqualTo(2);
+        }
+        assertThat(watcher.current().phase()).isEqualTo(DUAL_WRITE_LEGACY_PRIMARY);
+        assertThat(heard).as("told once").containsExactly("1->2");
+    }
 }

@@ -1,0 +1,169 @@
+package io.datastorage.server;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The phase walked {@code LEGACY_ONLY → … → NEW_ONLY} and back through the admin API while 200
+ * writes are in flight over HTTP, against a JSON-files legacy store and the service's PostgreSQL.
+ * Every 201 names the phase it was answered under ({@code Migration-Phase}); once the secondary
+ * queue has drained, each acknowledged record is on exactly the stores of that phase (both in a
+ * dual phase, only the primary in a single one: none lands under two phases), and the only 5xx are
+ * 503s that say nothing was stored, whose records are on neither store.
+ */
+class MigrationPhaseChangeUnderLoadTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int IN_FLIGHT = 200;
+    /** Acknowledgements under each phase before the next move (so every phase sees writes on both of its edges). */
+    private static final int ACKNOWLEDGED_PER_PHASE = 50;
+    private static final Pattern ROUTE = Pattern.compile("([A-Z_]+); version=(\\d+)");
+    private static final List<String> WALK = List.of("DUAL_WRITE_LEGACY_PRIMARY", "DUAL_WRITE_NEW_PRIMARY", "NEW_ONLY",
+            "DUAL_WRITE_NEW_PRIMARY", "DUAL_WRITE_LEGACY_PRIMARY", "LEGACY_ONLY");
+
+    static RunningService service;
+    static Path legacyDir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dataDir = RunningService.newDataDir();
+        legacyDir = Files.createDirectory(dataDir.resolve("legacy"));
+        service = RunningService.start(dataDir, "--datastorage.migration.legacy.type=json-files",
+                "--datastorage.migration.legacy.path=" + legacyDir);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    record Acknowledged(String name, String phase, long version) {
+    }
+
+    @Test
+    void everyWriteAnsweredDuringPhaseChangesIsOnTheStoresOfThePhaseItWasAnsweredUnder() throws Exception {
+        Map<UUID, Acknowledged> acknowledged = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> perPhaseVersion = new ConcurrentHashMap<>();
+        Queue<String> refusedNothingStored = new ConcurrentLinkedQueue<>(); // names
+        Queue<String> unexpected = new ConcurrentLinkedQueue<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger sequence = new AtomicInteger();
+
+        try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int w = 0; w < IN_FLIGHT; w++) {
+                writers.submit(() -> {
+                    while (!stop.get()) {
+                        String name = "walk-" + sequence.incrementAndGet();
+                        HttpResponse<String> answer = service.postJson("/api/v1/audit/workflow",
+                                RunningService.validRecord("workflow", name));
+                        if (answer.statusCode() == 201) {
+                            Matcher route = ROUTE.matcher(answer.headers().firstValue("Migration-Phase").orElse(""));
+                            if (!route.matches()) {
+                                unexpected.add("201 without a Migration-Phase header: " + answer.headers().map());
+                                continue;
+                            }
+                            acknowledged.put(UUID.fromString(JSON.readTree(answer.body()).path("id").asString()),
+                                    new Acknowledged(name, route.group(1), Long.parseLong(route.group(2))));
+                            perPhaseVersion.computeIfAbsent(route.group(2), v -> new AtomicInteger()).incrementAndGet();
+                        } else if (answer.statusCode() == 503
+                                && JSON.readTree(answer.body()).path("detail").asString().contains("nothing was stored")) {
+                            refusedNothingStored.add(name);
+                        } else {
+                            unexpected.add(answer.statusCode() + " " + answer.body());
+                        }
+                    }
+                });
+            }
+            List<String> moves = new java.util.ArrayList<>();
+            try {
+                long version = version();
+                for (String phase : WALK) {
+                    long current = version;
+                    await().atMost(Duration.ofSeconds(120)).until(() -> !unexpected.isEmpty()
+                            || perPhaseVersion.getOrDefault(String.valueOf(current), new AtomicInteger()).get()
+                            >= ACKNOWLEDGED_PER_PHASE);
+                    long moving = System.nanoTime();
+                    HttpResponse<String> moved = service.send(HttpRequest.newBuilder(
+                                    service.api("/api/v1/admin/migration/phase"))
+                            .header("Content-Type", "application/json")
+                            .PUT(HttpRequest.BodyPublishers.ofString("{\"phase\":\"" + phase + "\",\"expectedVersion\":"
+                                    + version + ",\"reason\":\"under load\"}")));
+                    assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+                    moves.add(String.format("%s:%.1fs", phase, (System.nanoTime() - moving) / 1e9));
+                    version = JSON.readTree(moved.body()).path("version").asLong();
+                }
+                long last = version;
+                await().atMost(Duration.ofSeconds(120)).until(() -> !unexpected.isEmpty()
+                        || perPhaseVersion.getOrDefault(String.valueOf(last), new AtomicInteger()).get()
+                        >= ACKNOWLEDGED_PER_PHASE);
+            } finally {
+                stop.set(true);
+                System.out.println("PHASE-WALK: moves answered after " + moves);
+            }
+        }
+        assertThat(unexpected).as("answers other than 201 and 503 nothing-was-stored").isEmpty();
+
+        long drainStart = System.nanoTime();
+        await().atMost(Duration.ofSeconds(120)).until(() -> JSON.readTree(service.get("/api/v1/admin/migration").body())
+                .path("secondaryQueue").path("depth").asLong() == 0);
+        double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+
+        Map<UUID, String> onLegacy = MigrationSides.legacyFiles(legacyDir);
+        Map<UUID, String> onNew = MigrationSides.newSide(service);
+        System.out.printf("PHASE-WALK: acknowledged=%d perVersion=%s refused503=%d queueDrainSeconds=%.1f"
+                        + " legacyRecords=%d newRecords=%d%n", acknowledged.size(), perPhaseVersion,
+                refusedNothingStored.size(), drainSeconds, onLegacy.size(), onNew.size());
+
+        for (int v = 1; v <= WALK.size() + 1; v++) {
+            assertThat(perPhaseVersion.getOrDefault(String.valueOf(v), new AtomicInteger()).get())
+                    .as("writes acknowledged under version " + v).isGreaterThanOrEqualTo(ACKNOWLEDGED_PER_PHASE);
+        }
+        acknowledged.forEach((id, ack) -> {
+            boolean legacySide = !ack.phase().equals("NEW_ONLY");
+            boolean newSide = !ack.phase().equals("LEGACY_ONLY");
+            assertThat(onLegacy.containsKey(id)).as("%s (%s) answered under %s v%d: on the legacy store",
+                    id, ack.name(), ack.phase(), ack.version()).isEqualTo(legacySide);
+            assertThat(onNew.containsKey(id)).as("%s (%s) answered under %s v%d: on PostgreSQL",
+                    id, ack.name(), ack.phase(), ack.version()).isEqualTo(newSide);
+        });
+        Set<String> refused = Set.copyOf(refusedNothingStored);
+        assertThat(onLegacy.values()).as("records of 503 answers on the legacy store").noneMatch(refused::contains);
+        assertThat(onNew.values()).as("records of 503 answers in PostgreSQL").noneMatch(refused::contains);
+        // every record either store holds was acknowledged: nothing was stored that was not answered 201
+        Set<String> acknowledgedNames = ConcurrentHashMap.newKeySet();
+        acknowledged.values().forEach(ack -> acknowledgedNames.add(ack.name()));
+        assertThat(onLegacy.values()).allMatch(acknowledgedNames::contains);
+        assertThat(onNew.values()).allMatch(acknowledgedNames::contains);
+    }
+
+    static long version() {
+        JsonNode status = JSON.readTree(service.get("/api/v1/admin/migration").body());
+        return status.path("version").asLong();
+    }
+}

@@ -1,0 +1,67 @@
+package io.datastorage.server;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * What each store of a migration holds, read straight from the store (not through the service):
+ * the records of a JSON-files legacy directory and of the service's PostgreSQL, each as id → the
+ * document's {@code name}. The fault tests compare these with what was acknowledged.
+ */
+final class MigrationSides {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private MigrationSides() {
+    }
+
+    /** Every record file under a JSON-files legacy directory (temporary files, named with a leading dot, skipped). */
+    static Map<UUID, String> legacyFiles(Path directory) {
+        Map<UUID, String> held = new HashMap<>();
+        try (Stream<Path> files = Files.walk(directory)) {
+            files.filter(f -> f.getFileName().toString().endsWith(".json") && !f.getFileName().toString().startsWith("."))
+                    .forEach(file -> {
+                        JsonNode record = JSON.readTree(file.toFile());
+                        held.put(UUID.fromString(record.path("id").asString()),
+                                record.path("document").path("name").asString());
+                    });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return held;
+    }
+
+    /** Every row of {@code audit_records} in the PostgreSQL at the JDBC URL. */
+    static Map<UUID, String> newSide(String jdbcUrl, String user) {
+        Map<UUID, String> held = new HashMap<>();
+        try (Connection db = DriverManager.getConnection(jdbcUrl, user, null);
+             Statement s = db.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, name FROM audit_records")) {
+            while (rs.next()) {
+                held.put(rs.getObject(1, UUID.class), rs.getString(2));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return held;
+    }
+
+    /** As {@link #newSide(String, String)}, for an in-process service. */
+    static Map<UUID, String> newSide(RunningService service) {
+        com.zaxxer.hikari.HikariDataSource dataSource = service.context().getBean(com.zaxxer.hikari.HikariDataSource.class);
+        return newSide(dataSource.getJdbcUrl(), dataSource.getUsername());
+    }
+}
