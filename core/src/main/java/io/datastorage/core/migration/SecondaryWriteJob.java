@@ -75,13 +75,16 @@ public final class SecondaryWriteJob implements BatchedJob {
         }
 
         /**
-         * 50 entries claimed for 1 min, backoff 1 s doubling to 5 min, records missing for 1 h dropped.
+         * 50 entries claimed for 1 min, backoff 1 s doubling to 30 s, records missing for 1 h dropped.
          * The claim is what a crashed worker's entries wait before another run takes them (a tester saw
          * a 5 min claim hold 19 entries back after a kill -9), so it is short; a batch that takes longer
          * (50 slow but successful calls) is claimed again and put twice, which the idempotent put absorbs.
+         * The longest backoff is what the queue may lag behind a store that came back (5 min made a
+         * 30 s outage drain in 45 s); a store that stays down costs one call per batch, since a
+         * transient failure reschedules the rest of the batch without calls.
          */
         public static Settings defaults() {
-            return new Settings(50, Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofMinutes(5),
+            return new Settings(50, Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(30),
                     Duration.ofHours(1));
         }
     }
