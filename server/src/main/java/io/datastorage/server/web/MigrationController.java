@@ -71,7 +71,7 @@ public class MigrationController {
             phase = Arrays.stream(MigrationPhase.values()).filter(p -> p.name().equals(name)).findFirst().orElse(null);
         }
         if (phase == null) {
-            errors.add(new FieldError("phase", (phaseValue == null ? "is required" : "must be one of")
+            errors.add(new FieldError("phase", (phaseValue == null ? "is required, one of" : "must be one of")
                     + " " + Arrays.toString(MigrationPhase.values()) + " (in capitals)"
                     + (phaseValue instanceof String name ? ", was '" + shortened(name) + "'" : "")));
         }
@@ -82,8 +82,10 @@ public class MigrationController {
                 && version.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0) {
             expectedVersion = version.longValueExact();
         } else {
-            errors.add(new FieldError("expectedVersion", (body.get("expectedVersion") == null ? "is required" : "must be")
-                    + ": the version the move is from (a whole number, at least 1, not in quotes), as the status shows it"));
+            Object given = body.get("expectedVersion");
+            errors.add(new FieldError("expectedVersion", (given == null ? "is required" : "must be")
+                    + ": the version the move is from (a whole number, at least 1" + (given instanceof String ? ", not in quotes" : "")
+                    + "), as the status shows it"));
         }
         Object reasonValue = body.get("reason");
         String reason = "";
