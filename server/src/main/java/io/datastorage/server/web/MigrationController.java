@@ -84,8 +84,8 @@ public class MigrationController {
         } else {
             Object given = body.get("expectedVersion");
             errors.add(new FieldError("expectedVersion", (given == null ? "is required" : "must be")
-                    + ": the version the move is from (a whole number, at least 1" + (given instanceof String ? ", not in quotes" : "")
-                    + "), as the status shows it"));
+                    + ": the version the move is from (a whole number, at least 1"
+                    + (given instanceof String ? ", not in quotes" : "") + "), as the status shows it"));
         }
         Object reasonValue = body.get("reason");
         String reason = "";
