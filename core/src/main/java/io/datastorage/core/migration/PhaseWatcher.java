@@ -43,9 +43,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Versions only move forward here: a store answering an older version than the cached one
  * (a restored backup) is logged and ignored. A failed refresh keeps the cached state, logs, and is
  * retried at the next tick; it never stops the schedule. Refreshes read the store concurrently but
- * make a version current one at a time, so listeners hear of versions in order (on the thread that refreshed: the executor's, or a caller of
- * {@link #refresh()}); one that throws does not keep the others from hearing. {@link #current()}
- * takes no lock.
+ * make a version current one at a time, so listeners hear of versions in order (on the thread that
+ * refreshed: the executor's, or a caller of {@link #refresh()}); one that throws does not keep the
+ * others from hearing. {@link #current()} takes no lock.
  */
 public final class PhaseWatcher implements AutoCloseable {
     /** The longest refresh interval: the "every replica applies a change within 1 s". */
