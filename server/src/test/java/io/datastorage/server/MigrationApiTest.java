@@ -96,7 +96,7 @@ class MigrationApiTest {
         assertThat(status.path("stores").path("new").path("up").asBoolean()).isTrue();
         assertThat(status.path("secondaryQueue").path("depth").asLong()).isZero();
         assertThat(status.path("secondaryQueue").path("oldestAgeSeconds").asDouble()).isZero();
-        assertThat(status.path("shadowReads").propertyNames()).containsExactly("match", "missing", "differs", "error");
+        assertThat(status.path("shadowReads").propertyNames()).containsExactly("match", "missing", "pending", "differs", "error");
         assertThat(status.path("policy").path("secondary").asString()).isEqualTo("queue");
         assertThat(status.path("policy").path("secondaryMode").asString()).isEqualTo("sync");
         assertThat(status.path("policy").path("shadowReadRatio").asDouble()).isEqualTo(0.01);

@@ -106,6 +106,11 @@ public final class InMemorySecondaryWriteQueue implements SecondaryWriteQueue {
     }
 
     @Override
+    public synchronized boolean holds(UUID recordId, MigrationSide target) {
+        return entries.containsKey(new Key(Objects.requireNonNull(recordId, "recordId"), Objects.requireNonNull(target, "target")));
+    }
+
+    @Override
     public synchronized Backlog backlog() {
         return new Backlog(entries.size(), entries.values().stream().map(Entry::enqueuedAt).min(Comparator.naturalOrder()));
     }

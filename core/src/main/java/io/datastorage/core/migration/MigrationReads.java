@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -52,6 +53,7 @@ public final class MigrationReads {
     private final MigrationListener listener;
     private final Executor shadowExecutor;
     private final BooleanSupplier owedToNew;
+    private final BiPredicate<UUID, MigrationSide> queued;
 
     /**
      * Reads that cannot see the queue: {@link #newSideComplete()} then goes by the phase alone,
@@ -59,16 +61,20 @@ public final class MigrationReads {
      */
     public MigrationReads(PhaseWatcher phases, RecordStore newStore, LegacyStore legacy, MigrationSettings settings,
                           MigrationListener listener, Executor shadowExecutor) {
-        this(phases, newStore, legacy, settings, listener, shadowExecutor, () -> false);
+        this(phases, newStore, legacy, settings, listener, shadowExecutor, () -> false, (id, side) -> false);
     }
 
     /**
      * @param shadowExecutor runs the shadow reads: bounded (a full one rejects, and the read is dropped)
      * @param owedToNew      whether any secondary write queued targets {@link MigrationSide#NEW}
      *                       (asked by {@link #newSideComplete()})
+     * @param queued         whether a write of a record to a side is queued
+     *                       ({@link SecondaryWriteQueue#holds}): a shadow read that does not find the
+     *                       record there reports it {@link ShadowReadOutcome#PENDING}, not missing
      */
     public MigrationReads(PhaseWatcher phases, RecordStore newStore, LegacyStore legacy, MigrationSettings settings,
-                          MigrationListener listener, Executor shadowExecutor, BooleanSupplier owedToNew) {
+                          MigrationListener listener, Executor shadowExecutor, BooleanSupplier owedToNew,
+                          BiPredicate<UUID, MigrationSide> queued) {
         this.phases = Objects.requireNonNull(phases, "phases");
         this.newStore = Objects.requireNonNull(newStore, "newStore");
         this.legacy = Objects.requireNonNull(legacy, "legacy");
@@ -76,6 +82,7 @@ public final class MigrationReads {
         this.listener = MigrationListener.guarded(Objects.requireNonNull(listener, "listener"));
         this.shadowExecutor = Objects.requireNonNull(shadowExecutor, "shadowExecutor");
         this.owedToNew = Objects.requireNonNull(owedToNew, "owedToNew");
+        this.queued = Objects.requireNonNull(queued, "queued");
     }
 
     /** The record from the primary of the current phase; shadow-read when sampled. */
@@ -142,7 +149,7 @@ public final class MigrationReads {
                     ? newStore.find(primary.kind(), primary.id()).map(MigrationRecords::toLegacy)
                     : legacy.find(primary.kind(), primary.id());
             if (copy.isEmpty()) {
-                outcome = ShadowReadOutcome.MISSING;
+                outcome = queued.test(primary.id(), side) ? ShadowReadOutcome.PENDING : ShadowReadOutcome.MISSING;
             } else {
                 differences = MigrationRecords.differences(MigrationRecords.toLegacy(primary), copy.get());
                 outcome = differences.isEmpty() ? ShadowReadOutcome.MATCH : ShadowReadOutcome.DIFFERS;

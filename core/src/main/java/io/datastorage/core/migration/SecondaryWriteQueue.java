@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The durable queue of writes owed to a migration's secondary side: a secondary write that failed,
@@ -128,6 +129,13 @@ public interface SecondaryWriteQueue {
      * @return how many entries were removed
      */
     int discard(List<SecondaryWrite> writes);
+
+    /**
+     * Whether a write of record {@code recordId} to {@code target} is queued (due, claimed or
+     * waiting for a retry): a shadow read that does not find the record on {@code target} then
+     * reports it pending, not missing.
+     */
+    boolean holds(UUID recordId, MigrationSide target);
 
     /** How many entries are queued (due, claimed or waiting for a retry) and the oldest one's enqueue time. */
     Backlog backlog();

@@ -6,8 +6,13 @@ import java.util.Locale;
 public enum ShadowReadOutcome {
     /** The secondary holds the record with the same content. */
     MATCH,
-    /** The secondary does not hold the record. */
+    /** The secondary does not hold the record, and no write of it to the secondary is queued. */
     MISSING,
+    /**
+     * The secondary does not hold the record yet, and its write there is queued (async mode, or a
+     * secondary that failed under policy {@code queue}): a race, not a disagreement.
+     */
+    PENDING,
     /** The secondary holds the record with other content (document, kind or legacy id). */
     DIFFERS,
     /** The secondary could not be read. */

@@ -57,6 +57,22 @@ class MigrationReadsTest {
     }
 
     @Test
+    void aRecordStillQueuedForTheSecondaryIsPendingNotMissing() {
+        // A race (async mode, or a secondary that failed under policy queue), not a disagreement.
+        RouterFixture fixture = new RouterFixture(MigrationPhase.DUAL_WRITE_NEW_PRIMARY);
+        List<UUID> ids = write(fixture, 2);
+        fixture.legacy.remove(AuditKind.REMEDIATION, ids.get(0));
+        fixture.legacy.remove(AuditKind.REMEDIATION, ids.get(1));
+        fixture.queue.enqueue(new SecondaryWrite(ids.get(0), AuditKind.REMEDIATION, MigrationSide.LEGACY, 1));
+        MigrationReads reads = fixture.reads(1.0, Runnable::run);
+
+        ids.forEach(id -> assertThat(reads.find(AuditKind.REMEDIATION, id)).isPresent());
+
+        assertThat(fixture.shadowReads(ShadowReadOutcome.PENDING)).isEqualTo(1);
+        assertThat(fixture.shadowReads(ShadowReadOutcome.MISSING)).isEqualTo(1);
+    }
+
+    @Test
     void aListingReadsFromTheLegacyPrimaryAndShadowsEachItemOnTheNewSide() {
         RouterFixture fixture = new RouterFixture(MigrationPhase.DUAL_WRITE_LEGACY_PRIMARY);
         List<UUID> ids = write(fixture, 3);
@@ -141,7 +157,7 @@ class MigrationReadsTest {
         RouterFixture fixture = new RouterFixture(MigrationPhase.LEGACY_ONLY);
         boolean[] owed = {false};
         MigrationReads reads = new MigrationReads(fixture.watcher, fixture.newStore, fixture.legacy,
-                MigrationSettings.defaults(), fixture.listener, Runnable::run, () -> owed[0]);
+                MigrationSettings.defaults(), fixture.listener, Runnable::run, () -> owed[0], (id, side) -> false);
 
         for (MigrationPhase phase : RouterFixture.LINE) {
             fixture.moveTo(phase);

@@ -172,6 +172,23 @@ public abstract class SecondaryWriteQueueContract {
     }
 
     @Test
+    void holdsSaysWhetherAWriteOfARecordToASideIsQueuedWhateverItsState() {
+        SecondaryWriteQueue queue = queue();
+        SecondaryWrite claimed = write(MigrationSide.LEGACY);
+        SecondaryWrite retried = write(MigrationSide.NEW);
+        queue.enqueue(List.of(claimed, retried));
+        queue.retryLater(queue.claim(10, CLAIM).stream().filter(e -> e.write().equals(retried)).findFirst().orElseThrow(),
+                Duration.ofMinutes(1), "down");
+
+        assertThat(queue.holds(claimed.recordId(), MigrationSide.LEGACY)).as("claimed").isTrue();
+        assertThat(queue.holds(retried.recordId(), MigrationSide.NEW)).as("waiting for a retry").isTrue();
+        assertThat(queue.holds(claimed.recordId(), MigrationSide.NEW)).as("the other side").isFalse();
+        assertThat(queue.holds(UUID.randomUUID(), MigrationSide.LEGACY)).as("never queued").isFalse();
+        queue.discard(List.of(claimed));
+        assertThat(queue.holds(claimed.recordId(), MigrationSide.LEGACY)).as("discarded").isFalse();
+    }
+
+    @Test
     void aRetryIsDueOnlyAfterItsBackoffAndCarriesTheError() {
         SecondaryWriteQueue queue = queue();
         queue.enqueue(write(MigrationSide.LEGACY));

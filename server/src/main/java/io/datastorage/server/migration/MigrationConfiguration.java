@@ -147,7 +147,7 @@ public class MigrationConfiguration {
         // The queue's backlog does not say which side its entries target: any entry counts as owed to
         // the new side, so search says "incomplete" while any secondary write waits (never "complete" too early).
         MigrationReads reads = new MigrationReads(phaseWatcher, records, legacy, settings, metrics, migrationShadowReads,
-                () -> metrics.backlog().map(backlog -> backlog.depth() > 0).orElse(true));
+                () -> metrics.backlog().map(backlog -> backlog.depth() > 0).orElse(true), queue::holds);
         return new MigrationRouting(new MigrationRouter(phaseWatcher, coordinator, records, legacy, phaseFence, queue,
                 settings, metrics), reads);
     }

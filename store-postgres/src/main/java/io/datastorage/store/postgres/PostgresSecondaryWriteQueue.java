@@ -184,6 +184,23 @@ public final class PostgresSecondaryWriteQueue implements SecondaryWriteQueue {
     }
 
     @Override
+    public boolean holds(UUID recordId, MigrationSide target) {
+        Objects.requireNonNull(recordId, "recordId");
+        Objects.requireNonNull(target, "target");
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT EXISTS (SELECT 1 FROM secondary_writes WHERE record_id = ? AND target = ?)")) {
+            s.setObject(1, recordId);
+            s.setString(2, target.name());
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("looking up a queued secondary write", e);
+        }
+    }
+
+    @Override
     public Backlog backlog() {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(BACKLOG);
              ResultSet rs = s.executeQuery()) {
