@@ -6,6 +6,7 @@ import io.datastorage.core.audit.AuditDraft;
 import io.datastorage.core.dualwrite.Deadline;
 import io.datastorage.core.dualwrite.DualWriteCoordinator;
 import io.datastorage.core.error.Component;
+import io.datastorage.core.error.PermanentException;
 import io.datastorage.core.ingest.RecordWriter;
 import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
@@ -181,8 +182,9 @@ public final class MigrationRouter implements RecordWriter {
                     records.get(i).legacyId()));
         }
         List<LegacyRecord> mayHaveLanded = new ArrayList<>();
+        List<LegacyRecord> landed = new ArrayList<>();
         try {
-            putAll(copies, records, mayHaveLanded);
+            putAll(copies, records, mayHaveLanded, landed);
         } catch (RuntimeException e) {
             if (settings.secondary() == SecondaryPolicy.QUEUE) {
                 log.warn("The legacy store failed as the secondary ({}); {} record(s) stay queued for it",
@@ -196,13 +198,16 @@ public final class MigrationRouter implements RecordWriter {
             } catch (RuntimeException undoFailed) {
                 log.error("The legacy store failed as the secondary ({}) and undoing the PostgreSQL write failed too; "
                         + "its {} record(s) stay queued for the legacy store", e.getMessage(), copies.size(), undoFailed);
-                throw new CommitOutcomeUnknownException("the legacy store failed as the secondary and the write "
-                        + "could not be undone; it may be stored: retry with the same Idempotency-Key", e);
+                throw new CommitOutcomeUnknownException(Component.LEGACY_STORE, "the legacy store failed as the "
+                        + "secondary and the write could not be undone; it may be stored: retry with the same "
+                        + "Idempotency-Key", e);
             }
             listener.written(MigrationSide.NEW, WriteOutcome.UNDONE);
-            removeQuietly(mayHaveLanded);
-            throw new StoreUnavailableException(Component.LEGACY_STORE, "failed as the secondary (" + e.getMessage()
-                    + "); the write was undone, nothing was stored", e);
+            if (removeQuietly(mayHaveLanded).stream().anyMatch(landed::contains)) {
+                throw new CommitOutcomeUnknownException(Component.LEGACY_STORE, "the legacy store failed as the "
+                        + "secondary; the write was undone in PostgreSQL, but a copy remains in the legacy store", e);
+            }
+            throw secondaryFailed(MigrationSide.LEGACY, e);
         }
         discardQuietly(copies, MigrationSide.LEGACY, state);
         listener.written(MigrationSide.LEGACY, WriteOutcome.OK);
@@ -216,10 +221,11 @@ public final class MigrationRouter implements RecordWriter {
         List<NewRecord> withIds = chooseIds(records, token);
         List<LegacyRecord> copies = withIds.stream().map(MigrationRecords::toLegacy).toList();
         List<LegacyRecord> attempted = new CopyOnWriteArrayList<>();
+        List<LegacyRecord> landed = new CopyOnWriteArrayList<>();
         WriteResult primary;
         try {
             primary = fence.underPhase(state, token, dual, () -> {
-                putAll(copies, records, attempted);
+                putAll(copies, records, attempted, landed);
                 deadline.check("committing");
                 return withIds.stream().map(MigrationRouter::legacyReceipt).toList();
             });
@@ -228,8 +234,13 @@ public final class MigrationRouter implements RecordWriter {
             failed(MigrationSide.LEGACY, e);
             throw e;
         } catch (RuntimeException e) {
-            removeQuietly(attempted);
             failed(MigrationSide.LEGACY, e);
+            // A put that failed with its outcome unknown is removed too, best effort: the documented gap
+            // (part 2's validator). A copy stored for sure that cannot be removed makes the answer unknown.
+            if (removeQuietly(attempted).stream().anyMatch(landed::contains)) {
+                throw new CommitOutcomeUnknownException(Component.LEGACY_STORE, "the write failed (" + e.getMessage()
+                        + ") and a copy remains in the legacy store: retry with the same Idempotency-Key", e);
+            }
             throw e;
         }
         if (primary.replayed()) {
@@ -255,9 +266,9 @@ public final class MigrationRouter implements RecordWriter {
             }
             listener.written(MigrationSide.NEW, WriteOutcome.FAILED);
             try {
-                for (LegacyRecord copy : attempted) {
-                    bounded(MigrationSide.LEGACY, () -> legacy.remove(copy.kind(), copy.id()));
-                }
+                // The key and the queue entries first, in one transaction: once the key is gone no retry
+                // replays a success, and a copy left in the legacy store below is an unacknowledged one,
+                // which a retry with the same key puts again under the same id.
                 fence.undo(primary.receipts(), token);
             } catch (RuntimeException undoFailed) {
                 log.error("PostgreSQL failed as the secondary ({}) and undoing the legacy write failed too; "
@@ -272,8 +283,12 @@ public final class MigrationRouter implements RecordWriter {
                         undoFailed.getMessage());
             }
             listener.written(MigrationSide.LEGACY, WriteOutcome.UNDONE);
-            throw new StoreUnavailableException("failed as the secondary (" + e.getMessage()
-                    + "); the write was undone, nothing was stored", e);
+            if (!removeQuietly(attempted).isEmpty()) { // every one of them was stored: the fence committed
+                throw new CommitOutcomeUnknownException(Component.LEGACY_STORE, "PostgreSQL failed as the secondary; "
+                        + "the write was undone, but a copy remains in the legacy store: retry with the same "
+                        + "Idempotency-Key", e);
+            }
+            throw secondaryFailed(MigrationSide.NEW, e);
         }
         discardQuietly(copies, MigrationSide.NEW, state);
         listener.written(MigrationSide.NEW, WriteOutcome.OK);
@@ -332,8 +347,11 @@ public final class MigrationRouter implements RecordWriter {
      * already: those are another write's, which an undo must not remove.
      *
      * @param records the records as given, in the order of {@code copies} (a null id: chosen here)
+     * @param landed  gets those of {@code mayHaveLanded} that are stored for sure (not the one whose
+     *                put failed with its outcome unknown)
      */
-    private void putAll(List<LegacyRecord> copies, List<NewRecord> records, List<LegacyRecord> mayHaveLanded) {
+    private void putAll(List<LegacyRecord> copies, List<NewRecord> records, List<LegacyRecord> mayHaveLanded,
+                        List<LegacyRecord> landed) {
         for (int i = 0; i < copies.size(); i++) {
             LegacyRecord copy = copies.get(i);
             LegacyStore.PutOutcome outcome;
@@ -347,20 +365,42 @@ public final class MigrationRouter implements RecordWriter {
             }
             if (outcome == LegacyStore.PutOutcome.CREATED || records.get(i).id() == null) {
                 mayHaveLanded.add(copy);
+                landed.add(copy);
             }
         }
     }
 
-    /** Removes records that may have been put on the legacy store; what fails is logged. */
-    private void removeQuietly(List<LegacyRecord> records) {
+    /**
+     * Removes records that may have been put on the legacy store; what fails is logged.
+     *
+     * @return those that could not be removed
+     */
+    private List<LegacyRecord> removeQuietly(List<LegacyRecord> records) {
+        List<LegacyRecord> kept = new ArrayList<>();
         for (LegacyRecord record : records) {
             try {
                 bounded(MigrationSide.LEGACY, () -> legacy.remove(record.kind(), record.id()));
             } catch (RuntimeException e) {
+                kept.add(record);
                 log.warn("Could not remove record {} from the legacy store after its write failed ({}); "
                         + "the sync validator reports it", record.id(), e.getMessage());
             }
         }
+        return kept;
+    }
+
+    /**
+     * The answer of a write undone because its secondary failed under policy {@code fail}: a
+     * permanent failure (a conflict, a refusal) as it is, since a retry cannot help; otherwise the
+     * secondary's unavailability, saying nothing was stored.
+     */
+    private static RuntimeException secondaryFailed(MigrationSide side, RuntimeException failure) {
+        if (failure instanceof PermanentException) {
+            return failure;
+        }
+        String state = "failed as the secondary (" + failure.getMessage() + "); the write was undone, nothing was stored";
+        return side == MigrationSide.LEGACY ? new StoreUnavailableException(Component.LEGACY_STORE, state, failure)
+                : new StoreUnavailableException(state, failure);
     }
 
     /** Discards the queue entries of a secondary write that landed; if that fails, the job puts them again (idempotent). */

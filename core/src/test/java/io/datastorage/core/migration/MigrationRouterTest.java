@@ -9,6 +9,7 @@ import io.datastorage.core.dualwrite.GuardedIndex;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
 import io.datastorage.core.store.IdempotencyConflictException;
 import io.datastorage.core.store.IdempotencyToken;
+import io.datastorage.core.store.InMemoryAuditStore;
 import io.datastorage.core.store.MigrationTerms;
 import io.datastorage.core.store.NewRecord;
 import io.datastorage.core.store.Receipt;
@@ -149,6 +150,42 @@ class MigrationRouterTest {
         fixture.checkInvariants(maybe);
         fixture.drainQueue();
         assertThat(fixture.onLegacy()).isEqualTo(stored);
+    }
+
+    @Test
+    void underPolicyFailALegacyCopyThatCannotBeRemovedLeavesNoKeyThatWouldReplayASuccess() {
+        // The undo frees the key before it removes the legacy copies: a client told "retry" must not get a
+        // replayed 201 for records that the removals then took away.
+        RouterFixture fixture = new RouterFixture(MigrationPhase.DUAL_WRITE_LEGACY_PRIMARY);
+        AtomicBoolean removalsFail = new AtomicBoolean(true);
+        LegacyStore sticky = new ForwardingLegacyStore(fixture.legacy) {
+            @Override
+            public boolean remove(AuditKind kind, UUID id) {
+                if (removalsFail.get()) {
+                    throw new LegacyStoreUnavailableException("remove refused by the test", null);
+                }
+                return super.remove(kind, id);
+            }
+        };
+        MigrationRouter router = new MigrationRouter(fixture.watcher, fixture.coordinator, fixture.newStore, sticky,
+                new InMemoryPhaseFence(fixture.phaseStore, fixture.queue), fixture.queue,
+                RouterFixture.settings(SecondaryPolicy.FAIL, SecondaryMode.SYNC), fixture.listener);
+        List<NewRecord> records = fixture.records(2);
+        IdempotencyToken token = RouterFixture.token("k-sticky", records);
+        fixture.newStore.fault(InMemoryAuditStore.Fault.BEGIN);
+
+        assertThatThrownBy(() -> router.write(records, token, Deadline.none()))
+                .isInstanceOf(CommitOutcomeUnknownException.class).hasMessageContaining("copy remains in the legacy store");
+        assertThat(fixture.queue.backlog().depth()).as("the fence's entries undone").isZero();
+
+        fixture.newStore.fault(InMemoryAuditStore.Fault.NONE);
+        removalsFail.set(false);
+        WriteResult retry = router.write(records, token, Deadline.none());
+
+        assertThat(retry.replayed()).as("the key was freed: the retry writes").isFalse();
+        Set<UUID> ids = Set.copyOf(retry.receipts().stream().map(Receipt::id).toList());
+        assertThat(fixture.onLegacy()).as("the same ids put again: one copy each").isEqualTo(ids);
+        assertThat(fixture.onNew()).isEqualTo(ids);
     }
 
     @Test
