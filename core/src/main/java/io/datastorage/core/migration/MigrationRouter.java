@@ -184,7 +184,7 @@ public final class MigrationRouter implements RecordWriter {
         List<LegacyRecord> mayHaveLanded = new ArrayList<>();
         List<LegacyRecord> landed = new ArrayList<>();
         try {
-            putAll(copies, records, mayHaveLanded, landed);
+            putAll(copies, records, mayHaveLanded, landed, deadline);
         } catch (RuntimeException e) {
             if (settings.secondary() == SecondaryPolicy.QUEUE) {
                 log.warn("The legacy store failed as the secondary ({}); {} record(s) stay queued for it",
@@ -225,7 +225,7 @@ public final class MigrationRouter implements RecordWriter {
         WriteResult primary;
         try {
             primary = fence.underPhase(state, token, dual, () -> {
-                putAll(copies, records, attempted, landed);
+                putAll(copies, records, attempted, landed, deadline);
                 deadline.check("committing");
                 return withIds.stream().map(MigrationRouter::legacyReceipt).toList();
             });
@@ -351,8 +351,11 @@ public final class MigrationRouter implements RecordWriter {
      *                put failed with its outcome unknown)
      */
     private void putAll(List<LegacyRecord> copies, List<NewRecord> records, List<LegacyRecord> mayHaveLanded,
-                        List<LegacyRecord> landed) {
+                        List<LegacyRecord> landed, Deadline deadline) {
         for (int i = 0; i < copies.size(); i++) {
+            // before each put: a batch against a slow store must not hold its connection (and the
+            // fence's shared lock, which a phase change waits for) long past the request's deadline
+            deadline.check("writing to the legacy store");
             LegacyRecord copy = copies.get(i);
             LegacyStore.PutOutcome outcome;
             try {

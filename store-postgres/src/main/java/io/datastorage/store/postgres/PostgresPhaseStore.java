@@ -7,12 +7,14 @@ import io.datastorage.core.migration.PhaseStore;
 import io.datastorage.core.migration.PhaseTransition;
 import io.datastorage.core.migration.StalePhaseVersionException;
 import io.datastorage.core.store.CommitOutcomeUnknownException;
+import io.datastorage.core.store.StoreUnavailableException;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -55,11 +57,21 @@ public final class PostgresPhaseStore implements PhaseStore {
             SELECT version, from_phase, to_phase, changed_at, changed_by, reason FROM migration_phase_history
             WHERE version < ? ORDER BY version DESC LIMIT ?""";
 
+    private final Duration fenceWait;
     private final DataSource dataSource;
 
     /** @param dataSource a database migrated by {@link PostgresSchema} (version 7 or later) */
     public PostgresPhaseStore(DataSource dataSource) {
+        this(dataSource, FENCE_WAIT);
+    }
+
+    /** @param fenceWait the longest a change waits for the writes in flight, whole seconds, at least 1 */
+    PostgresPhaseStore(DataSource dataSource, Duration fenceWait) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        if (fenceWait.toSeconds() < 1) {
+            throw new IllegalArgumentException("a phase change waits at least 1 s for writes in flight, was " + fenceWait);
+        }
+        this.fenceWait = fenceWait;
     }
 
     @Override
@@ -98,22 +110,43 @@ public final class PostgresPhaseStore implements PhaseStore {
         }
     }
 
+    /**
+     * The longest a change waits for the writes fenced to the current version (each bounded by its
+     * deadline, 30 s by default); then it is refused as unavailable, and nothing changed.
+     */
+    static final Duration FENCE_WAIT = Duration.ofSeconds(60);
+    private static final String SQLSTATE_LOCK_TIMEOUT = "55P03";
+
+    /** The current state, if {@code to} may follow it at {@code expectedVersion}. */
+    private static PhaseState check(Optional<PhaseState> stored, long expectedVersion, MigrationPhase to) {
+        PhaseState current = stored.orElseThrow(() -> new IllegalStateException(
+                "no migration phase is stored yet: initialise it before changing it"));
+        if (current.version() != expectedVersion) {
+            throw new StalePhaseVersionException(expectedVersion, current);
+        }
+        PhaseTransition.between(current.phase(), to);
+        return current;
+    }
+
     @Override
     public PhaseState change(long expectedVersion, MigrationPhase to, String who, String reason) {
         PhaseStore.checkArguments(to, who, reason);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement s = c.prepareStatement(
-                        "SELECT pg_advisory_xact_lock(" + PostgresPhaseFence.LOCK_CLASS + ", 1)")) {
+                // Refused before the lock too: a stale or illegal move must not make every write wait.
+                check(read(c), expectedVersion, to);
+                try (PreparedStatement s = c.prepareStatement("SET LOCAL lock_timeout = '" + fenceWait.toSeconds()
+                        + "s'; SELECT pg_advisory_xact_lock(" + PostgresPhaseFence.LOCK_CLASS + ", 1)")) {
                     s.execute(); // waits for the writes fenced to the current version
+                } catch (SQLException e) {
+                    if (!SQLSTATE_LOCK_TIMEOUT.equals(e.getSQLState())) {
+                        throw e;
+                    }
+                    throw new StoreUnavailableException("the phase change waited " + fenceWait.toSeconds()
+                            + " s for the writes in flight to end and gave up; nothing changed", e);
                 }
-                PhaseState current = read(c).orElseThrow(() -> new IllegalStateException(
-                        "no migration phase is stored yet: initialise it before changing it"));
-                if (current.version() != expectedVersion) {
-                    throw new StalePhaseVersionException(expectedVersion, current);
-                }
-                PhaseTransition.between(current.phase(), to);
+                PhaseState current = check(read(c), expectedVersion, to);
                 PhaseState next;
                 try (PreparedStatement s = c.prepareStatement(CHANGE)) {
                     s.setString(1, to.name());
