@@ -58,8 +58,8 @@ public final class MigrationMetrics implements MigrationListener {
             for (String outcome : Arrays.stream(WriteOutcome.values()).map(WriteOutcome::value).toList()) {
                 writes.put(store + "/" + outcome, Counter.builder("datastorage.migration.writes")
                         .tag("store", store).tag("outcome", outcome)
-                        .description("Records written to each store of the migration: ok, queued (for the queue's job), "
-                                + "failed, undone (the fail policy took back a primary write)")
+                        .description("Writes (requests, a batch counts once) to each store of the migration: ok, queued "
+                                + "(for the queue's job), failed, undone (the fail policy took back a primary write)")
                         .register(registry));
             }
         }
