@@ -12,6 +12,7 @@ import io.datastorage.core.migration.MigrationPhase;
 import io.datastorage.core.migration.PhaseState;
 import io.datastorage.core.migration.StalePhaseVersionException;
 import io.datastorage.core.migration.LegacyRecordConflictException;
+import io.datastorage.core.migration.LegacyRecordRefusedException;
 import io.datastorage.core.migration.PhaseChangedException;
 import io.datastorage.core.store.RecordConflictException;
 import io.datastorage.core.migration.LegacyStoreUnavailableException;
@@ -92,6 +93,8 @@ class FailureModelTest {
                     state -> new LegacyStoreUnavailableException(state, null)),
             new Kind(LegacyRecordConflictException.class, Branch.PERMANENT, Component.LEGACY_STORE,
                     state -> new LegacyRecordConflictException(ID, state)),
+            new Kind(LegacyRecordRefusedException.class, Branch.PERMANENT, Component.LEGACY_STORE,
+                    state -> new LegacyRecordRefusedException(ID, state)),
             new Kind(PhaseChangedException.class, Branch.TRANSIENT, Component.POSTGRESQL,
                     state -> new PhaseChangedException(3, 4)),
             new Kind(RecordConflictException.class, Branch.PERMANENT, Component.POSTGRESQL,

@@ -13,6 +13,7 @@ import io.datastorage.core.migration.LegacyPage;
 import io.datastorage.core.migration.LegacyPosition;
 import io.datastorage.core.migration.LegacyRecord;
 import io.datastorage.core.migration.LegacyRecordConflictException;
+import io.datastorage.core.migration.LegacyRecordRefusedException;
 import io.datastorage.core.migration.LegacyStore;
 import io.datastorage.core.migration.LegacyStoreUnavailableException;
 import io.datastorage.core.store.StoreException;
@@ -124,6 +125,12 @@ public final class PostgresLegacyStore implements LegacyStore {
         this.description = description;
         this.idTypeName = column(columnTypes, "id-column", mapping.idColumn(), ColumnType.TEXT, ColumnType.INTEGER, ColumnType.UUID);
         this.idType = ColumnType.of(idTypeName);
+        if (idType == ColumnType.INTEGER) {
+            log.warn("Legacy store: the id column {} of {} is {}; datastorage's records have UUID ids, so every write "
+                    + "to this table is refused (answered 422 legacy-store-refused): writes work in NEW_ONLY only; "
+                    + "reads work in every phase.",
+                    mapping.idColumn(), description, idTypeName);
+        }
         this.timestampTypeName = column(columnTypes, "timestamp-column", mapping.timestampColumn(),
                 ColumnType.TIMESTAMPTZ, ColumnType.TIMESTAMP);
         this.timestampType = ColumnType.of(timestampTypeName);
@@ -218,12 +225,12 @@ public final class PostgresLegacyStore implements LegacyStore {
     public PutOutcome put(LegacyRecord record) {
         String key = record.storageKey();
         if (mapping.fixedKind() != null && record.kind() != mapping.fixedKind()) {
-            throw new StoreException(Component.LEGACY_STORE, "the mapped " + description + " holds only "
-                    + mapping.fixedKind().pathName() + " records; record " + record.id() + " is " + record.kind().pathName(), null);
+            throw new LegacyRecordRefusedException(record.id(), "the mapped " + description + " holds only "
+                    + mapping.fixedKind().pathName() + " records, and it is a " + record.kind().pathName() + " record");
         }
         if (!fits(idType, key)) {
-            throw new StoreException(Component.LEGACY_STORE, "record " + record.id() + " has key '" + key
-                    + "', which the id column " + mapping.idColumn() + " (" + idTypeName + ") cannot hold", null);
+            throw new LegacyRecordRefusedException(record.id(), "its key '" + key + "' does not fit the id column "
+                    + mapping.idColumn() + " (" + idTypeName + ")");
         }
         List<String> values = insertValues(record);
         try (Connection c = dataSource.getConnection()) {
@@ -277,8 +284,8 @@ public final class PostgresLegacyStore implements LegacyStore {
         }
         for (String field : record.document().keySet()) {
             if (record.document().get(field) != null && !mapping.fields().containsKey(field)) {
-                throw new StoreException(Component.LEGACY_STORE, "record " + record.id() + " has the field '" + field
-                        + "', for which the mapping of " + description + " has no column", null);
+                throw new LegacyRecordRefusedException(record.id(), "it has the field '" + field
+                        + "', for which the mapping of " + description + " has no column");
             }
         }
         mapping.fields().forEach((field, column) ->
@@ -300,9 +307,9 @@ public final class PostgresLegacyStore implements LegacyStore {
             default -> false;
         };
         if (!fits) {
-            throw new StoreException(Component.LEGACY_STORE, "record " + record.id() + ": the field '" + field
-                    + "' holds a " + value.getClass().getSimpleName() + ", which its column ("
-                    + type.name().toLowerCase(Locale.ROOT) + ") cannot keep as it is", null);
+            throw new LegacyRecordRefusedException(record.id(), "its field '" + field + "' holds a "
+                    + value.getClass().getSimpleName() + ", which its column (" + type.name().toLowerCase(Locale.ROOT)
+                    + ") cannot keep as it is");
         }
         return type == ColumnType.JSON ? LegacyJson.write(value) : value.toString();
     }

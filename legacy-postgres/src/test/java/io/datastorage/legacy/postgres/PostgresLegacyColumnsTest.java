@@ -6,8 +6,8 @@ import io.datastorage.core.error.Component;
 import io.datastorage.core.migration.LegacyIds;
 import io.datastorage.core.migration.LegacyPage;
 import io.datastorage.core.migration.LegacyRecord;
+import io.datastorage.core.migration.LegacyRecordRefusedException;
 import io.datastorage.core.migration.LegacyStore;
-import io.datastorage.core.store.StoreException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,8 +130,11 @@ class PostgresLegacyColumnsTest {
             LegacyRecord otherKind = LegacyRecord.fromLegacy("1005", AuditKind.WORKFLOW, read.createdAt(), read.document());
 
             for (LegacyRecord refused : List.of(uuidKeyed, unmapped, mistyped, otherKind)) {
-                assertThatThrownBy(() -> store.put(refused)).isInstanceOf(StoreException.class)
-                        .satisfies(e -> assertThat(((StoreException) e).component()).isEqualTo(Component.LEGACY_STORE));
+                // permanent and the layout's doing, never a 500: the service answers it 422 legacy-store-refused
+                assertThatThrownBy(() -> store.put(refused)).isInstanceOf(LegacyRecordRefusedException.class)
+                        .hasMessageContaining(refused.id().toString())
+                        .satisfies(e -> assertThat(((LegacyRecordRefusedException) e).component())
+                                .isEqualTo(Component.LEGACY_STORE));
             }
             assertThat(store.count(AuditKind.REMEDIATION)).isEqualTo(2);
         }

@@ -3,6 +3,7 @@ package io.datastorage.server.web;
 import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.migration.LegacyRecordConflictException;
+import io.datastorage.core.migration.LegacyRecordRefusedException;
 import io.datastorage.core.migration.LegacyStoreUnavailableException;
 import io.datastorage.core.migration.PhaseChangedException;
 import io.datastorage.core.store.RecordConflictException;
@@ -92,6 +93,18 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.CONFLICT, "record-conflict", "Record " + id + " is stored already with other "
                 + "content; records are immutable, so the write was refused (the stores of the migration disagree "
                 + "about it: see GET /api/v1/admin/migration/records/{kind}/" + id + ").");
+    }
+
+    /**
+     * The legacy store cannot hold the record by its layout (an integer id column, a table of another
+     * kind, a column of another type): the request is valid, but this deployment cannot store it, and
+     * a retry fails again. 422 with the store's reason, which names the record and a column only.
+     */
+    @ExceptionHandler(LegacyRecordRefusedException.class)
+    ProblemDetail legacyRefused(LegacyRecordRefusedException e) {
+        log.warn("Refused a write: {}", e.getMessage());
+        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "legacy-store-refused", "The legacy store "
+                + e.getMessage().substring(e.getMessage().indexOf("cannot hold")) + "; nothing was stored.");
     }
 
     @ExceptionHandler(AuditController.RecordNotFoundException.class)

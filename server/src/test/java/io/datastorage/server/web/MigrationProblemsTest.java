@@ -1,6 +1,7 @@
 package io.datastorage.server.web;
 
 import io.datastorage.core.migration.LegacyRecordConflictException;
+import io.datastorage.core.migration.LegacyRecordRefusedException;
 import io.datastorage.core.migration.LegacyStoreUnavailableException;
 import io.datastorage.core.migration.PhaseChangedException;
 import io.datastorage.core.error.Component;
@@ -41,6 +42,19 @@ class MigrationProblemsTest {
             assertThat(body.getType().toString()).isEqualTo("urn:datastorage:problem:record-conflict");
             assertThat(body.getDetail()).contains(id.toString()).doesNotContain("legacy-key-7");
         }
+    }
+
+    @Test
+    void aRecordTheLegacyLayoutCannotHoldIsA422NotA500() {
+        // an integer id column refuses every UUID: the request is valid, the deployment cannot store it
+        UUID id = UUID.randomUUID();
+        ProblemDetail body = problems.legacyRefused(new LegacyRecordRefusedException(id,
+                "its key '" + id + "' does not fit the id column event_id (int8)"));
+
+        assertThat(body.getStatus()).isEqualTo(422);
+        assertThat(body.getType().toString()).isEqualTo("urn:datastorage:problem:legacy-store-refused");
+        assertThat(body.getDetail()).isEqualTo("The legacy store cannot hold record " + id + ": its key '" + id
+                + "' does not fit the id column event_id (int8); nothing was stored.");
     }
 
     @Test
