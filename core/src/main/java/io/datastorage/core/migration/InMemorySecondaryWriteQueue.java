@@ -36,12 +36,13 @@ public final class InMemorySecondaryWriteQueue implements SecondaryWriteQueue {
     }
 
     @Override
-    public synchronized int enqueue(List<SecondaryWrite> writes) {
+    public synchronized int enqueue(List<SecondaryWrite> writes, Duration dueIn) {
         Objects.requireNonNull(writes, "writes").forEach(write -> Objects.requireNonNull(write, "write"));
+        SecondaryWriteQueue.checkDueIn(dueIn);
         Instant now = clock.instant();
         int added = 0;
         for (SecondaryWrite write : writes) {
-            if (entries.putIfAbsent(key(write), new Entry(write, now, now, 0, null, null)) == null) {
+            if (entries.putIfAbsent(key(write), new Entry(write, now, now.plus(dueIn), 0, null, null)) == null) {
                 added++;
             }
         }

@@ -161,7 +161,8 @@ public final class MigrationRouter implements RecordWriter {
                                    Deadline deadline) {
         WriteResult primary;
         try {
-            primary = coordinator.write(records, token, deadline, new MigrationTerms(state.version(), true));
+            primary = coordinator.write(records, token, deadline,
+                    new MigrationTerms(state.version(), true, queueDueIn(records.size())));
         } catch (RuntimeException e) {
             failed(MigrationSide.NEW, e);
             throw e;
@@ -224,7 +225,7 @@ public final class MigrationRouter implements RecordWriter {
         List<LegacyRecord> landed = new CopyOnWriteArrayList<>();
         WriteResult primary;
         try {
-            primary = fence.underPhase(state, token, dual, () -> {
+            primary = fence.underPhase(state, token, dual, queueDueIn(records.size()), () -> {
                 putAll(copies, records, attempted, landed, deadline);
                 deadline.check("committing");
                 return withIds.stream().map(MigrationRouter::legacyReceipt).toList();
@@ -293,6 +294,20 @@ public final class MigrationRouter implements RecordWriter {
         discardQuietly(copies, MigrationSide.NEW, state);
         listener.written(MigrationSide.NEW, WriteOutcome.OK);
         return new WriteResult(secondary.receipts(), false);
+    }
+
+    /**
+     * When the entries of a write's secondary become due for the queue's job: at once in async mode
+     * (the job is the secondary write); in sync mode only after the router's own secondary calls
+     * have had their time ({@code secondaryTimeout} each, plus a second), so the job never writes a
+     * record the router is still writing or is about to undo (policy {@code fail}).
+     */
+    private Duration queueDueIn(int records) {
+        if (settings.mode() == SecondaryMode.ASYNC) {
+            return Duration.ZERO;
+        }
+        Duration bound = settings.secondaryTimeout().multipliedBy(records).plusSeconds(1);
+        return bound.compareTo(SecondaryWriteQueue.MAX_DELAY) > 0 ? SecondaryWriteQueue.MAX_DELAY : bound;
     }
 
     /**

@@ -35,7 +35,17 @@ import java.util.function.Supplier;
 public interface PhaseFence {
 
     /** Runs {@code work} in a transaction fenced to {@code state}; see the class comment. */
-    WriteResult underPhase(PhaseState state, IdempotencyToken token, boolean queueForNew, Supplier<List<Receipt>> work);
+    default WriteResult underPhase(PhaseState state, IdempotencyToken token, boolean queueForNew,
+                                   Supplier<List<Receipt>> work) {
+        return underPhase(state, token, queueForNew, java.time.Duration.ZERO, work);
+    }
+
+    /**
+     * Like {@link #underPhase(PhaseState, IdempotencyToken, boolean, Supplier)}, the entries queued
+     * for the new side due after {@code queueDueIn} ({@link SecondaryWriteQueue#enqueue(List, java.time.Duration)}).
+     */
+    WriteResult underPhase(PhaseState state, IdempotencyToken token, boolean queueForNew, java.time.Duration queueDueIn,
+                           Supplier<List<Receipt>> work);
 
     /**
      * Undoes what {@link #underPhase} stored for a write whose answer is a failure: the idempotency

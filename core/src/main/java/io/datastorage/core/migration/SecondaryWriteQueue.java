@@ -87,7 +87,19 @@ public interface SecondaryWriteQueue {
      *
      * @return how many entries were added
      */
-    int enqueue(List<SecondaryWrite> writes);
+    default int enqueue(List<SecondaryWrite> writes) {
+        return enqueue(writes, Duration.ZERO);
+    }
+
+    /**
+     * Like {@link #enqueue(List)}, each added entry due only after {@code dueIn}: the router queues a
+     * write it is about to make itself (sync mode) due after that write's time bound, so the job
+     * never races it (under policy {@code fail} the job could otherwise put a record whose write the
+     * router then undoes).
+     *
+     * @param dueIn zero or more, at most {@link #MAX_DELAY}
+     */
+    int enqueue(List<SecondaryWrite> writes, Duration dueIn);
 
     /** Enqueues one write: {@link #enqueue(List)}. @return whether it was added */
     default boolean enqueue(SecondaryWrite write) {
@@ -139,6 +151,14 @@ public interface SecondaryWriteQueue {
 
     /** How many entries are queued (due, claimed or waiting for a retry) and the oldest one's enqueue time. */
     Backlog backlog();
+
+    /** Checks an enqueue's delay, as every implementation does. */
+    static Duration checkDueIn(Duration dueIn) {
+        if (dueIn == null || dueIn.isNegative() || dueIn.compareTo(MAX_DELAY) > 0) {
+            throw new IllegalArgumentException("an entry is due in zero to a day, was " + dueIn);
+        }
+        return dueIn;
+    }
 
     /** Checks a claim's arguments, as every implementation does. */
     static void checkClaim(int limit, Duration duration) {

@@ -17,11 +17,21 @@ package io.datastorage.core.store;
  * </ul>
  *
  * @param phaseVersion the version of the phase the write runs under, at least 1
+ * @param queueDueIn   when the queued entries become due for the queue's job: after the router's
+ *                     own secondary write had its time (sync mode), at once otherwise
  */
-public record MigrationTerms(long phaseVersion, boolean queueForLegacy) {
+public record MigrationTerms(long phaseVersion, boolean queueForLegacy, java.time.Duration queueDueIn) {
     public MigrationTerms {
         if (phaseVersion < 1) {
             throw new IllegalArgumentException("a phase version starts at 1, was " + phaseVersion);
         }
+        if (queueDueIn == null || queueDueIn.isNegative()) {
+            throw new IllegalArgumentException("queued entries are due in zero or more, was " + queueDueIn);
+        }
+    }
+
+    /** Terms whose queued entries are due at once. */
+    public MigrationTerms(long phaseVersion, boolean queueForLegacy) {
+        this(phaseVersion, queueForLegacy, java.time.Duration.ZERO);
     }
 }

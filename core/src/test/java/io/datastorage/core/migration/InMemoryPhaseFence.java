@@ -29,7 +29,7 @@ public final class InMemoryPhaseFence implements PhaseFence {
 
     @Override
     public WriteResult underPhase(PhaseState state, IdempotencyToken token, boolean queueForNew,
-                                  Supplier<List<Receipt>> work) {
+                                  java.time.Duration queueDueIn, Supplier<List<Receipt>> work) {
         synchronized (phases) {
             long stored = phases.current().map(PhaseState::version).orElse(0L);
             if (stored != state.version()) {
@@ -46,7 +46,7 @@ public final class InMemoryPhaseFence implements PhaseFence {
             List<Receipt> receipts = work.get();
             if (queueForNew) {
                 queue.enqueue(receipts.stream()
-                        .map(r -> new SecondaryWrite(r.id(), r.kind(), MigrationSide.NEW, state.version())).toList());
+                        .map(r -> new SecondaryWrite(r.id(), r.kind(), MigrationSide.NEW, state.version())).toList(), queueDueIn);
             }
             WriteResult result = new WriteResult(receipts, false);
             synchronized (this) {

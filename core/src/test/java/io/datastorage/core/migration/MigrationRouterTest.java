@@ -79,12 +79,12 @@ class MigrationRouterTest {
         return new PhaseFence() {
             @Override
             public WriteResult underPhase(PhaseState state, IdempotencyToken token, boolean queueForNew,
-                                          Supplier<List<Receipt>> work) {
+                                          Duration queueDueIn, Supplier<List<Receipt>> work) {
                 if (crashed.compareAndSet(false, true)) {
                     work.get();
                     throw new CommitOutcomeUnknownException("connection lost during the commit (injected)", null);
                 }
-                return fence.underPhase(state, token, queueForNew, work);
+                return fence.underPhase(state, token, queueForNew, queueDueIn, work);
             }
 
             @Override
@@ -186,6 +186,24 @@ class MigrationRouterTest {
         Set<UUID> ids = Set.copyOf(retry.receipts().stream().map(Receipt::id).toList());
         assertThat(fixture.onLegacy()).as("the same ids put again: one copy each").isEqualTo(ids);
         assertThat(fixture.onNew()).isEqualTo(ids);
+    }
+
+    @Test
+    void inSyncModeTheQueueJobLeavesASecondaryWriteToTheRouterUntilItsCallsHadTheirTime() {
+        // Otherwise the job could put a record the router is still writing, or is about to undo (policy fail).
+        RouterFixture fixture = new RouterFixture(MigrationPhase.DUAL_WRITE_NEW_PRIMARY);
+        MigrationRouter router = fixture.router(RouterFixture.settings(SecondaryPolicy.QUEUE, SecondaryMode.SYNC));
+        fixture.legacy.down(true);
+        WriteResult written = router.write(fixture.records(2), null, Deadline.none());
+        fixture.legacy.down(false);
+        SecondaryWriteJob job = fixture.job();
+
+        job.runOnce();
+        assertThat(fixture.onLegacy()).as("not due while the router's calls may run").isEmpty();
+        fixture.clock.advance(Duration.ofSeconds(5 * 2 + 1));
+        job.runOnce();
+
+        assertThat(fixture.onLegacy()).isEqualTo(Set.copyOf(written.receipts().stream().map(Receipt::id).toList()));
     }
 
     @Test
@@ -310,7 +328,7 @@ class MigrationRouterTest {
         PhaseFence alwaysMoved = new PhaseFence() {
             @Override
             public WriteResult underPhase(PhaseState state, IdempotencyToken token, boolean queueForNew,
-                                          Supplier<List<Receipt>> work) {
+                                          Duration queueDueIn, Supplier<List<Receipt>> work) {
                 tries.incrementAndGet();
                 throw new PhaseChangedException(state.version(), state.version() + 1);
             }

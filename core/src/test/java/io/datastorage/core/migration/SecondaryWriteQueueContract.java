@@ -189,6 +189,28 @@ public abstract class SecondaryWriteQueueContract {
     }
 
     @Test
+    void anEntryEnqueuedToBeDueLaterIsClaimedOnlyThen() {
+        SecondaryWriteQueue queue = queue();
+        SecondaryWrite later = write(MigrationSide.LEGACY);
+        SecondaryWrite now = write(MigrationSide.NEW);
+
+        assertThat(queue.enqueue(List.of(later), Duration.ofMinutes(2))).isEqualTo(1);
+        queue.enqueue(now);
+
+        List<SecondaryWriteEntry> first = queue.claim(10, CLAIM);
+        assertThat(first).extracting(SecondaryWriteEntry::write).containsExactly(now);
+        assertThat(queue.holds(later.recordId(), MigrationSide.LEGACY)).isTrue();
+        assertThat(queue.backlog().depth()).isEqualTo(2);
+        queue.complete(first.getFirst());
+        elapse(Duration.ofMinutes(2).plusSeconds(1));
+        assertThat(queue.claim(10, CLAIM)).extracting(SecondaryWriteEntry::write).containsExactly(later);
+        assertThatThrownBy(() -> queue.enqueue(List.of(write(MigrationSide.LEGACY)), Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> queue.enqueue(List.of(write(MigrationSide.LEGACY)), Duration.ofDays(2)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aRetryIsDueOnlyAfterItsBackoffAndCarriesTheError() {
         SecondaryWriteQueue queue = queue();
         queue.enqueue(write(MigrationSide.LEGACY));

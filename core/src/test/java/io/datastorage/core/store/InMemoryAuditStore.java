@@ -169,7 +169,7 @@ public final class InMemoryAuditStore implements AuditStore {
             }
         }
         if (!queued.isEmpty()) {
-            queue.enqueue(queued);
+            queue.enqueue(queued, terms.queueDueIn());
         }
         WriteResult result = new WriteResult(receipts, false);
         if (token != null) {

@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -83,7 +84,7 @@ final class PostgresPhaseFence implements PhaseFence {
 
     @Override
     public WriteResult underPhase(PhaseState state, IdempotencyToken token, boolean queueForNew,
-                                  Supplier<List<Receipt>> work) {
+                                  Duration queueDueIn, Supplier<List<Receipt>> work) {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(work, "work");
         try (Connection c = dataSource.getConnection()) {
@@ -103,7 +104,8 @@ final class PostgresPhaseFence implements PhaseFence {
                 }
                 if (queueForNew) {
                     queue.enqueue(c, receipts.stream()
-                            .map(r -> new SecondaryWrite(r.id(), r.kind(), MigrationSide.NEW, state.version())).toList());
+                            .map(r -> new SecondaryWrite(r.id(), r.kind(), MigrationSide.NEW, state.version())).toList(),
+                            queueDueIn);
                 }
                 SqlErrors.commit(c, receipts.size());
                 return new WriteResult(receipts, false);

@@ -162,7 +162,7 @@ final class PostgresRecords implements RecordStore {
                                     MigrationSide.LEGACY, terms.phaseVersion()));
                         }
                     }
-                    queue.enqueue(c, owed);
+                    queue.enqueue(c, owed, terms.queueDueIn());
                 }
                 if (token != null) {
                     IdempotencyKeys.store(c, token, receipts);

@@ -41,7 +41,7 @@ import java.util.UUID;
 public final class PostgresSecondaryWriteQueue implements SecondaryWriteQueue {
     private static final String ENQUEUE = """
             INSERT INTO secondary_writes (record_id, target, kind, phase_version, enqueued_at, due_at)
-            SELECT record_id, target, kind, phase_version, now(), now()
+            SELECT record_id, target, kind, phase_version, now(), now() + ? * interval '1 microsecond'
             FROM unnest(?::uuid[], ?::text[], ?::text[], ?::bigint[]) AS w (record_id, target, kind, phase_version)
             ON CONFLICT (record_id, target) DO NOTHING""";
     private static final String CLAIM = """
@@ -69,15 +69,16 @@ public final class PostgresSecondaryWriteQueue implements SecondaryWriteQueue {
     }
 
     @Override
-    public int enqueue(List<SecondaryWrite> writes) {
+    public int enqueue(List<SecondaryWrite> writes, Duration dueIn) {
         check(writes);
+        SecondaryWriteQueue.checkDueIn(dueIn);
         if (writes.isEmpty()) {
             return 0;
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                int added = enqueue(c, writes);
+                int added = enqueue(c, writes, dueIn);
                 commit(c, writes.size());
                 return added;
             } catch (SQLException | RuntimeException e) {
@@ -97,15 +98,22 @@ public final class PostgresSecondaryWriteQueue implements SecondaryWriteQueue {
      * @return how many entries were added (the others were queued already)
      */
     public int enqueue(Connection connection, List<SecondaryWrite> writes) throws SQLException {
+        return enqueue(connection, writes, Duration.ZERO);
+    }
+
+    /** {@link #enqueue(Connection, List)}, each added entry due after {@code dueIn}. */
+    public int enqueue(Connection connection, List<SecondaryWrite> writes, Duration dueIn) throws SQLException {
         check(writes);
+        SecondaryWriteQueue.checkDueIn(dueIn);
         if (writes.isEmpty()) {
             return 0;
         }
         try (PreparedStatement s = connection.prepareStatement(ENQUEUE)) { // one statement, however many
-            s.setArray(1, connection.createArrayOf("uuid", writes.stream().map(SecondaryWrite::recordId).toArray()));
-            s.setArray(2, connection.createArrayOf("text", writes.stream().map(w -> w.target().name()).toArray()));
-            s.setArray(3, connection.createArrayOf("text", writes.stream().map(w -> w.kind().pathName()).toArray()));
-            s.setArray(4, connection.createArrayOf("bigint", writes.stream().map(SecondaryWrite::phaseVersion).toArray()));
+            s.setLong(1, dueIn.toNanos() / 1000);
+            s.setArray(2, connection.createArrayOf("uuid", writes.stream().map(SecondaryWrite::recordId).toArray()));
+            s.setArray(3, connection.createArrayOf("text", writes.stream().map(w -> w.target().name()).toArray()));
+            s.setArray(4, connection.createArrayOf("text", writes.stream().map(w -> w.kind().pathName()).toArray()));
+            s.setArray(5, connection.createArrayOf("bigint", writes.stream().map(SecondaryWrite::phaseVersion).toArray()));
             return s.executeUpdate();
         }
     }
