@@ -114,7 +114,12 @@ public final class PostgresLegacyStore implements LegacyStore {
     private final String selectList;
     private final Cache<UUID, String> keysById = Caffeine.newBuilder().maximumSize(MAX_CACHED_KEYS).build();
     /** Per kind: the lock one pass over its keys holds, and when the last one ended (System.nanoTime). */
-    private final Map<AuditKind, Object> passLocks = new java.util.EnumMap<>(AuditKind.class);
+    /**
+     * One pass over a kind's keys at a time. A ReentrantLock, not a monitor: the pass does socket I/O,
+     * and the migration router calls from virtual threads, which a monitor pins to their carrier on
+     * Java 21 (JEP 491 lifts that only from Java 24).
+     */
+    private final Map<AuditKind, java.util.concurrent.locks.ReentrantLock> passLocks = new java.util.EnumMap<>(AuditKind.class);
     private final Map<AuditKind, Long> lastPassEnded = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong keyPasses = new java.util.concurrent.atomic.AtomicLong();
 
@@ -156,7 +161,7 @@ public final class PostgresLegacyStore implements LegacyStore {
         mapping.fields().values().forEach(name -> columns.add(LegacyTableMapping.quote(name)));
         this.selectList = String.join(", ", columns);
         for (AuditKind kind : AuditKind.values()) {
-            passLocks.put(kind, new Object());
+            passLocks.put(kind, new java.util.concurrent.locks.ReentrantLock());
         }
     }
 
@@ -434,7 +439,9 @@ public final class PostgresLegacyStore implements LegacyStore {
             return Optional.ofNullable(key);
         }
         long asked = System.nanoTime();
-        synchronized (passLocks.get(kind)) {
+        java.util.concurrent.locks.ReentrantLock lock = passLocks.get(kind);
+        lock.lock();
+        try {
             key = keysById.getIfPresent(id);
             Long ended = lastPassEnded.get(kind);
             // A pass that ended after this call asked saw every key there was when it asked; one that
@@ -445,6 +452,8 @@ public final class PostgresLegacyStore implements LegacyStore {
             passOverKeys(c, kind);
             lastPassEnded.put(kind, System.nanoTime());
             return Optional.ofNullable(keysById.getIfPresent(id));
+        } finally {
+            lock.unlock();
         }
     }
 
