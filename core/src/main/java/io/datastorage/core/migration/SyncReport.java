@@ -13,7 +13,8 @@ import java.util.UUID;
  *                            checksum, the ids of either side where they did not
  * @param missingInNew        records the legacy side holds and the new side lacks
  * @param missingInLegacy     records the new side holds and the legacy side lacks
- * @param differing           records both sides hold with other content (canonical JSON); never repaired
+ * @param differing           records both sides hold with other content (canonical JSON), or that one side
+ *                            holds but cannot read; never repaired
  * @param repaired            of the missing records, how many were put from the primary onto the other side
  * @param consistent          whether no difference is left: every one found was repaired
  * @param durationMillis      how long the run took

@@ -1,12 +1,16 @@
 package io.datastorage.core.migration;
 
 import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.error.Component;
+import io.datastorage.core.store.UnreadableRecordException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -168,5 +172,55 @@ class SyncValidatorTest {
 
         assertThat(report.missingInNew()).isEqualTo(20);
         assertThat(report.missingInNewIds()).hasSize(2);
+    }
+    @Test
+    void aRepairTheOtherSideRefusesLeavesTheRecordReportedAndUnrepaired() {
+        LegacyRecord valid = SyncFixture.record(1, DAY);
+        Map<String, Object> document = new LinkedHashMap<>(SyncFixture.record(2, DAY).document());
+        document.remove("namespace"); // the new side validates what it stores: this one it refuses
+        LegacyRecord invalid = new LegacyRecord(UUID.nameUUIDFromBytes(new byte[] {2}), AuditKind.REMEDIATION, DAY,
+                document, null);
+        fixture.legacyStore.put(valid);
+        fixture.legacyStore.put(invalid);
+
+        SyncReport report = fixture.validator(SETTINGS).validateAndRepair(MigrationSide.LEGACY, SyncValidator.Progress.NONE);
+
+        assertThat(report.missingInNew()).isEqualTo(2);
+        assertThat(report.repaired()).isEqualTo(1);
+        assertThat(report.consistent()).isFalse();
+        assertThat(fixture.newStore.ids()).containsExactly(valid.id());
+    }
+
+    @Test
+    void aRecordOneSideHoldsButCannotReadIsReportedAsDifferingAndTheRunGoesOn() {
+        List<LegacyRecord> records = twenty();
+        LegacyRecord unreadable = records.get(5);
+        LegacyRecord onlyLegacy = records.get(16);
+        for (LegacyRecord record : records) {
+            if (record == unreadable) {
+                fixture.newSink.put(record); // the legacy side's copy cannot be read: its scan leaves it out
+            } else if (record == onlyLegacy) {
+                fixture.legacyStore.put(record);
+            } else {
+                fixture.putOnBoth(record);
+            }
+        }
+        LegacyStore damaged = new ForwardingLegacyStore(fixture.legacyStore) {
+            @Override
+            public Optional<LegacyRecord> find(AuditKind kind, UUID id) {
+                if (id.equals(unreadable.id())) {
+                    throw new UnreadableRecordException(Component.LEGACY_STORE, id, new IllegalStateException("bad JSON"));
+                }
+                return super.find(kind, id);
+            }
+        };
+
+        SyncReport report = fixture.validator(damaged, SETTINGS).validateAndRepair(MigrationSide.NEW,
+                SyncValidator.Progress.NONE);
+
+        assertThat(report.differingIds()).containsExactly(unreadable.id());
+        assertThat(report.missingInNewIds()).containsExactly(onlyLegacy.id());
+        assertThat(report.repaired()).isZero();
+        assertThat(report.consistent()).isFalse();
     }
 }
