@@ -1,0 +1,35 @@
+package io.datastorage.core.migration;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * What one {@link SyncValidator} run found. Every difference counted was confirmed by reading both
+ * sides again by id, so a write in flight during the run is not counted.
+ *
+ * @param checked             records compared: each window's count where both sides agreed on count and
+ *                            checksum, the ids of either side where they did not
+ * @param missingInNew        records the legacy side holds and the new side lacks
+ * @param missingInLegacy     records the new side holds and the legacy side lacks
+ * @param differing           records both sides hold with other content (canonical JSON), or that one side
+ *                            holds but cannot read; never repaired
+ * @param repaired            of the missing records, how many were put from the primary onto the other side
+ * @param consistent          whether no difference is left: every one found was repaired
+ * @param durationMillis      how long the run took
+ * @param startedAt           when the run started
+ * @param missingInNewIds     up to the configured number of example ids of {@code missingInNew}
+ * @param missingInLegacyIds  up to the configured number of example ids of {@code missingInLegacy}
+ * @param differingIds        up to the configured number of example ids of {@code differing}
+ */
+public record SyncReport(long checked, long missingInNew, long missingInLegacy, long differing, long repaired,
+                         boolean consistent, long durationMillis, Instant startedAt, List<UUID> missingInNewIds,
+                         List<UUID> missingInLegacyIds, List<UUID> differingIds) {
+    public SyncReport {
+        Objects.requireNonNull(startedAt, "startedAt");
+        missingInNewIds = List.copyOf(missingInNewIds);
+        missingInLegacyIds = List.copyOf(missingInLegacyIds);
+        differingIds = List.copyOf(differingIds);
+    }
+}

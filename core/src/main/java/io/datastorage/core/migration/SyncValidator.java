@@ -1,0 +1,376 @@
+package io.datastorage.core.migration;
+
+import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.error.PermanentException;
+import io.datastorage.core.store.AuditPage;
+import io.datastorage.core.store.AuditPosition;
+import io.datastorage.core.store.AuditQuery;
+import io.datastorage.core.store.AuditRecord;
+import io.datastorage.core.store.RecordStore;
+import io.datastorage.core.store.UnreadableRecordException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * Compares the legacy store and the new store without loading either whole.
+ *
+ * <p>How: per kind and per window of {@code createdAt} ({@link Settings#window()}), each side's
+ * records are counted and summed into an order-independent checksum over their canonical form (id,
+ * kind, {@code createdAt} to the microsecond, legacy id, and the document's canonical JSON, so
+ * {@code 0.5} equals {@code 0.50} and key order never matters). Only the windows whose count or
+ * checksum differ are compared record by record. Every difference found there is read again from
+ * both sides by id before it counts, so a record written (or removed) while the run was under way
+ * is not reported.
+ *
+ * <p>The legacy side is read with {@link LegacyStore#scan} (ascending {@code createdAt}), the new side
+ * with {@link RecordStore#list} in keyset pages (a whole kind for the checksums, {@code since}/{@code
+ * until} per window for the comparison). Memory is bounded by the number of windows (a count and a
+ * checksum each) and by one window's records.
+ *
+ * <p>Repair ({@link #validateAndRepair}) puts a record the primary side holds and the other lacks onto
+ * the other side, through the sides' idempotent {@link RecordSink}s. It never deletes a record (one only
+ * the secondary holds may have been removed from the primary by retention: it stays reported) and never
+ * overwrites one (a record held with other content stays reported as differing).
+ *
+ * <p>Not thread-safe within a run; one instance may run repeatedly.
+ */
+public final class SyncValidator {
+    private static final Logger log = LoggerFactory.getLogger(SyncValidator.class);
+
+    /**
+     * @param window   the width of a window of {@code createdAt}; at least a microsecond
+     * @param pageSize how many records one read asks for, 1..1000 (a new-side page holds at most 1000)
+     * @param examples how many example ids the report keeps per category, 0..1000
+     */
+    public record Settings(Duration window, int pageSize, int examples) {
+        public Settings {
+            Objects.requireNonNull(window, "window");
+            if (window.compareTo(ChronoUnit.MICROS.getDuration()) < 0) {
+                throw new IllegalArgumentException("window must be at least 1 microsecond, was " + window);
+            }
+            if (pageSize < 1 || pageSize > AuditQuery.MAX_LIMIT) {
+                throw new IllegalArgumentException("pageSize must be 1.." + AuditQuery.MAX_LIMIT + ", was " + pageSize);
+            }
+            if (examples < 0 || examples > 1000) {
+                throw new IllegalArgumentException("examples must be 0..1000, was " + examples);
+            }
+        }
+
+        /** Windows of a day, pages of 1000 records, 10 examples per category. */
+        public static final Settings DEFAULT = new Settings(Duration.ofDays(1), 1000, 10);
+    }
+
+    /** Told after each window: for a progress bar. */
+    @FunctionalInterface
+    public interface Progress {
+        /** Nothing. */
+        Progress NONE = (checked, windowsDone, windows) -> { };
+
+        /**
+         * @param checked     records checked so far
+         * @param windowsDone windows done so far
+         * @param windows     windows in this run (known once both sides were summed)
+         */
+        void windowDone(long checked, int windowsDone, int windows);
+    }
+
+    private final LegacyStore legacy;
+    private final RecordStore newStore;
+    private final RecordSink newSink;
+    private final RecordSink legacySink;
+    private final Settings settings;
+    private final Clock clock;
+    private final long windowMicros;
+
+    /**
+     * @param legacy   the legacy side
+     * @param newStore the new side
+     * @param newSink  how a repair puts a record on the new side ({@link NewSideRecords#sink})
+     * @param settings window, page size and examples
+     * @param clock    for the report's start and duration
+     */
+    public SyncValidator(LegacyStore legacy, RecordStore newStore, RecordSink newSink, Settings settings, Clock clock) {
+        this.legacy = Objects.requireNonNull(legacy, "legacy");
+        this.newStore = Objects.requireNonNull(newStore, "newStore");
+        this.newSink = Objects.requireNonNull(newSink, "newSink");
+        this.legacySink = RecordSink.of(legacy);
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.windowMicros = Math.max(1, settings.window().toNanos() / 1000);
+    }
+
+    /** Compares the two sides and reports, repairing nothing. */
+    public SyncReport validate(Progress progress) {
+        return run(null, progress);
+    }
+
+    /** Compares the two sides, puts the records {@code primary} holds and the other side lacks there, and reports. */
+    public SyncReport validateAndRepair(MigrationSide primary, Progress progress) {
+        return run(Objects.requireNonNull(primary, "primary"), progress);
+    }
+
+    private SyncReport run(MigrationSide primary, Progress progress) {
+        Objects.requireNonNull(progress, "progress");
+        Instant startedAt = clock.instant();
+        Map<AuditKind, TreeMap<Long, Summary[]>> summaries = new LinkedHashMap<>();
+        int windows = 0;
+        for (AuditKind kind : AuditKind.values()) {
+            TreeMap<Long, Summary[]> byWindow = summarize(kind);
+            summaries.put(kind, byWindow);
+            windows += byWindow.size();
+        }
+        Tally tally = new Tally();
+        int done = 0;
+        for (Map.Entry<AuditKind, TreeMap<Long, Summary[]>> entry : summaries.entrySet()) {
+            AuditKind kind = entry.getKey();
+            LegacyCursor cursor = new LegacyCursor(kind);
+            for (Map.Entry<Long, Summary[]> window : entry.getValue().entrySet()) {
+                Summary legacySummary = window.getValue()[0];
+                Summary newSummary = window.getValue()[1];
+                if (legacySummary.equals(newSummary)) {
+                    tally.checked += legacySummary.count;
+                } else {
+                    compareWindow(kind, window.getKey(), cursor, primary, tally);
+                }
+                progress.windowDone(tally.checked, ++done, windows);
+            }
+        }
+        long left = tally.missingInNew + tally.missingInLegacy + tally.differing - tally.repaired;
+        return new SyncReport(tally.checked, tally.missingInNew, tally.missingInLegacy, tally.differing, tally.repaired,
+                left == 0, Duration.between(startedAt, clock.instant()).toMillis(), startedAt, tally.missingInNewIds,
+                tally.missingInLegacyIds, tally.differingIds);
+    }
+
+    /** Per window of {@code kind}: the legacy side's summary, then the new side's. */
+    private TreeMap<Long, Summary[]> summarize(AuditKind kind) {
+        TreeMap<Long, Summary[]> byWindow = new TreeMap<>();
+        Optional<LegacyPosition> after = Optional.empty();
+        do {
+            LegacyPage page = legacy.scan(kind, after, settings.pageSize());
+            for (LegacyRecord record : page.records()) {
+                summaryOf(byWindow, windowOf(record.createdAt()))[0].add(record);
+            }
+            after = page.next();
+        } while (after.isPresent());
+        AuditQuery query = AuditQuery.builder().kind(kind).limit(settings.pageSize()).build();
+        AuditPosition position = null;
+        do {
+            AuditPage page = newStore.list(query.after(position));
+            for (AuditRecord item : page.items()) {
+                LegacyRecord record = MigrationRecords.toLegacy(item);
+                summaryOf(byWindow, windowOf(record.createdAt()))[1].add(record);
+            }
+            position = page.next();
+        } while (position != null);
+        return byWindow;
+    }
+
+    private static Summary[] summaryOf(TreeMap<Long, Summary[]> byWindow, long window) {
+        return byWindow.computeIfAbsent(window, w -> new Summary[] {new Summary(), new Summary()});
+    }
+
+    private void compareWindow(AuditKind kind, long window, LegacyCursor cursor, MigrationSide primary, Tally tally) {
+        Map<UUID, LegacyRecord> legacyRecords = cursor.window(window);
+        Map<UUID, LegacyRecord> newRecords = new LinkedHashMap<>();
+        Instant since = windowStart(window);
+        AuditQuery query = AuditQuery.builder().kind(kind).since(since).until(windowStart(window + 1))
+                .limit(settings.pageSize()).build();
+        AuditPosition position = null;
+        do {
+            AuditPage page = newStore.list(query.after(position));
+            for (AuditRecord item : page.items()) {
+                newRecords.put(item.id(), MigrationRecords.toLegacy(item));
+            }
+            position = page.next();
+        } while (position != null);
+        Set<UUID> ids = new TreeSet<>(legacyRecords.keySet());
+        ids.addAll(newRecords.keySet());
+        tally.checked += ids.size();
+        for (UUID id : ids) {
+            LegacyRecord inLegacy = legacyRecords.get(id);
+            LegacyRecord inNew = newRecords.get(id);
+            if (inLegacy != null && inNew != null && inLegacy.sameContentAs(inNew)) {
+                continue;
+            }
+            recheck(kind, id, primary, tally);
+        }
+    }
+
+    /** Reads both sides again by id: only what still differs counts. */
+    private void recheck(AuditKind kind, UUID id, MigrationSide primary, Tally tally) {
+        Optional<LegacyRecord> inLegacy;
+        Optional<LegacyRecord> inNew;
+        try {
+            inLegacy = legacy.find(kind, id);
+            inNew = newStore.find(kind, id).map(MigrationRecords::toLegacy);
+        } catch (UnreadableRecordException unreadable) {
+            // a side holds the record but cannot read it (a scan leaves such a record out): the sides
+            // cannot be shown equal, and nothing can be repaired from an unreadable copy
+            log.warn("record {} of kind {} is unreadable on one side; reported as differing", id, kind, unreadable);
+            tally.differing++;
+            Tally.example(tally.differingIds, id, settings.examples());
+            return;
+        }
+        if (inLegacy.isPresent() && inNew.isPresent()) {
+            if (!inLegacy.get().sameContentAs(inNew.get())) {
+                tally.differing++;
+                Tally.example(tally.differingIds, id, settings.examples());
+            }
+        } else if (inLegacy.isPresent()) {
+            tally.missingInNew++;
+            Tally.example(tally.missingInNewIds, id, settings.examples());
+            if (primary == MigrationSide.LEGACY && repair(newSink, inLegacy.get())) {
+                tally.repaired++;
+            }
+        } else if (inNew.isPresent()) {
+            tally.missingInLegacy++;
+            Tally.example(tally.missingInLegacyIds, id, settings.examples());
+            if (primary == MigrationSide.NEW && repair(legacySink, inNew.get())) {
+                tally.repaired++;
+            }
+        }
+        // absent from both by now: removed while the run was under way, nothing to report
+    }
+
+    /**
+     * Puts {@code record} through the idempotent sink. A refusal (the side holds the id with other
+     * content by now, or the record is not valid there) leaves the record reported, unrepaired; a
+     * transient failure ends the run.
+     */
+    private static boolean repair(RecordSink sink, LegacyRecord record) {
+        try {
+            sink.put(record);
+            return true;
+        } catch (PermanentException refused) {
+            return false;
+        }
+    }
+
+    private long windowOf(Instant createdAt) {
+        long micros = Math.addExact(Math.multiplyExact(createdAt.getEpochSecond(), 1_000_000L), createdAt.getNano() / 1000);
+        return Math.floorDiv(micros, windowMicros);
+    }
+
+    private Instant windowStart(long window) {
+        long micros = Math.multiplyExact(window, windowMicros);
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
+    }
+
+    /** The legacy side's scan of one kind, read once in ascending order, window after window. */
+    private final class LegacyCursor {
+        private final AuditKind kind;
+        private List<LegacyRecord> page = List.of();
+        private int index;
+        private Optional<LegacyPosition> next = Optional.empty();
+        private boolean started;
+
+        LegacyCursor(AuditKind kind) {
+            this.kind = kind;
+        }
+
+        /** The records of {@code window}; windows are asked for in ascending order. */
+        Map<UUID, LegacyRecord> window(long window) {
+            Map<UUID, LegacyRecord> records = new LinkedHashMap<>();
+            for (LegacyRecord record = peek(); record != null; record = peek()) {
+                long at = windowOf(record.createdAt());
+                if (at > window) {
+                    break;
+                }
+                index++;
+                if (at == window) {
+                    records.put(record.id(), record);
+                }
+            }
+            return records;
+        }
+
+        private LegacyRecord peek() {
+            while (index >= page.size()) {
+                if (started && next.isEmpty()) {
+                    return null;
+                }
+                LegacyPage read = legacy.scan(kind, next, settings.pageSize());
+                started = true;
+                page = read.records();
+                index = 0;
+                next = read.next();
+                if (page.isEmpty() && next.isEmpty()) {
+                    return null;
+                }
+            }
+            return page.get(index);
+        }
+    }
+
+    /** A window's count and order-independent checksum (the sum of each record's 64-bit digest). */
+    private static final class Summary {
+        long count;
+        long checksum;
+
+        void add(LegacyRecord record) {
+            count++;
+            checksum += digest(record);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Summary that && count == that.count && checksum == that.checksum;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(count * 31 + checksum);
+        }
+    }
+
+    /**
+     * The first 64 bits of the SHA-256 of the record's canonical form. Summed, not XORed, so two
+     * copies of one record do not cancel out.
+     */
+    static long digest(LegacyRecord record) {
+        String canonical = record.id() + "\n" + record.kind().name() + "\n" + record.createdAt() + "\n"
+                + Objects.requireNonNullElse(record.legacyId(), "") + "\n" + LegacyDocuments.canonical(record.document());
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(hash).getLong();
+        } catch (NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException("every Java platform has SHA-256", impossible);
+        }
+    }
+
+    private static final class Tally {
+        long checked;
+        long missingInNew;
+        long missingInLegacy;
+        long differing;
+        long repaired;
+        final List<UUID> missingInNewIds = new ArrayList<>();
+        final List<UUID> missingInLegacyIds = new ArrayList<>();
+        final List<UUID> differingIds = new ArrayList<>();
+
+        static void example(List<UUID> ids, UUID id, int limit) {
+            if (ids.size() < limit) {
+                ids.add(id);
+            }
+        }
+    }
+}
