@@ -7,11 +7,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.UUID;
 
@@ -36,26 +32,9 @@ class MigrationPostgresSecondaryOutageTest {
     @BeforeAll
     static void start() throws Exception {
         Path dataDir = RunningService.newDataDir();
-        legacy = EmbeddedPostgresServer.start(Files.createDirectory(dataDir.resolve("legacy-pg")), 0);
-        String url = "jdbc:postgresql://localhost:" + legacy.port() + "/postgres";
-        try (Connection c = DriverManager.getConnection(url, legacy.user(), null); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA legacy");
-            s.execute("CREATE TABLE legacy.audit_events (event_id text NOT NULL, created_at timestamptz NOT NULL, "
-                    + "event_type varchar(32) NOT NULL, payload jsonb)");
-        }
-        Path mapping = Files.writeString(dataDir.resolve("mapping.properties"), """
-                table=legacy.audit_events
-                id-column=event_id
-                timestamp-column=created_at
-                kind-column=event_type
-                document-column=payload
-                """);
-        service = RunningService.start(dataDir, "--datastorage.migration.legacy.type=postgres",
-                "--datastorage.migration.legacy.db-url=" + url,
-                "--datastorage.migration.legacy.db-user=" + legacy.user(),
-                "--datastorage.migration.legacy.mapping-file=" + mapping,
-                "--datastorage.migration.phase=DUAL_WRITE_NEW_PRIMARY",
-                "--datastorage.migration.secondary=queue", "--datastorage.migration.secondary-mode=sync");
+        legacy = LegacyPostgres.start(dataDir);
+        service = RunningService.start(dataDir, LegacyPostgres.serviceOptions(legacy, dataDir, "DUAL_WRITE_NEW_PRIMARY",
+                "--datastorage.migration.secondary=queue", "--datastorage.migration.secondary-mode=sync"));
     }
 
     @AfterAll
