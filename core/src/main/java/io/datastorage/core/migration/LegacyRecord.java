@@ -1,6 +1,7 @@
 package io.datastorage.core.migration;
 
 import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.ingest.ContentFingerprint;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -63,6 +64,6 @@ public record LegacyRecord(UUID id, AuditKind kind, Instant createdAt, Map<Strin
     public boolean sameContentAs(LegacyRecord other) {
         return id.equals(other.id) && kind == other.kind && createdAt.equals(other.createdAt)
                 && Objects.equals(legacyId, other.legacyId)
-                && LegacyDocuments.canonical(document).equals(LegacyDocuments.canonical(other.document));
+                && ContentFingerprint.canonical(document).equals(ContentFingerprint.canonical(other.document));
     }
 }

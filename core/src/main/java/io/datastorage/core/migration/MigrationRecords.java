@@ -1,6 +1,7 @@
 package io.datastorage.core.migration;
 
 import io.datastorage.core.audit.Timestamps;
+import io.datastorage.core.ingest.ContentFingerprint;
 import io.datastorage.core.store.AuditRecord;
 import io.datastorage.core.store.NewRecord;
 
@@ -60,6 +61,6 @@ final class MigrationRecords {
         }
         Map<String, Object> single = new java.util.LinkedHashMap<>();
         single.put("v", document.get(name));
-        return LegacyDocuments.canonical(single);
+        return ContentFingerprint.canonical(single);
     }
 }

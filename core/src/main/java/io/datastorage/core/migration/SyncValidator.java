@@ -2,6 +2,7 @@ package io.datastorage.core.migration;
 
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.error.PermanentException;
+import io.datastorage.core.ingest.ContentFingerprint;
 import io.datastorage.core.store.AuditPage;
 import io.datastorage.core.store.AuditPosition;
 import io.datastorage.core.store.AuditQuery;
@@ -348,7 +349,7 @@ public final class SyncValidator {
      */
     static long digest(LegacyRecord record) {
         String canonical = record.id() + "\n" + record.kind().name() + "\n" + record.createdAt() + "\n"
-                + Objects.requireNonNullElse(record.legacyId(), "") + "\n" + LegacyDocuments.canonical(record.document());
+                + Objects.requireNonNullElse(record.legacyId(), "") + "\n" + ContentFingerprint.canonical(record.document());
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.wrap(hash).getLong();
