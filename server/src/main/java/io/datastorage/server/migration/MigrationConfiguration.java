@@ -10,6 +10,7 @@ import io.datastorage.core.migration.MigrationSide;
 import io.datastorage.core.migration.NewSideRecords;
 import io.datastorage.core.migration.PhaseFence;
 import io.datastorage.core.migration.PhaseState;
+import io.datastorage.core.migration.MigrationRuns;
 import io.datastorage.core.migration.PhaseStore;
 import io.datastorage.core.migration.PhaseWatcher;
 import io.datastorage.core.migration.RecordSink;
@@ -66,6 +67,12 @@ public class MigrationConfiguration {
     @Bean
     PhaseStore phaseStore(PostgresStore store) {
         return store.phaseStore();
+    }
+
+    /** The last finished backfills and validation, which every replica's promotion gates read. */
+    @Bean
+    MigrationRuns migrationRuns(PostgresStore store) {
+        return store.migrationRuns();
     }
 
     @Bean

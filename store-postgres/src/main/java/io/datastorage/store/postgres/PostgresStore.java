@@ -2,6 +2,7 @@ package io.datastorage.store.postgres;
 
 import io.datastorage.core.job.JobLeases;
 import io.datastorage.core.migration.PhaseFence;
+import io.datastorage.core.migration.MigrationRuns;
 import io.datastorage.core.migration.PhaseStore;
 import io.datastorage.core.search.SearchStore;
 import io.datastorage.core.store.EmbeddingBacklog;
@@ -27,6 +28,7 @@ public final class PostgresStore {
     private final PostgresMaintenance maintenance;
     private final JobLeases jobLeases;
     private final PhaseStore phaseStore;
+    private final MigrationRuns migrationRuns;
     private final PostgresSecondaryWriteQueue secondaryWrites;
     private final PhaseFence phaseFence;
 
@@ -44,6 +46,7 @@ public final class PostgresStore {
         this.maintenance = new PostgresMaintenance(dataSource, clock, partitions, reader);
         this.jobLeases = new PostgresJobLeases(dataSource);
         this.phaseStore = new PostgresPhaseStore(dataSource);
+        this.migrationRuns = new PostgresMigrationRuns(dataSource);
         this.phaseFence = new PostgresPhaseFence(dataSource, clock, secondaryWrites);
     }
 
@@ -96,6 +99,11 @@ public final class PostgresStore {
     /** The migration phase, its version and history, shared by every replica. */
     public PhaseStore phaseStore() {
         return phaseStore;
+    }
+
+    /** The last finished backfills and sync validation of a migration, shared by every replica. */
+    public MigrationRuns migrationRuns() {
+        return migrationRuns;
     }
 
     /**
