@@ -211,7 +211,7 @@ class DualWriteTest {
         JsonNode report = JSON.readTree(out.toString());
         assertThat(report.get("checked").asLong()).isPositive();
         assertThat(report.has("consistent")).isTrue();
-        assertThat(ReconcileCommand.bar(5, 10)).isEqualTo("[" + "#".repeat(15) + " ".repeat(15) + "] 5/10 slices");
+        assertThat(new io.datastorage.server.cli.LongJob.Progress(5, 10, "slices").bar()).isEqualTo("[" + "#".repeat(15) + " ".repeat(15) + "] 5/10 slices");
 
         int unreachable = cli.execute("reconcile", "--url", "http://127.0.0.1:1");
         assertThat(unreachable).isEqualTo(1);

@@ -10,21 +10,14 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.net.ConnectException;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.channels.UnresolvedAddressException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -36,7 +29,6 @@ import java.util.concurrent.TimeoutException;
                 "Exit code 0 when the stores agree (now), 1 when the run failed."})
 public final class ReconcileCommand implements Callable<Integer> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final int BAR_WIDTH = 30;
 
     @Spec
     CommandSpec spec;
@@ -47,59 +39,18 @@ public final class ReconcileCommand implements Callable<Integer> {
     @Option(names = "--bar", negatable = true, description = "Draw a progress bar (default: when writing to a terminal).")
     Boolean bar;
 
+    /** The reconciliation as a long job: progress in differing slices compared. */
+    static final LongJob JOB = new LongJob("reconciliation",
+            status -> status.path("running").asBoolean() ? new LongJob.Progress(
+                    status.path("progress").path("slicesDone").asLong(),
+                    status.path("progress").path("slicesTotal").asLong(), "slices") : null,
+            report -> report.has("consistent"));
+
     @Override
     public Integer call() throws InterruptedException {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         boolean drawBar = bar != null ? bar : System.console() != null;
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        CompletableFuture<HttpResponse<String>> run = http.sendAsync(
-                HttpRequest.newBuilder(service.url.resolve("/api/v1/admin/reconcile")).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
-        long lastLine = 0;
-        HttpResponse<String> answer;
-        while (true) {
-            try {
-                answer = run.get(250, TimeUnit.MILLISECONDS);
-                break;
-            } catch (TimeoutException e) {
-                JsonNode status = status(http);
-                if (status != null && status.path("running").asBoolean()) {
-                    int done = status.path("progress").path("slicesDone").asInt();
-                    int total = status.path("progress").path("slicesTotal").asInt();
-                    if (drawBar) {
-                        err.print("\r" + bar(done, total));
-                        err.flush();
-                    } else if (System.nanoTime() - lastLine > 5_000_000_000L) {
-                        err.println("reconciling: " + done + "/" + total + " differing slices compared");
-                        err.flush();
-                        lastLine = System.nanoTime();
-                    }
-                }
-            } catch (ExecutionException e) {
-                err.println("cannot reach " + service.url + ": " + unreachable(e.getCause()) + ".");
-                return 1;
-            }
-        }
-        if (drawBar) {
-            err.println();
-        }
-        if (answer.statusCode() != 200) {
-            err.println("reconciliation failed (HTTP " + answer.statusCode() + "): " + detail(answer.body()));
-            return 1;
-        }
-        JsonNode report;
-        try {
-            report = JSON.readTree(answer.body());
-        } catch (JacksonException e) {
-            report = null;
-        }
-        if (report == null || !report.isObject() || !report.has("consistent")) {
-            err.println("the answer of " + service.url + " is not a reconciliation report; is it the datastorage API's URL?");
-            return 1;
-        }
-        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
-        return 0;
+        URI path = service.url.resolve("/api/v1/admin/reconcile");
+        return JOB.run(service.url, path, null, path, drawBar, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
     /** Why a request could not be sent or answered, as words (a refused connection has no message of its own). */
@@ -145,20 +96,5 @@ public final class ReconcileCommand implements Callable<Integer> {
         }
         String line = body.replaceAll("\\s+", " ").strip();
         return line.isEmpty() ? "no details" : line.length() > 200 ? line.substring(0, 200) + "…" : line;
-    }
-
-    private JsonNode status(HttpClient http) throws InterruptedException {
-        try {
-            HttpResponse<String> status = http.send(HttpRequest.newBuilder(service.url.resolve("/api/v1/admin/reconcile"))
-                    .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            return status.statusCode() == 200 ? JSON.readTree(status.body()) : null;
-        } catch (IOException | JacksonException e) {
-            return null; // the progress is only shown; the answer of the run decides
-        }
-    }
-
-    public static String bar(int done, int total) {
-        int filled = total == 0 ? BAR_WIDTH : (int) ((long) BAR_WIDTH * done / total);
-        return "[" + "#".repeat(filled) + " ".repeat(BAR_WIDTH - filled) + "] " + done + "/" + total + " slices";
     }
 }
