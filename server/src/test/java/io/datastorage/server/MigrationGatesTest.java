@@ -60,6 +60,7 @@ class MigrationGatesTest {
     static final String STATUS = "/api/v1/admin/migration";
     static final String PHASE = "/api/v1/admin/migration/phase";
     static final String GATE_REFUSED = "urn:datastorage:problem:migration-gate-refused";
+    static final String STATUS_SCHEMA = "#/components/schemas/MigrationStatus";
 
     static RunningService service;
     static Path legacyDir;
@@ -109,6 +110,7 @@ class MigrationGatesTest {
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(412);
         JsonNode problem = JSON.readTree(answer.body());
         assertThat(problem.path("type").asString()).isEqualTo(GATE_REFUSED);
+        assertThat(OpenApiSchemaTest.validate("#/components/schemas/Problem", problem)).isEmpty();
         assertThat(problem.path("to").asString()).isEqualTo(to.name());
         assertThat(problem.path("currentVersion").asLong()).isEqualTo(before);
         assertThat(status().path("version").asLong()).as("nothing changed").isEqualTo(before);
@@ -200,6 +202,7 @@ class MigrationGatesTest {
         assertThat(status.path("phaseStore").path("downSince").isNull()).isTrue();
         assertThat(service.get(service.management("/metrics")).body())
                 .containsPattern("datastorage_migration_phase_store_up\\{[^}]*} 1\\.0");
+        assertThat(OpenApiSchemaTest.validate(STATUS_SCHEMA, status)).isEmpty();
     }
 
     @Test
@@ -261,6 +264,7 @@ class MigrationGatesTest {
         moved(MigrationPhase.DUAL_WRITE_NEW_PRIMARY);
         assertThat(status().path("lastBackfill").path("legacy-to-new").path("complete").asBoolean()).isTrue();
         assertThat(status().path("lastValidation").path("consistent").asBoolean()).isTrue();
+        assertThat(OpenApiSchemaTest.validate(STATUS_SCHEMA, status())).as("with runs and a forced move").isEmpty();
 
         write(20, "dual-new-primary");
         assertThat(refused(MigrationPhase.DUAL_WRITE_LEGACY_PRIMARY)).singleElement().asString()

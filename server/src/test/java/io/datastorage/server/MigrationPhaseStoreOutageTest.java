@@ -91,6 +91,7 @@ class MigrationPhaseStoreOutageTest {
                 .as("the last answer, from before the outage").isBefore(Instant.parse(phaseStore.path("downSince").asString()));
         assertThat(phaseStore.path("detail").asString()).isNotBlank();
         assertThat(down.path("gates").get(0).path("refusals").get(0).asString()).contains("does not answer");
+        assertThat(OpenApiSchemaTest.validate("#/components/schemas/MigrationStatus", down)).isEmpty();
 
         // Reads by id come from the legacy store (the primary of LEGACY_ONLY).
         for (Map.Entry<UUID, String> record : written.entrySet()) {

@@ -131,15 +131,24 @@ public final class MigrationAdmin {
         }
         body.put("lastValidation", lastValidation.map(MigrationAdmin::validation).orElse(null));
         body.put("lastBackfill", lastBackfill);
-        PhaseWatcher.StoreHealth phaseStoreHealth = watcher.storeHealth();
-        Map<String, Object> phaseStore = new LinkedHashMap<>();
-        phaseStore.put("up", phaseStoreHealth.up() && newUp);
-        phaseStore.put("lastRefreshedAt", phaseStoreHealth.lastRefreshedAt() == null ? null : phaseStoreHealth.lastRefreshedAt().toString());
-        phaseStore.put("downSince", phaseStoreHealth.downSince() == null ? null : phaseStoreHealth.downSince().toString());
-        phaseStore.put("detail", phaseStoreHealth.up() && newUp ? null : phaseStoreHealth.detail() != null ? phaseStoreHealth.detail()
-                : "the phase store did not answer this status; the phase shown is the last known one");
-        body.put("phaseStore", phaseStore);
+        body.put("phaseStore", phaseStore(newUp));
         return body;
+    }
+
+    /**
+     * Whether the phase store answers this replica ({@link PhaseWatcher#storeHealth()}); down too
+     * when it did not answer this status, though the watcher's last refresh did.
+     */
+    private Map<String, Object> phaseStore(boolean answeredNow) {
+        PhaseWatcher.StoreHealth health = watcher.storeHealth();
+        boolean up = health.up() && answeredNow;
+        Map<String, Object> phaseStore = new LinkedHashMap<>();
+        phaseStore.put("up", up);
+        phaseStore.put("lastRefreshedAt", health.lastRefreshedAt() == null ? null : health.lastRefreshedAt().toString());
+        phaseStore.put("downSince", health.downSince() == null ? null : health.downSince().toString());
+        phaseStore.put("detail", up ? null : health.detail() != null ? health.detail()
+                : "the phase store did not answer this status; the phase shown is the last known one");
+        return phaseStore;
     }
 
     /** Each allowed move with the gates' refusals (empty: it may be made now). */
