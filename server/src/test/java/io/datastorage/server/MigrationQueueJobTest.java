@@ -63,7 +63,8 @@ class MigrationQueueJobTest {
         long version = JSON.readTree(service.get("/api/v1/admin/migration").body()).path("version").asLong();
         HttpResponse<String> moved = service.send(HttpRequest.newBuilder(service.api("/api/v1/admin/migration/phase"))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
-                        "{\"phase\":\"DUAL_WRITE_LEGACY_PRIMARY\",\"expectedVersion\":" + version + "}")));
+                        "{\"phase\":\"DUAL_WRITE_LEGACY_PRIMARY\",\"expectedVersion\":" + version
+                                + ",\"force\":true,\"reason\":\"no validation in this test\"}")));
         assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
 
         UUID legacyFirst = write("async-legacy-primary");

@@ -114,7 +114,8 @@ class MigrationRoutingTest {
     static void move(String phase) {
         HttpResponse<String> moved = service.send(HttpRequest.newBuilder(service.api("/api/v1/admin/migration/phase"))
                 .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"phase\":\"" + phase + "\",\"expectedVersion\":" + version() + "}")));
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"phase\":\"" + phase + "\",\"expectedVersion\":" + version()
+                        + ",\"force\":true,\"reason\":\"routing, not the gates, is tested here\"}")));
         assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
     }
 

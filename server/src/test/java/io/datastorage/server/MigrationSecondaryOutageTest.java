@@ -241,7 +241,8 @@ class MigrationSecondaryOutageTest {
         long version = status().path("version").asLong();
         HttpResponse<String> moved = service.send(HttpRequest.newBuilder(service.api("/api/v1/admin/migration/phase"))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
-                        "{\"phase\":\"DUAL_WRITE_LEGACY_PRIMARY\",\"expectedVersion\":" + version + "}")));
+                        "{\"phase\":\"DUAL_WRITE_LEGACY_PRIMARY\",\"expectedVersion\":" + version
+                                + ",\"force\":true,\"reason\":\"no validation in this test\"}")));
         assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
         UUID updated = ids.get(2);
         com.zaxxer.hikari.HikariDataSource dataSource = service.context().getBean(com.zaxxer.hikari.HikariDataSource.class);

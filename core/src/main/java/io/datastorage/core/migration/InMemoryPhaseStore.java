@@ -37,8 +37,9 @@ public final class InMemoryPhaseStore implements PhaseStore {
     }
 
     @Override
-    public synchronized PhaseState change(long expectedVersion, MigrationPhase to, String who, String reason) {
-        PhaseStore.checkArguments(to, who, reason);
+    public synchronized PhaseState change(long expectedVersion, MigrationPhase to, String who, String reason,
+                                          boolean forced) {
+        PhaseStore.checkArguments(to, who, reason, forced);
         if (current == null) {
             throw new IllegalStateException("no migration phase is stored yet: initialise it before changing it");
         }
@@ -47,7 +48,7 @@ public final class InMemoryPhaseStore implements PhaseStore {
         }
         PhaseTransition.between(current.phase(), to);
         PhaseState next = new PhaseState(to, current.version() + 1, clock.instant());
-        history.add(new PhaseChange(current.phase(), to, next.version(), next.changedAt(), who, reason));
+        history.add(new PhaseChange(current.phase(), to, next.version(), next.changedAt(), who, reason, forced));
         current = next;
         return next;
     }

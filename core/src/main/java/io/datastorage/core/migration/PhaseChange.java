@@ -13,9 +13,11 @@ import java.util.Optional;
  * @param at      when it was stored (by the store's clock)
  * @param who     who asked for it (an authenticated caller, {@code configuration} at start-up, …)
  * @param reason  why, as given by the caller (may be empty)
+ * @param forced  whether the caller skipped the promotion gates ({@link PromotionGates}); a forced
+ *                change always has a reason
  */
 public record PhaseChange(MigrationPhase from, MigrationPhase to, long version, Instant at, String who,
-                          String reason) {
+                          String reason, boolean forced) {
     public PhaseChange {
         Objects.requireNonNull(to, "to");
         Objects.requireNonNull(at, "at");
@@ -28,6 +30,11 @@ public record PhaseChange(MigrationPhase from, MigrationPhase to, long version, 
             throw new IllegalArgumentException("only version 1 (the initialisation) has no previous phase, was version "
                     + version + " from " + from);
         }
+    }
+
+    /** A change made through the gates (not forced). */
+    public PhaseChange(MigrationPhase from, MigrationPhase to, long version, Instant at, String who, String reason) {
+        this(from, to, version, at, who, reason, false);
     }
 
     /** The phase before, empty for the initialisation. */

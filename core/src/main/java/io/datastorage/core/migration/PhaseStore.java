@@ -66,7 +66,18 @@ public interface PhaseStore {
      * @throws IllegalPhaseTransitionException the move from the current phase to {@code to} is not allowed
      * @throws IllegalStateException           no phase is stored yet
      */
-    PhaseState change(long expectedVersion, MigrationPhase to, String who, String reason);
+    default PhaseState change(long expectedVersion, MigrationPhase to, String who, String reason) {
+        return change(expectedVersion, to, who, reason, false);
+    }
+
+    /**
+     * As {@link #change(long, MigrationPhase, String, String)}, recording in the history whether the
+     * caller skipped the promotion gates ({@link PhaseChange#forced()}). The store checks no gate
+     * either way; a forced change must give a non-blank reason.
+     *
+     * @throws IllegalArgumentException {@code forced} without a non-blank reason, or a bad argument
+     */
+    PhaseState change(long expectedVersion, MigrationPhase to, String who, String reason, boolean forced);
 
     /**
      * History entries with a version below {@code beforeVersion}, newest first, at most
@@ -103,6 +114,14 @@ public interface PhaseStore {
             throw new IllegalArgumentException("the reason for a migration phase change must be at most "
                     + MAX_REASON_LENGTH + " characters (may be empty), was "
                     + (reason == null ? null : reason.codePointCount(0, reason.length()) + " characters"));
+        }
+    }
+
+    /** Checks the arguments of a change, as every implementation does: those of any change, and a reason when forced. */
+    static void checkArguments(MigrationPhase phase, String who, String reason, boolean forced) {
+        checkArguments(phase, who, reason);
+        if (forced && reason.isBlank()) {
+            throw new IllegalArgumentException("a forced migration phase change must say why: the reason must not be blank");
         }
     }
 

@@ -41,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  * </ol>
  *
  * <p>Versions only move forward here: a store answering an older version than the cached one
- * (a restored backup) is logged and ignored. A failed refresh keeps the cached state, logs, and is
+ * (a restored backup) is logged and ignored. A failed refresh keeps the cached state (the last known
+ * phase), says so in {@link #storeHealth()} (and logs the first failure of a run of them), and is
  * retried at the next tick; it never stops the schedule. Refreshes read the store concurrently but
  * make a version current one at a time, so listeners hear of versions in order (on the thread that
  * refreshed: the executor's, or a caller of {@link #refresh()}); one that throws does not keep the
@@ -64,6 +65,17 @@ public final class PhaseWatcher implements AutoCloseable {
         void phaseChanged(PhaseState previous, PhaseState current);
     }
 
+    /**
+     * Whether the phase store answered this watcher's last read.
+     *
+     * @param up              whether the last read (scheduled or asked) was answered
+     * @param lastRefreshedAt when the store last answered ({@link #refreshedAt()})
+     * @param downSince       when the first of the failed reads since then failed; {@code null} while up
+     * @param detail          why the last read failed; {@code null} while up
+     */
+    public record StoreHealth(boolean up, Instant lastRefreshedAt, Instant downSince, String detail) {
+    }
+
     private final PhaseStore store;
     private final ScheduledExecutorService executor;
     private final Duration interval;
@@ -71,6 +83,8 @@ public final class PhaseWatcher implements AutoCloseable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile PhaseState current;
     private volatile Instant refreshedAt;
+    /** Set while the store's reads fail: the first failure's time and the last one's message. */
+    private volatile StoreHealth down;
     private ScheduledFuture<?> schedule;
 
     /**
@@ -135,6 +149,17 @@ public final class PhaseWatcher implements AutoCloseable {
     }
 
     /**
+     * Whether the phase store answered the last read: while it does not, {@link #current()} is the
+     * last phase known, kept (every write still runs under it, and the phase fence refuses a write
+     * whose commit PostgreSQL cannot check).
+     */
+    public StoreHealth storeHealth() {
+        StoreHealth failing = down;
+        return failing != null ? new StoreHealth(false, refreshedAt, failing.downSince(), failing.detail())
+                : new StoreHealth(true, refreshedAt, null, null);
+    }
+
+    /**
      * Reads the store now and, if it holds a newer version, makes it current and tells the
      * listeners. The schedule calls this; a caller that just changed the phase may too, to see its
      * own change at once; so does every write the fence refused after a change.
@@ -150,13 +175,33 @@ public final class PhaseWatcher implements AutoCloseable {
      */
     public PhaseState refresh() {
         PhaseState before = current;
-        PhaseState read = store.current().orElseThrow(() -> new IllegalStateException(
-                "the migration phase is no longer stored"));
+        PhaseState read;
+        try {
+            read = store.current().orElseThrow(() -> new IllegalStateException(
+                    "the migration phase is no longer stored"));
+        } catch (RuntimeException e) {
+            failed(e);
+            throw e;
+        }
         return apply(read, before);
+    }
+
+    private synchronized void failed(RuntimeException e) {
+        String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        StoreHealth failing = down;
+        if (failing == null) {
+            log.warn("the migration phase store does not answer; keeping the last known phase {} (version {}): {}",
+                    current.phase(), current.version(), detail);
+        }
+        down = new StoreHealth(false, refreshedAt, failing == null ? clock.instant() : failing.downSince(), detail);
     }
 
     private synchronized PhaseState apply(PhaseState read, PhaseState before) {
         refreshedAt = clock.instant();
+        if (down != null) {
+            log.info("the migration phase store answers again (down since {})", down.downSince());
+            down = null;
+        }
         PhaseState previous = current;
         if (previous != null && read.version() <= previous.version()) {
             if (read.version() < previous.version() && previous == before) {
@@ -186,7 +231,8 @@ public final class PhaseWatcher implements AutoCloseable {
             refresh();
         } catch (RuntimeException e) {
             // A scheduled task that throws is never run again: keep the schedule, keep the cache.
-            log.warn("could not refresh the migration phase; still using version {} ({})",
+            // The first failure of a run of them was logged by failed(); a line per second would drown the log.
+            log.debug("could not refresh the migration phase; still using version {} ({})",
                     current.version(), current.phase(), e);
         }
     }

@@ -126,6 +126,24 @@ public abstract class PhaseStoreContract {
     }
 
     @Test
+    void aForcedChangeIsRecordedAsForcedAndNeedsAReason() {
+        PhaseStore store = store();
+        store.initialiseIfAbsent(LEGACY_ONLY, "configuration", "");
+        PhaseState gated = store.change(1, DUAL_WRITE_LEGACY_PRIMARY, "ops", "");
+
+        assertThatThrownBy(() -> store.change(2, DUAL_WRITE_NEW_PRIMARY, "ops", " ", true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must say why");
+        assertThat(store.current()).as("nothing stored").contains(gated);
+        PhaseState forced = store.change(2, DUAL_WRITE_NEW_PRIMARY, "ops", "the validator is down, checked by hand", true);
+
+        assertThat(store.history(10)).containsExactly(
+                new PhaseChange(DUAL_WRITE_LEGACY_PRIMARY, DUAL_WRITE_NEW_PRIMARY, 3, forced.changedAt(), "ops",
+                        "the validator is down, checked by hand", true),
+                new PhaseChange(LEGACY_ONLY, DUAL_WRITE_LEGACY_PRIMARY, 2, gated.changedAt(), "ops", "", false),
+                new PhaseChange(null, LEGACY_ONLY, 1, store.history(10).getLast().at(), "configuration", ""));
+    }
+
+    @Test
     void aStaleVersionIsRefusedWithTheCurrentStateAndChangesNothing() {
         PhaseStore store = store();
         store.initialiseIfAbsent(LEGACY_ONLY, "configuration", "");

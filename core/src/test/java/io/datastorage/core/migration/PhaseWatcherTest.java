@@ -51,8 +51,8 @@ class PhaseWatcherTest {
         }
 
         @Override
-        public PhaseState change(long expectedVersion, MigrationPhase to, String who, String reason) {
-            return delegate.change(expectedVersion, to, who, reason);
+        public PhaseState change(long expectedVersion, MigrationPhase to, String who, String reason, boolean forced) {
+            return delegate.change(expectedVersion, to, who, reason, forced);
         }
 
         @Override
@@ -126,6 +126,32 @@ class PhaseWatcherTest {
         assertThat(watcher.current().version()).isEqualTo(2);
         assertThat(watcher.refreshedAt()).isEqualTo(clock.instant());
         assertThat(heard).containsExactly("1->2 DUAL_WRITE_LEGACY_PRIMARY");
+    }
+
+    @Test
+    void aStoreThatCannotBeReachedIsSaidToBeDownSinceItsFirstFailureUntilItAnswersAgain() {
+        PhaseWatcher watcher = startedWatcher();
+        Instant lastAnswer = watcher.refreshedAt();
+        assertThat(watcher.storeHealth()).isEqualTo(new PhaseWatcher.StoreHealth(true, lastAnswer, null, null));
+        store.down = true;
+
+        scheduler.advance(INTERVAL);
+        Instant firstFailure = clock.instant();
+        scheduler.advance(INTERVAL.multipliedBy(3));
+
+        PhaseWatcher.StoreHealth health = watcher.storeHealth();
+        assertThat(health.up()).isFalse();
+        assertThat(health.lastRefreshedAt()).isEqualTo(lastAnswer);
+        assertThat(health.downSince()).as("the first failure, not the last").isEqualTo(firstFailure);
+        assertThat(health.detail()).contains("connection refused");
+        assertThat(watcher.current().version()).as("the last known phase").isEqualTo(1);
+        assertThatThrownBy(watcher::refresh).as("a caller's refresh fails as the store does")
+                .isInstanceOf(StoreUnavailableException.class);
+        assertThat(watcher.storeHealth().downSince()).isEqualTo(firstFailure);
+
+        store.down = false;
+        scheduler.advance(INTERVAL);
+        assertThat(watcher.storeHealth()).isEqualTo(new PhaseWatcher.StoreHealth(true, clock.instant(), null, null));
     }
 
     @Test
@@ -231,8 +257,8 @@ class PhaseWatcherTest {
             }
 
             @Override
-            public PhaseState change(long expectedVersion, MigrationPhase to, String who, String reason) {
-                return phases.change(expectedVersion, to, who, reason);
+            public PhaseState change(long expectedVersion, MigrationPhase to, String who, String reason, boolean forced) {
+                return phases.change(expectedVersion, to, who, reason, forced);
             }
 
             @Override

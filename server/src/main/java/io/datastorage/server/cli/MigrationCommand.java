@@ -24,7 +24,9 @@ import java.util.concurrent.Callable;
 /**
  * The migration of a running service, through its admin API: {@code migration status} prints the
  * status, {@code migration phase <PHASE>} moves the phase one step (reading the current version
- * first unless {@code --expected-version} names it) and prints the status after the move.
+ * first unless {@code --expected-version} names it) through the promotion gates, or past them with
+ * {@code --force} and a {@code --reason}, and prints the status after the move (or each gate's
+ * refusal).
  */
 @Command(name = "migration", mixinStandardHelpOptions = true,
         description = {"Show or move the migration from a legacy store of a running service."},
@@ -59,7 +61,8 @@ public final class MigrationCommand implements Runnable {
 
     @Command(name = "phase", mixinStandardHelpOptions = true,
             description = {"Move the migration to PHASE, one step from the current phase, and print the status.",
-                    "Phases: LEGACY_ONLY, DUAL_WRITE_LEGACY_PRIMARY, DUAL_WRITE_NEW_PRIMARY, NEW_ONLY."})
+                    "Phases: LEGACY_ONLY, DUAL_WRITE_LEGACY_PRIMARY, DUAL_WRITE_NEW_PRIMARY, NEW_ONLY.",
+                    "The promotion gates must let the move pass (the status shows them), unless --force."})
     static final class Phase implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -79,9 +82,17 @@ public final class MigrationCommand implements Runnable {
                         "Default: the current version, read first."})
         Long expectedVersion;
 
+        @Option(names = "--force", description = {"Skip the promotion gates; needs a --reason. The history records",
+                "the move as forced."})
+        boolean force;
+
         @Override
         public Integer call() throws InterruptedException {
             PrintWriter err = spec.commandLine().getErr();
+            if (force && reason.isBlank()) {
+                err.println("--force needs a --reason: say why the promotion gates are skipped.");
+                return 1;
+            }
             long version;
             if (expectedVersion != null) {
                 version = expectedVersion;
@@ -100,6 +111,9 @@ public final class MigrationCommand implements Runnable {
             body.put("phase", phase.name());
             body.put("expectedVersion", version);
             body.put("reason", reason);
+            if (force) {
+                body.put("force", true);
+            }
             return print(spec, service.url, HttpRequest.newBuilder(service.url.resolve(PATH + "/phase"))
                     .header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
@@ -137,6 +151,13 @@ public final class MigrationCommand implements Runnable {
         if (answer.statusCode() != 200) {
             err.println("the migration request failed (HTTP " + answer.statusCode() + "): "
                     + DatastorageCli.sentence(ReconcileCommand.detail(answer.body())));
+            if (answer.statusCode() == 412) { // the promotion gates: one line per refusal
+                try {
+                    JSON.readTree(answer.body()).path("refusals").forEach(refusal -> err.println("  - " + refusal.asString()));
+                } catch (JacksonException e) {
+                    // the detail printed above is all there is
+                }
+            }
             return null;
         }
         JsonNode status;

@@ -162,8 +162,9 @@ public class MigrationConfiguration {
     @Bean
     MigrationAdmin migrationAdmin(PhaseStore phases, PhaseWatcher watcher, LegacyStore legacy,
                                   MigrationRouting migrationRouting, MigrationMetrics metrics,
-                                  DatastorageProperties properties) {
+                                  DatastorageProperties properties, MigrationRuns migrationRuns,
+                                  SecondaryWriteQueue queue) {
         return new MigrationAdmin(phases, watcher, legacy, migrationRouting.reads(), metrics,
-                properties.migration());
+                properties.migration(), migrationRuns, queue);
     }
 }

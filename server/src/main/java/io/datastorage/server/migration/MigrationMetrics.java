@@ -24,7 +24,8 @@ import java.util.Optional;
 
 /**
  * The migration's metrics: {@code datastorage_migration_phase{phase}} (1 for the phase this replica
- * runs under, 0 for the others), {@code datastorage_migration_writes_total{store, outcome}},
+ * runs under, 0 for the others), {@code datastorage_migration_phase_store_up} (0 while the phase store
+ * does not answer and the last known phase is kept), {@code datastorage_migration_writes_total{store, outcome}},
  * {@code datastorage_migration_queue_depth}, {@code datastorage_migration_queue_age_seconds} and
  * {@code datastorage_migration_shadow_reads_total{outcome}}, every label value registered at start
  * (closed sets), so a series exists before its first event.
@@ -54,6 +55,10 @@ public final class MigrationMetrics implements MigrationListener {
                     .description("1 for the migration phase this replica writes under, 0 for the others")
                     .register(registry);
         }
+        Gauge.builder("datastorage.migration.phase.store.up", phases, p -> p.storeHealth().up() ? 1 : 0)
+                .description("1 while the phase store (PostgreSQL) answers this replica's refreshes, 0 while it does not "
+                        + "and the replica runs under the last known phase")
+                .register(registry);
         for (String store : STORES) {
             for (String outcome : Arrays.stream(WriteOutcome.values()).map(WriteOutcome::value).toList()) {
                 writes.put(store + "/" + outcome, Counter.builder("datastorage.migration.writes")

@@ -32,7 +32,8 @@ import java.util.UUID;
 /**
  * The migration's status and control: {@code GET /api/v1/admin/migration} (the status),
  * {@code PUT /api/v1/admin/migration/phase} (a compare-and-set move of the phase, one step at a
- * time) and {@code GET /api/v1/admin/migration/records/{kind}/{id}} (one record as both stores hold
+ * time, through the promotion gates: 412 {@code migration-gate-refused} with {@code refusals}, unless
+ * {@code force} is true with a reason) and {@code GET /api/v1/admin/migration/records/{kind}/{id}} (one record as both stores hold
  * it). Without a legacy store ({@code datastorage.migration.legacy.type=none}) each answers 404
  * {@code migration-not-configured}. Who changed the phase is the request's remote address until
  * the API has callers with names.
@@ -62,7 +63,7 @@ public class MigrationController {
         MigrationAdmin migration = admin();
         Object tree = bodies.parse(bodies.read(request, MAX_BODY));
         if (!(tree instanceof Map<?, ?> body)) {
-            throw invalid(List.of(new FieldError("", "must be a JSON object {phase, expectedVersion, reason}")));
+            throw invalid(List.of(new FieldError("", "must be a JSON object {phase, expectedVersion, reason, force}")));
         }
         List<FieldError> errors = new ArrayList<>();
         MigrationPhase phase = null;
@@ -99,15 +100,23 @@ public class MigrationController {
         } else if (reasonValue != null) {
             errors.add(new FieldError("reason", "must be a text of at most " + PhaseStore.MAX_REASON_LENGTH + " characters"));
         }
+        Object forceValue = body.get("force");
+        boolean force = Boolean.TRUE.equals(forceValue);
+        if (forceValue != null && !(forceValue instanceof Boolean)) {
+            errors.add(new FieldError("force", "must be true or false (not in quotes)"));
+        } else if (force && (reasonValue == null || reasonValue instanceof String text && text.isBlank())) {
+            errors.add(new FieldError("reason", "is required when force is true: say why the promotion gates are skipped"));
+        }
         for (Object field : body.keySet()) {
-            if (!List.of("phase", "expectedVersion", "reason").contains(field)) {
-                errors.add(new FieldError(String.valueOf(field), "is not a field of a phase change (phase, expectedVersion, reason)"));
+            if (!List.of("phase", "expectedVersion", "reason", "force").contains(field)) {
+                errors.add(new FieldError(String.valueOf(field),
+                        "is not a field of a phase change (phase, expectedVersion, reason, force)"));
             }
         }
         if (!errors.isEmpty()) {
             throw invalid(errors);
         }
-        return migration.changePhase(phase, expectedVersion, who(request), reason);
+        return migration.changePhase(phase, expectedVersion, who(request), reason, force);
     }
 
     @GetMapping(path = "/records/{kind}/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -171,6 +180,17 @@ public class MigrationController {
         ProblemDetail problem = ProblemResponses.problem(HttpStatus.CONFLICT, "illegal-phase-transition", e.getMessage());
         problem.setProperty("phase", e.from().name());
         problem.setProperty("allowedMoves", e.allowed().stream().map(MigrationPhase::name).toList());
+        return problem;
+    }
+
+    @ExceptionHandler(MigrationAdmin.GateRefusedException.class)
+    ProblemDetail gateRefused(MigrationAdmin.GateRefusedException e) {
+        ProblemDetail problem = ProblemResponses.problem(HttpStatus.PRECONDITION_FAILED, "migration-gate-refused",
+                e.getMessage());
+        problem.setProperty("phase", e.current().phase().name());
+        problem.setProperty("currentVersion", e.current().version());
+        problem.setProperty("to", e.to().name());
+        problem.setProperty("refusals", e.refusals());
         return problem;
     }
 

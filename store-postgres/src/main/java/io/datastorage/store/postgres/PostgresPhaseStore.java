@@ -51,16 +51,16 @@ public final class PostgresPhaseStore implements PhaseStore {
             WHERE id = 1 AND version = ?
             RETURNING phase, version, changed_at""";
     private static final String RECORD = """
-            INSERT INTO migration_phase_history (version, from_phase, to_phase, changed_at, changed_by, reason)
-            VALUES (?, ?, ?, ?, ?, ?)""";
+            INSERT INTO migration_phase_history (version, from_phase, to_phase, changed_at, changed_by, reason, forced)
+            VALUES (?, ?, ?, ?, ?, ?, ?)""";
     private static final String HISTORY = """
-            SELECT version, from_phase, to_phase, changed_at, changed_by, reason FROM migration_phase_history
+            SELECT version, from_phase, to_phase, changed_at, changed_by, reason, forced FROM migration_phase_history
             WHERE version < ? ORDER BY version DESC LIMIT ?""";
 
     private final Duration fenceWait;
     private final DataSource dataSource;
 
-    /** @param dataSource a database migrated by {@link PostgresSchema} (version 7 or later) */
+    /** @param dataSource a database migrated by {@link PostgresSchema} (version 12 or later) */
     public PostgresPhaseStore(DataSource dataSource) {
         this(dataSource, FENCE_WAIT);
     }
@@ -95,7 +95,7 @@ public final class PostgresPhaseStore implements PhaseStore {
                     stored = single(s);
                 }
                 if (stored != null) {
-                    record(c, null, stored, who, reason);
+                    record(c, null, stored, who, reason, false);
                 } else { // stored before, or by a racing initialisation that has committed since
                     stored = read(c).orElseThrow(() -> new IllegalStateException("migration_phase lost its row"));
                 }
@@ -129,8 +129,8 @@ public final class PostgresPhaseStore implements PhaseStore {
     }
 
     @Override
-    public PhaseState change(long expectedVersion, MigrationPhase to, String who, String reason) {
-        PhaseStore.checkArguments(to, who, reason);
+    public PhaseState change(long expectedVersion, MigrationPhase to, String who, String reason, boolean forced) {
+        PhaseStore.checkArguments(to, who, reason, forced);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -156,7 +156,7 @@ public final class PostgresPhaseStore implements PhaseStore {
                 if (next == null) { // a racing change won; this statement sees what it committed
                     throw new StalePhaseVersionException(expectedVersion, read(c).orElseThrow());
                 }
-                record(c, current.phase(), next, who, reason);
+                record(c, current.phase(), next, who, reason, forced);
                 commit(c, "changing the migration phase to " + to);
                 return next;
             } catch (SQLException | RuntimeException e) {
@@ -180,7 +180,7 @@ public final class PostgresPhaseStore implements PhaseStore {
                     String from = rs.getString(2);
                     page.add(new PhaseChange(from == null ? null : MigrationPhase.valueOf(from),
                             MigrationPhase.valueOf(rs.getString(3)), rs.getLong(1), instant(rs, 4),
-                            rs.getString(5), rs.getString(6)));
+                            rs.getString(5), rs.getString(6), rs.getBoolean(7)));
                 }
             }
             return page;
@@ -202,8 +202,8 @@ public final class PostgresPhaseStore implements PhaseStore {
         }
     }
 
-    private static void record(Connection c, MigrationPhase from, PhaseState state, String who, String reason)
-            throws SQLException {
+    private static void record(Connection c, MigrationPhase from, PhaseState state, String who, String reason,
+                               boolean forced) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(RECORD)) {
             s.setLong(1, state.version());
             s.setString(2, from == null ? null : from.name());
@@ -211,6 +211,7 @@ public final class PostgresPhaseStore implements PhaseStore {
             s.setObject(4, OffsetDateTime.ofInstant(state.changedAt(), ZoneOffset.UTC));
             s.setString(5, who);
             s.setString(6, reason);
+            s.setBoolean(7, forced);
             s.executeUpdate();
         }
     }
