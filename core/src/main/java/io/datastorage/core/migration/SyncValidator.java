@@ -122,7 +122,11 @@ public final class SyncValidator {
         public static final Settings DEFAULT = new Settings(Duration.ofDays(1), 1000, 10);
     }
 
-    /** Told after each window: for a progress bar. */
+    /**
+     * Told after each window: for a progress bar; and after each page read while the windows are
+     * summed, before their number is known (a job under a lease renews it there). What it throws ends
+     * the run.
+     */
     @FunctionalInterface
     public interface Progress {
         /** Nothing. */
@@ -134,6 +138,10 @@ public final class SyncValidator {
          * @param windows     windows in this run (known once both sides were summed)
          */
         void windowDone(long checked, int windowsDone, int windows);
+
+        /** @param records records read so far while the windows are summed (both sides) */
+        default void summing(long records) {
+        }
     }
 
     private final LegacyStore legacy;
@@ -185,8 +193,9 @@ public final class SyncValidator {
         Instant startedAt = clock.instant();
         Map<AuditKind, TreeMap<Long, Summary>> summaries = new LinkedHashMap<>();
         int windows = 0;
+        long[] summed = {0};
         for (AuditKind kind : AuditKind.values()) {
-            TreeMap<Long, Summary> byWindow = summarize(kind);
+            TreeMap<Long, Summary> byWindow = summarize(kind, progress, summed);
             summaries.put(kind, byWindow);
             windows += byWindow.size();
         }
@@ -208,7 +217,7 @@ public final class SyncValidator {
                 progress.windowDone(tally.checked, ++done, windows);
             }
         }
-        settleAndCount(primary, tally);
+        settleAndCount(primary, tally, progress, done, windows);
         long left = tally.missingInNew + tally.missingInLegacy + tally.differing - tally.repaired;
         return new SyncReport(tally.checked, tally.missingInNew, tally.missingInLegacy, tally.differing, tally.repaired,
                 left == 0, Duration.between(startedAt, clock.instant()).toMillis(), startedAt, tally.missingInNewIds,
@@ -220,7 +229,7 @@ public final class SyncValidator {
      * (empty where only the new side holds records): the legacy side scanned, the new side's windows
      * found by {@link RecordStore#firstCreatedAt}, one lookup per window that holds records.
      */
-    private TreeMap<Long, Summary> summarize(AuditKind kind) {
+    private TreeMap<Long, Summary> summarize(AuditKind kind, Progress progress, long[] summed) {
         TreeMap<Long, Summary> byWindow = new TreeMap<>();
         Optional<LegacyPosition> after = Optional.empty();
         do {
@@ -228,6 +237,8 @@ public final class SyncValidator {
             for (LegacyRecord record : page.records()) {
                 byWindow.computeIfAbsent(windowOf(record.createdAt()), w -> new Summary()).add(record);
             }
+            summed[0] += page.records().size();
+            progress.summing(summed[0]);
             after = page.next();
         } while (after.isPresent());
         Optional<Instant> next = newStore.firstCreatedAt(kind, EARLIEST);
@@ -279,7 +290,7 @@ public final class SyncValidator {
      * Waits until the last missing record met has had {@link InFlight#settle()} to reach its other
      * side, then reads each again: what is still missing (and not queued) counts, and is repaired.
      */
-    private void settleAndCount(MigrationSide primary, Tally tally) {
+    private void settleAndCount(MigrationSide primary, Tally tally, Progress progress, int done, int windows) {
         if (tally.settling.isEmpty()) {
             return;
         }
@@ -293,8 +304,12 @@ public final class SyncValidator {
                 throw new IllegalStateException("interrupted while records in flight settled", e);
             }
         }
+        int read = 0;
         for (Settling missing : tally.settling) {
             recheck(missing.kind(), missing.id(), primary, tally, false);
+            if (++read % settings.pageSize() == 0) {
+                progress.windowDone(tally.checked, done, windows); // no new window: a point to stop or renew a lease
+            }
         }
         tally.settling.clear();
     }
