@@ -48,7 +48,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * PostgreSQL, in {@code DUAL_WRITE_LEGACY_PRIMARY} (the legacy store is the primary): the API (the
  * report, repair from the primary, joining a run under way, 400, 409 {@code validate-elsewhere}),
  * the periodic run (dual phases only), the metrics, the command line, validation while producers
- * write, and the issue's fault test 10 scaled for CI.
+ * write, and the issue's fault test 10 scaled for CI; and 404 {@code migration-not-configured} on a
+ * service without a legacy store.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -354,6 +355,21 @@ class MigrationValidationTest {
         assertThat(after.path("missingInNew").asLong() + after.path("missingInLegacy").asLong()).isZero();
         assertThat(examples(after, "differing")).containsExactly(altered.id().toString());
         assertThat(after.path("consistent").asBoolean()).isFalse();
+    }
+
+    @Test
+    @Order(11)
+    void aServiceWithoutALegacyStoreAnswers404ToBothMethods() {
+        RunningService plain = RunningService.shared();
+        HttpResponse<String> get = plain.get(VALIDATE);
+        HttpResponse<String> post = plain.send(HttpRequest.newBuilder(plain.api(VALIDATE))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+
+        for (HttpResponse<String> response : List.of(get, post)) {
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(json(response.body()).path("type").asString())
+                    .isEqualTo("urn:datastorage:problem:migration-not-configured");
+        }
     }
 
     static HttpResponse<String> move(String phase) {
