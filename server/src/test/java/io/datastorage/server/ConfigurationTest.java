@@ -54,7 +54,8 @@ class ConfigurationTest {
             "datastorage.migration.secondary|maybe|must be one of queue, fail",
             "datastorage.migration.secondary-mode|later|must be one of sync, async",
             "datastorage.migration.shadow-read-ratio|1.5|must be 0..1",
-            "datastorage.migration.secondary-timeout|0s|must be 100ms..5m"})
+            "datastorage.migration.secondary-timeout|0s|must be 100ms..5m",
+            "datastorage.migration.validate-interval|30s|must be 0s (never) or 1m..7d"})
     void refusesToStartWithABadSetting(String property, String value, String allowed, CapturedOutput output) {
         assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), "--" + property + "=" + value).close())
                 .isNotNull();

@@ -40,12 +40,22 @@ import java.util.UUID;
  * {@code 0.5} equals {@code 0.50} and key order never matters). Only the windows whose count or
  * checksum differ are compared record by record. Every difference found there is read again from
  * both sides by id before it counts, so a record written (or removed) while the run was under way
- * is not reported.
+ * is not reported. A record missing on one side is a write in flight, not a difference, when a
+ * write of it to that side is queued ({@link InFlight#queued}); and, with {@link InFlight#settle()}
+ * above zero, a missing record is read again once more after that long (at the end of the run), so
+ * a write whose second store was still being written when the run met it is not reported either.
  *
- * <p>The legacy side is read with {@link LegacyStore#scan} (ascending {@code createdAt}), the new side
- * with {@link RecordStore#list} in keyset pages (a whole kind for the checksums, {@code since}/{@code
- * until} per window for the comparison). Memory is bounded by the number of windows (a count and a
- * checksum each) and by one window's records.
+ * <p>The legacy side is read with {@link LegacyStore#scan} (ascending {@code createdAt}); the new side
+ * one window at a time: its windows found with {@link RecordStore#firstCreatedAt} (an index lookup per
+ * window that holds records, no record read), each window's records read with {@link RecordStore#list}
+ * ({@code since}/{@code until}) once, for both its checksum and, when it differs, the comparison.
+ * Memory is bounded by the number of windows (a count and a checksum each), by one window's records,
+ * and by the missing records awaiting their last reading ({@value #MAX_SETTLING} at most; beyond that
+ * a missing record counts after its first re-reading).
+ *
+ * <p>Either side may be the primary, in any phase: a record only one side holds is reported as
+ * missing on the other, whichever it is; {@link #validateAndRepair} puts it from the primary named
+ * (the current phase's, {@link MigrationPhase#primary()}) and never from the other side.
  *
  * <p>Repair ({@link #validateAndRepair}) puts a record the primary side holds and the other lacks onto
  * the other side, through the sides' idempotent {@link RecordSink}s. It never deletes a record (one only
@@ -56,6 +66,38 @@ import java.util.UUID;
  */
 public final class SyncValidator {
     private static final Logger log = LoggerFactory.getLogger(SyncValidator.class);
+    /** Most missing records kept for a last reading after {@link InFlight#settle()}. */
+    static final int MAX_SETTLING = 100_000;
+    /** Before any record's {@code createdAt}: where the walk of the new side's windows starts. */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
+    /**
+     * What the service knows of the writes in flight between the sides.
+     *
+     * @param queued whether a write of a record to a side is queued (the secondary-write queue's
+     *               {@link SecondaryWriteQueue#holds}): such a record is on its way, not missing
+     * @param settle how long a write may take to reach its second store once its first has it (the
+     *               secondary timeout, plus a margin); {@link Duration#ZERO}: missing records count at
+     *               their first re-reading
+     */
+    public record InFlight(Queued queued, Duration settle) {
+        /** Nothing in flight: for a run while nothing writes. */
+        public static final InFlight NONE = new InFlight((id, target) -> false, Duration.ZERO);
+
+        public InFlight {
+            Objects.requireNonNull(queued, "queued");
+            Objects.requireNonNull(settle, "settle");
+            if (settle.isNegative()) {
+                throw new IllegalArgumentException("settle must not be negative, was " + settle);
+            }
+        }
+    }
+
+    /** Whether a write of record {@code id} to {@code target} is queued. */
+    @FunctionalInterface
+    public interface Queued {
+        boolean holds(UUID id, MigrationSide target);
+    }
 
     /**
      * @param window   the width of a window of {@code createdAt}; at least a microsecond
@@ -80,7 +122,11 @@ public final class SyncValidator {
         public static final Settings DEFAULT = new Settings(Duration.ofDays(1), 1000, 10);
     }
 
-    /** Told after each window: for a progress bar. */
+    /**
+     * Told after each window: for a progress bar; and after each page read while the windows are
+     * summed, before their number is known (a job under a lease renews it there). What it throws ends
+     * the run.
+     */
     @FunctionalInterface
     public interface Progress {
         /** Nothing. */
@@ -92,6 +138,10 @@ public final class SyncValidator {
          * @param windows     windows in this run (known once both sides were summed)
          */
         void windowDone(long checked, int windowsDone, int windows);
+
+        /** @param records records read so far while the windows are summed (both sides) */
+        default void summing(long records) {
+        }
     }
 
     private final LegacyStore legacy;
@@ -100,7 +150,13 @@ public final class SyncValidator {
     private final RecordSink legacySink;
     private final Settings settings;
     private final Clock clock;
+    private final InFlight inFlight;
     private final long windowMicros;
+
+    /** A validator for stores nothing writes to while it runs ({@link InFlight#NONE}). */
+    public SyncValidator(LegacyStore legacy, RecordStore newStore, RecordSink newSink, Settings settings, Clock clock) {
+        this(legacy, newStore, newSink, settings, clock, InFlight.NONE);
+    }
 
     /**
      * @param legacy   the legacy side
@@ -108,8 +164,11 @@ public final class SyncValidator {
      * @param newSink  how a repair puts a record on the new side ({@link NewSideRecords#sink})
      * @param settings window, page size and examples
      * @param clock    for the report's start and duration
+     * @param inFlight the writes on their way from one side to the other, not to be reported
      */
-    public SyncValidator(LegacyStore legacy, RecordStore newStore, RecordSink newSink, Settings settings, Clock clock) {
+    public SyncValidator(LegacyStore legacy, RecordStore newStore, RecordSink newSink, Settings settings, Clock clock,
+                         InFlight inFlight) {
+        this.inFlight = Objects.requireNonNull(inFlight, "inFlight");
         this.legacy = Objects.requireNonNull(legacy, "legacy");
         this.newStore = Objects.requireNonNull(newStore, "newStore");
         this.newSink = Objects.requireNonNull(newSink, "newSink");
@@ -132,68 +191,69 @@ public final class SyncValidator {
     private SyncReport run(MigrationSide primary, Progress progress) {
         Objects.requireNonNull(progress, "progress");
         Instant startedAt = clock.instant();
-        Map<AuditKind, TreeMap<Long, Summary[]>> summaries = new LinkedHashMap<>();
+        Map<AuditKind, TreeMap<Long, Summary>> summaries = new LinkedHashMap<>();
         int windows = 0;
+        long[] summed = {0};
         for (AuditKind kind : AuditKind.values()) {
-            TreeMap<Long, Summary[]> byWindow = summarize(kind);
+            TreeMap<Long, Summary> byWindow = summarize(kind, progress, summed);
             summaries.put(kind, byWindow);
             windows += byWindow.size();
         }
         Tally tally = new Tally();
         int done = 0;
-        for (Map.Entry<AuditKind, TreeMap<Long, Summary[]>> entry : summaries.entrySet()) {
+        for (Map.Entry<AuditKind, TreeMap<Long, Summary>> entry : summaries.entrySet()) {
             AuditKind kind = entry.getKey();
             LegacyCursor cursor = new LegacyCursor(kind);
-            for (Map.Entry<Long, Summary[]> window : entry.getValue().entrySet()) {
-                Summary legacySummary = window.getValue()[0];
-                Summary newSummary = window.getValue()[1];
+            for (Map.Entry<Long, Summary> window : entry.getValue().entrySet()) {
+                Summary legacySummary = window.getValue();
+                Map<UUID, LegacyRecord> newRecords = newWindow(kind, window.getKey());
+                Summary newSummary = new Summary();
+                newRecords.values().forEach(newSummary::add);
                 if (legacySummary.equals(newSummary)) {
                     tally.checked += legacySummary.count;
                 } else {
-                    compareWindow(kind, window.getKey(), cursor, primary, tally);
+                    compareWindow(kind, window.getKey(), cursor, newRecords, primary, tally);
                 }
                 progress.windowDone(tally.checked, ++done, windows);
             }
         }
+        settleAndCount(primary, tally, progress, done, windows);
         long left = tally.missingInNew + tally.missingInLegacy + tally.differing - tally.repaired;
         return new SyncReport(tally.checked, tally.missingInNew, tally.missingInLegacy, tally.differing, tally.repaired,
                 left == 0, Duration.between(startedAt, clock.instant()).toMillis(), startedAt, tally.missingInNewIds,
                 tally.missingInLegacyIds, tally.differingIds);
     }
 
-    /** Per window of {@code kind}: the legacy side's summary, then the new side's. */
-    private TreeMap<Long, Summary[]> summarize(AuditKind kind) {
-        TreeMap<Long, Summary[]> byWindow = new TreeMap<>();
+    /**
+     * Every window of {@code kind} that either side holds a record in, with the legacy side's summary
+     * (empty where only the new side holds records): the legacy side scanned, the new side's windows
+     * found by {@link RecordStore#firstCreatedAt}, one lookup per window that holds records.
+     */
+    private TreeMap<Long, Summary> summarize(AuditKind kind, Progress progress, long[] summed) {
+        TreeMap<Long, Summary> byWindow = new TreeMap<>();
         Optional<LegacyPosition> after = Optional.empty();
         do {
             LegacyPage page = legacy.scan(kind, after, settings.pageSize());
             for (LegacyRecord record : page.records()) {
-                summaryOf(byWindow, windowOf(record.createdAt()))[0].add(record);
+                byWindow.computeIfAbsent(windowOf(record.createdAt()), w -> new Summary()).add(record);
             }
+            summed[0] += page.records().size();
+            progress.summing(summed[0]);
             after = page.next();
         } while (after.isPresent());
-        AuditQuery query = AuditQuery.builder().kind(kind).limit(settings.pageSize()).build();
-        AuditPosition position = null;
-        do {
-            AuditPage page = newStore.list(query.after(position));
-            for (AuditRecord item : page.items()) {
-                LegacyRecord record = MigrationRecords.toLegacy(item);
-                summaryOf(byWindow, windowOf(record.createdAt()))[1].add(record);
-            }
-            position = page.next();
-        } while (position != null);
+        Optional<Instant> next = newStore.firstCreatedAt(kind, EARLIEST);
+        while (next.isPresent()) {
+            long window = windowOf(next.get());
+            byWindow.computeIfAbsent(window, w -> new Summary());
+            next = newStore.firstCreatedAt(kind, windowStart(window + 1));
+        }
         return byWindow;
     }
 
-    private static Summary[] summaryOf(TreeMap<Long, Summary[]> byWindow, long window) {
-        return byWindow.computeIfAbsent(window, w -> new Summary[] {new Summary(), new Summary()});
-    }
-
-    private void compareWindow(AuditKind kind, long window, LegacyCursor cursor, MigrationSide primary, Tally tally) {
-        Map<UUID, LegacyRecord> legacyRecords = cursor.window(window);
+    /** The new side's records of {@code kind} in {@code window}, by id. */
+    private Map<UUID, LegacyRecord> newWindow(AuditKind kind, long window) {
         Map<UUID, LegacyRecord> newRecords = new LinkedHashMap<>();
-        Instant since = windowStart(window);
-        AuditQuery query = AuditQuery.builder().kind(kind).since(since).until(windowStart(window + 1))
+        AuditQuery query = AuditQuery.builder().kind(kind).since(windowStart(window)).until(windowStart(window + 1))
                 .limit(settings.pageSize()).build();
         AuditPosition position = null;
         do {
@@ -203,6 +263,12 @@ public final class SyncValidator {
             }
             position = page.next();
         } while (position != null);
+        return newRecords;
+    }
+
+    private void compareWindow(AuditKind kind, long window, LegacyCursor cursor, Map<UUID, LegacyRecord> newRecords,
+                               MigrationSide primary, Tally tally) {
+        Map<UUID, LegacyRecord> legacyRecords = cursor.window(window);
         Set<UUID> ids = new TreeSet<>(legacyRecords.keySet());
         ids.addAll(newRecords.keySet());
         tally.checked += ids.size();
@@ -212,12 +278,48 @@ public final class SyncValidator {
             if (inLegacy != null && inNew != null && inLegacy.sameContentAs(inNew)) {
                 continue;
             }
-            recheck(kind, id, primary, tally);
+            recheck(kind, id, primary, tally, settlingAllowed(tally));
         }
     }
 
-    /** Reads both sides again by id: only what still differs counts. */
-    private void recheck(AuditKind kind, UUID id, MigrationSide primary, Tally tally) {
+    private boolean settlingAllowed(Tally tally) {
+        return !inFlight.settle().isZero() && tally.settling.size() < MAX_SETTLING;
+    }
+
+    /**
+     * Waits until the last missing record met has had {@link InFlight#settle()} to reach its other
+     * side, then reads each again: what is still missing (and not queued) counts, and is repaired.
+     */
+    private void settleAndCount(MigrationSide primary, Tally tally, Progress progress, int done, int windows) {
+        if (tally.settling.isEmpty()) {
+            return;
+        }
+        Duration waited = Duration.between(tally.lastSettlingAt, clock.instant());
+        Duration left = inFlight.settle().minus(waited);
+        if (left.isPositive()) {
+            try {
+                Thread.sleep(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while records in flight settled", e);
+            }
+        }
+        int read = 0;
+        for (Settling missing : tally.settling) {
+            recheck(missing.kind(), missing.id(), primary, tally, false);
+            if (++read % settings.pageSize() == 0) {
+                progress.windowDone(tally.checked, done, windows); // no new window: a point to stop or renew a lease
+            }
+        }
+        tally.settling.clear();
+    }
+
+    /**
+     * Reads both sides again by id: only what still differs counts. A record missing on a side a write
+     * of it is queued for is on its way, not counted; with {@code settle}, a missing one is kept for a
+     * last reading at the end of the run instead of counted now.
+     */
+    private void recheck(AuditKind kind, UUID id, MigrationSide primary, Tally tally, boolean settle) {
         Optional<LegacyRecord> inLegacy;
         Optional<LegacyRecord> inNew;
         try {
@@ -236,7 +338,25 @@ public final class SyncValidator {
                 tally.differing++;
                 Tally.example(tally.differingIds, id, settings.examples());
             }
-        } else if (inLegacy.isPresent()) {
+        } else if (inLegacy.isPresent() || inNew.isPresent()) {
+            MigrationSide lacking = inLegacy.isPresent() ? MigrationSide.NEW : MigrationSide.LEGACY;
+            if (inFlight.queued().holds(id, lacking)) {
+                return; // queued for the side that lacks it: on its way
+            }
+            if (settle) {
+                tally.settling.add(new Settling(kind, id));
+                tally.lastSettlingAt = clock.instant();
+                return;
+            }
+            missing(id, inLegacy, inNew, primary, tally);
+        }
+        // absent from both by now: removed while the run was under way, nothing to report
+    }
+
+    /** Counts a record one side holds and the other lacks, and repairs it from the primary. */
+    private void missing(UUID id, Optional<LegacyRecord> inLegacy, Optional<LegacyRecord> inNew, MigrationSide primary,
+                         Tally tally) {
+        if (inLegacy.isPresent()) {
             tally.missingInNew++;
             Tally.example(tally.missingInNewIds, id, settings.examples());
             if (primary == MigrationSide.LEGACY && repair(newSink, inLegacy.get())) {
@@ -249,7 +369,10 @@ public final class SyncValidator {
                 tally.repaired++;
             }
         }
-        // absent from both by now: removed while the run was under way, nothing to report
+    }
+
+    /** A missing record kept for its last reading. */
+    private record Settling(AuditKind kind, UUID id) {
     }
 
     /**
@@ -367,6 +490,8 @@ public final class SyncValidator {
         final List<UUID> missingInNewIds = new ArrayList<>();
         final List<UUID> missingInLegacyIds = new ArrayList<>();
         final List<UUID> differingIds = new ArrayList<>();
+        final List<Settling> settling = new ArrayList<>();
+        Instant lastSettlingAt;
 
         static void example(List<UUID> ids, UUID id, int limit) {
             if (ids.size() < limit) {

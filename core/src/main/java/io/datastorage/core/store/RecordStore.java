@@ -2,6 +2,7 @@ package io.datastorage.core.store;
 
 import io.datastorage.core.audit.AuditKind;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -93,4 +94,11 @@ public interface RecordStore {
      * (an older {@code createdAt}); never twice. Items are the same as {@link #find} returns.
      */
     AuditPage list(AuditQuery query);
+
+    /**
+     * The oldest {@code createdAt} of a stored record of {@code kind} at or after {@code notBefore}
+     * (readable or not), if any: where a walk of the records in ascending {@code createdAt} goes next
+     * without reading a record (the sync validator's windows). An index lookup, not a scan.
+     */
+    Optional<Instant> firstCreatedAt(AuditKind kind, Instant notBefore);
 }

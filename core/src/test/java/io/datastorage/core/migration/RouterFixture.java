@@ -271,5 +271,10 @@ final class RouterFixture {
         public AuditPage list(AuditQuery query) {
             return store.list(query);
         }
+
+        @Override
+        public Optional<Instant> firstCreatedAt(AuditKind kind, Instant notBefore) {
+            return store.firstCreatedAt(kind, notBefore);
+        }
     }
 }

@@ -4,6 +4,8 @@ import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.error.Component;
 import io.datastorage.core.store.UnreadableRecordException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -132,6 +134,93 @@ class SyncValidatorTest {
         assertThat(fixture.newStore.find(altered.kind(), altered.id()).map(MigrationRecords::toLegacy)).hasValueSatisfying(
                 stored -> assertThat(stored.sameContentAs(altered)).isTrue());
         assertThat(fixture.newStore.ids()).hasSize(20);
+    }
+
+    @ParameterizedTest
+    @EnumSource(MigrationPhase.class)
+    void inEveryPhaseARecordOnlyOneSideHoldsIsReportedAndRepairedFromThatPhasesPrimaryOnly(MigrationPhase phase) {
+        List<LegacyRecord> records = twenty();
+        LegacyRecord onlyLegacy = records.get(3);
+        LegacyRecord onlyNew = records.get(16);
+        for (LegacyRecord record : records) {
+            if (record == onlyLegacy) {
+                fixture.legacyStore.put(record);
+            } else if (record == onlyNew) {
+                fixture.newSink.put(record);
+            } else {
+                fixture.putOnBoth(record);
+            }
+        }
+        SyncValidator validator = fixture.validator(SETTINGS);
+
+        SyncReport report = validator.validateAndRepair(phase.primary(), SyncValidator.Progress.NONE);
+
+        assertThat(report.missingInNewIds()).containsExactly(onlyLegacy.id());
+        assertThat(report.missingInLegacyIds()).containsExactly(onlyNew.id());
+        assertThat(report.repaired()).isEqualTo(1);
+        boolean legacyLeads = phase.primary() == MigrationSide.LEGACY;
+        assertThat(fixture.newStore.find(onlyLegacy.kind(), onlyLegacy.id()).isPresent()).isEqualTo(legacyLeads);
+        assertThat(fixture.legacyStore.find(onlyNew.kind(), onlyNew.id()).isPresent()).isEqualTo(!legacyLeads);
+        SyncReport after = validator.validate(SyncValidator.Progress.NONE);
+        assertThat(after.missingInNew() + after.missingInLegacy()).as("the one the secondary only holds stays reported")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aRecordTheQueueHoldsAWriteOfForTheSideThatLacksItIsOnItsWayNotMissing() {
+        List<LegacyRecord> records = twenty();
+        LegacyRecord queued = records.get(5);
+        LegacyRecord lost = records.get(11);
+        records.forEach(record -> {
+            if (record == queued || record == lost) {
+                fixture.legacyStore.put(record);
+            } else {
+                fixture.putOnBoth(record);
+            }
+        });
+        SyncValidator.InFlight inFlight = new SyncValidator.InFlight(
+                (id, target) -> id.equals(queued.id()) && target == MigrationSide.NEW, Duration.ZERO);
+
+        SyncReport report = new SyncValidator(fixture.legacyStore, fixture.newStore, fixture.newSink, SETTINGS,
+                fixture.clock, inFlight).validate(SyncValidator.Progress.NONE);
+
+        assertThat(report.missingInNewIds()).containsExactly(lost.id());
+    }
+
+    @Test
+    void aMissingRecordWhoseSecondWriteLandsWithinTheSettleTimeIsNotReportedWhileOneThatNeverLandsIs() {
+        List<LegacyRecord> records = twenty();
+        LegacyRecord landing = records.get(2);
+        LegacyRecord lost = records.get(13);
+        records.forEach(record -> {
+            if (record == landing || record == lost) {
+                fixture.newSink.put(record); // the new side leads; the legacy copy of `landing` is still being put
+            } else {
+                fixture.putOnBoth(record);
+            }
+        });
+        List<Integer> readings = new ArrayList<>();
+        LegacyStore slowSecondary = new ForwardingLegacyStore(fixture.legacyStore) {
+            @Override
+            public Optional<LegacyRecord> find(AuditKind kind, UUID id) {
+                if (id.equals(landing.id())) {
+                    readings.add(1);
+                    if (readings.size() == 2) { // its write lands between the first re-reading and the last
+                        fixture.legacyStore.put(landing);
+                    }
+                }
+                return super.find(kind, id);
+            }
+        };
+        SyncValidator.InFlight inFlight = new SyncValidator.InFlight((id, target) -> false, Duration.ofMillis(20));
+
+        SyncReport report = new SyncValidator(slowSecondary, fixture.newStore, fixture.newSink, SETTINGS, fixture.clock,
+                inFlight).validateAndRepair(MigrationSide.NEW, SyncValidator.Progress.NONE);
+
+        assertThat(report.missingInLegacyIds()).containsExactly(lost.id());
+        assertThat(report.repaired()).isEqualTo(1);
+        assertThat(report.consistent()).isTrue();
+        assertThat(readings).hasSize(2);
     }
 
     @Test

@@ -49,6 +49,11 @@ public interface AuditStore extends RecordStore, EmbeddingBacklog, IndexBacklog,
         }
 
         @Override
+        public Optional<Instant> firstCreatedAt(AuditKind kind, Instant notBefore) {
+            return records.firstCreatedAt(kind, notBefore);
+        }
+
+        @Override
         public List<PendingEmbedding> pendingEmbeddings(int limit) {
             return embeddings.pendingEmbeddings(limit);
         }

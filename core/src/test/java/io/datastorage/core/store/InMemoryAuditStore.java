@@ -234,6 +234,12 @@ public final class InMemoryAuditStore implements AuditStore {
         return new AuditPage(items, more ? page.getLast() : null, query.includeTotal() ? (long) matching.size() : null);
     }
 
+    @Override
+    public synchronized Optional<Instant> firstCreatedAt(AuditKind kind, Instant notBefore) {
+        return rows.values().stream().map(Row::draft).filter(d -> d.kind() == kind)
+                .map(AuditDraft::createdAt).filter(at -> !at.isBefore(notBefore)).min(Comparator.naturalOrder());
+    }
+
     private static boolean matches(AuditQuery query, AuditDraft d) {
         return query.matches(d.kind(), d.createdAt(), d.document());
     }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -90,6 +91,24 @@ public abstract class RecordStoreContract extends StoreContract {
 
         assertThat(store.records().find(AuditKind.AI_ANALYSIS, id).orElseThrow().document().get("confidence"))
                 .isEqualTo(new BigDecimal("0.8750"));
+    }
+
+    @Test
+    void firstCreatedAtIsTheOldestOfTheKindAtOrAfterTheBound() {
+        write(record(AuditKind.REMEDIATION, AuditFixtures.remediation("a", "2026-11-20T10:00:00.000001Z"), VECTOR));
+        write(record(AuditKind.REMEDIATION, AuditFixtures.remediation("b", "2026-11-20T12:00:00+01:00"), VECTOR));
+        write(record(AuditKind.REMEDIATION, AuditFixtures.remediation("c", "2026-11-20T11:30:00Z"), VECTOR));
+
+        RecordStore records = store.records();
+        assertThat(records.firstCreatedAt(AuditKind.REMEDIATION, Instant.parse("2020-01-01T00:00:00Z")))
+                .contains(Instant.parse("2026-11-20T10:00:00.000001Z"));
+        assertThat(records.firstCreatedAt(AuditKind.REMEDIATION, Instant.parse("2026-11-20T10:00:00.000001Z")))
+                .as("the bound is inclusive").contains(Instant.parse("2026-11-20T10:00:00.000001Z"));
+        assertThat(records.firstCreatedAt(AuditKind.REMEDIATION, Instant.parse("2026-11-20T10:00:00.000002Z")))
+                .as("an offset is an instant").contains(Instant.parse("2026-11-20T11:00:00Z"));
+        assertThat(records.firstCreatedAt(AuditKind.REMEDIATION, Instant.parse("2026-11-20T11:30:00.000001Z"))).isEmpty();
+        assertThat(records.firstCreatedAt(AuditKind.WORKFLOW, Instant.parse("2020-01-01T00:00:00Z")))
+                .as("scoped to the kind").isEmpty();
     }
 
     @Test

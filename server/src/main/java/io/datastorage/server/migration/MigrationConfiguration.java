@@ -17,6 +17,7 @@ import io.datastorage.core.migration.RecordSink;
 import io.datastorage.core.migration.RecordSource;
 import io.datastorage.core.migration.SecondaryWriteJob;
 import io.datastorage.core.migration.SecondaryWriteQueue;
+import io.datastorage.core.migration.SyncValidator;
 import io.datastorage.core.store.RecordStore;
 import io.datastorage.server.config.DatastorageProperties;
 import io.datastorage.server.job.LeasedJobs;
@@ -29,6 +30,7 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -157,6 +159,28 @@ public class MigrationConfiguration {
                 () -> metrics.backlog().map(backlog -> backlog.depth() > 0).orElse(true), queue::holds);
         return new MigrationRouting(new MigrationRouter(phaseWatcher, coordinator, records, legacy, phaseFence, queue,
                 settings, metrics), reads);
+    }
+
+    /**
+     * The sync validation: the two stores compared window by window, repairs put from the phase's
+     * primary (onto the new side as the queue job puts, validated, embedding pending); a record
+     * missing on a side the queue holds a write of for it, or that reaches it within the secondary
+     * timeout and a second, is a write in flight, not a difference.
+     */
+    @Bean(destroyMethod = "close")
+    MigrationValidation migrationValidation(LegacyStore legacy, RecordStore records, AuditValidator validator,
+                                            SecondaryWriteQueue queue, PhaseWatcher phaseWatcher, MigrationRuns runs,
+                                            LeasedJobs leased, DatastorageProperties properties, MeterRegistry registry,
+                                            Clock clock) {
+        DatastorageProperties.Migration settings = properties.migration();
+        // To the microsecond, as PostgreSQL keeps the last run: the answer of a run and the last run
+        // that every replica reads then show the same instants.
+        Clock micros = Clock.tick(clock, ChronoUnit.MICROS.getDuration());
+        SyncValidator syncValidator = new SyncValidator(legacy, records, NewSideRecords.sink(records, validator),
+                SyncValidator.Settings.DEFAULT, micros,
+                new SyncValidator.InFlight(queue::holds, settings.secondaryTimeout().plusSeconds(1)));
+        return new MigrationValidation(syncValidator, phaseWatcher, runs, leased, settings.validateInterval(), registry,
+                micros);
     }
 
     @Bean

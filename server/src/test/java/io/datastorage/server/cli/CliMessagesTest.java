@@ -46,7 +46,8 @@ class CliMessagesTest {
                 arguments((Object) new String[]{"reconcile", "--help"}), arguments((Object) new String[]{"help", "serve"}),
                 arguments((Object) new String[]{"migration", "--help"}),
                 arguments((Object) new String[]{"migration", "status", "--help"}),
-                arguments((Object) new String[]{"migration", "phase", "--help"}));
+                arguments((Object) new String[]{"migration", "phase", "--help"}),
+                arguments((Object) new String[]{"migration", "validate", "--help"}));
     }
 
     @ParameterizedTest

@@ -426,4 +426,22 @@ final class PostgresRecords implements RecordStore {
             throw SqlErrors.translate("listing records", e);
         }
     }
+
+    @Override
+    public Optional<Instant> firstCreatedAt(AuditKind kind, Instant notBefore) {
+        // min() over (kind, created_at): one step of audit_records_kind_time_idx, read backwards
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT min(created_at) FROM audit_records WHERE kind = ? AND created_at >= ?")) {
+            ps.setString(1, kind.pathName());
+            ps.setTimestamp(2, Timestamp.from(notBefore));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                Timestamp first = rs.getTimestamp(1);
+                return first == null ? Optional.empty() : Optional.of(first.toInstant());
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("finding the next record of kind " + kind.pathName(), e);
+        }
+    }
 }

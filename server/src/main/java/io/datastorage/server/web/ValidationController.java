@@ -1,0 +1,144 @@
+package io.datastorage.server.web;
+
+import io.datastorage.core.audit.AuditValidationException;
+import io.datastorage.core.audit.FieldError;
+import io.datastorage.core.job.LeaseHeldElsewhereException;
+import io.datastorage.core.migration.SyncReport;
+import io.datastorage.core.migration.ValidationResult;
+import io.datastorage.server.migration.MigrationValidation;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The migration's sync validation: {@code POST /api/v1/admin/migration/validate} runs one (or joins
+ * the one under way on this replica) and answers its report when it ends; {@code ?repair=true} puts
+ * every record the current phase's primary holds and the other store lacks onto the other store.
+ * {@code GET} shows the progress of a run under way here and the last report of any replica. While
+ * another replica validates, a {@code POST} answers 409 {@code validate-elsewhere} at once. Without a
+ * legacy store both answer 404 {@code migration-not-configured}.
+ */
+@RestController
+@RequestMapping("/api/v1/admin/migration/validate")
+public class ValidationController {
+    /** {@code null} without a legacy store. */
+    private final MigrationValidation validation;
+
+    public ValidationController(ObjectProvider<MigrationValidation> validation) {
+        this.validation = validation.getIfAvailable();
+    }
+
+    @PostMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> validate(HttpServletRequest request) {
+        MigrationValidation job = validation();
+        boolean repair = repair(request);
+        return result(job.run(repair));
+    }
+
+    @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> status() {
+        MigrationValidation job = validation();
+        Map<String, Object> body = new LinkedHashMap<>();
+        MigrationValidation.Running running = job.running().orElse(null);
+        body.put("running", running != null);
+        if (running != null) {
+            body.put("startedAt", running.startedAt().toString());
+            body.put("repair", running.repair());
+            Map<String, Object> progress = new LinkedHashMap<>();
+            progress.put("windowsDone", running.progress().windowsDone());
+            progress.put("windowsTotal", running.progress().windowsTotal());
+            progress.put("checked", running.progress().checked());
+            body.put("progress", progress);
+        }
+        body.put("last", job.last().map(ValidationController::result).orElse(null));
+        return body;
+    }
+
+    /**
+     * The one query parameter a validation takes, {@code repair} ({@code true} or {@code false}, once;
+     * absent: {@code false}); any other parameter is refused under its name, as every POST does, and
+     * nothing is read from a body.
+     */
+    private static boolean repair(HttpServletRequest request) {
+        List<FieldError> errors = new ArrayList<>();
+        Map<String, String[]> parameters;
+        try {
+            parameters = request.getParameterMap();
+        } catch (IllegalStateException e) { // Tomcat's InvalidParameterException, as in the listing
+            throw new AuditValidationException(List.of(new FieldError("query", "could not be decoded")));
+        }
+        boolean repair = false;
+        for (Map.Entry<String, String[]> parameter : parameters.entrySet()) {
+            if (!parameter.getKey().equals("repair")) {
+                errors.add(new FieldError(ListingParameters.echo(parameter.getKey()),
+                        "unknown query parameter; a validation takes only repair=true|false"));
+            } else if (parameter.getValue().length != 1
+                    || !List.of("true", "false").contains(parameter.getValue()[0])) {
+                errors.add(new FieldError("repair", "must be given once, true or false"));
+            } else {
+                repair = parameter.getValue()[0].equals("true");
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new AuditValidationException(errors);
+        }
+        return repair;
+    }
+
+    /** A finished run as the API shows it: the report, the phase version it started under, whether it repaired. */
+    static Map<String, Object> result(ValidationResult result) {
+        SyncReport report = result.report();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("checked", report.checked());
+        body.put("missingInNew", report.missingInNew());
+        body.put("missingInLegacy", report.missingInLegacy());
+        body.put("differing", report.differing());
+        body.put("repaired", report.repaired());
+        body.put("consistent", report.consistent());
+        body.put("durationMillis", report.durationMillis());
+        body.put("startedAt", report.startedAt().toString());
+        body.put("finishedAt", result.finishedAt().toString());
+        body.put("phaseVersion", result.phaseVersion());
+        body.put("repair", result.repair());
+        Map<String, Object> examples = new LinkedHashMap<>();
+        examples.put("missingInNew", report.missingInNewIds().stream().map(UUID::toString).toList());
+        examples.put("missingInLegacy", report.missingInLegacyIds().stream().map(UUID::toString).toList());
+        examples.put("differing", report.differingIds().stream().map(UUID::toString).toList());
+        body.put("examples", examples);
+        return body;
+    }
+
+    private MigrationValidation validation() {
+        if (validation == null) {
+            throw new MigrationController.MigrationNotConfiguredException();
+        }
+        return validation;
+    }
+
+    @ExceptionHandler(MigrationController.MigrationNotConfiguredException.class)
+    ProblemDetail notConfigured(MigrationController.MigrationNotConfiguredException e) {
+        return ProblemResponses.problem(HttpStatus.NOT_FOUND, "migration-not-configured",
+                "This service runs without a legacy store (datastorage.migration.legacy.type=none): "
+                        + "there is no migration to validate.");
+    }
+
+    @ExceptionHandler(LeaseHeldElsewhereException.class)
+    ProblemDetail elsewhere(LeaseHeldElsewhereException e) {
+        return ProblemResponses.problem(HttpStatus.CONFLICT, "validate-elsewhere",
+                "Another replica of this service is validating the migration's stores now; its report will be the "
+                        + "last one (GET this path). Ask again when it is done.");
+    }
+}
