@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -115,7 +116,7 @@ public final class Backfill {
         Objects.requireNonNull(direction, "direction");
         BackfillSide source = sides.get(direction.source());
         BackfillSide target = sides.get(direction.target());
-        Instant startedAt = clock.instant();
+        Instant startedAt = now();
         long version = 1;
         BackfillCheckpoint at = null;
         try {
@@ -172,14 +173,14 @@ public final class Backfill {
             clear(direction);
             BackfillCheckpoint reached = at;
             return new BackfillResult(direction, reached == null ? Math.max(1, version) : reached.phaseVersion(),
-                    reached == null ? startedAt : reached.startedAt(), later(clock.instant(), reached == null
+                    reached == null ? startedAt : reached.startedAt(), later(now(), reached == null
                     ? startedAt : reached.startedAt()), false, reached == null ? 0 : reached.scanned(),
                     reached == null ? 0 : reached.copied(), reached == null ? 0 : reached.skipped(),
                     Optional.of(error == null || error.isBlank() ? e.getClass().getSimpleName() : error));
         }
         clear(direction);
         BackfillResult result = new BackfillResult(direction, at.phaseVersion(), at.startedAt(),
-                later(clock.instant(), at.startedAt()), true, at.scanned(), at.copied(), at.skipped(), Optional.empty());
+                later(now(), at.startedAt()), true, at.scanned(), at.copied(), at.skipped(), Optional.empty());
         log.info("Backfill {} complete: {} record(s) scanned, {} copied, {} skipped", direction.value(), result.scanned(),
                 result.copied(), result.skipped());
         return result;
@@ -249,6 +250,11 @@ public final class Backfill {
 
     private static Progress progressOf(BackfillCheckpoint at) {
         return new Progress(at.scanned(), at.copied(), at.skipped(), at.total());
+    }
+
+    /** Now, to the microsecond: the resolution at which every store keeps a result's times. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
     private static Instant later(Instant now, Instant startedAt) {

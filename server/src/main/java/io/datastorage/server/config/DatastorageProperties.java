@@ -464,13 +464,16 @@ public record DatastorageProperties(
      * @param shadowReadRatio  the share (0..1) of reads also read from the secondary and compared, off
      *                         the request path
      * @param secondaryTimeout longest one call to the secondary store may take
+     * @param backfillRate     the most records a backfill reads from its source per second,
+     *                         1..1,000,000
      */
     public record Migration(@DefaultValue Legacy legacy,
                             String phase,
                             @DefaultValue("queue") String secondary,
                             @DefaultValue("sync") String secondaryMode,
                             @DefaultValue("0.01") double shadowReadRatio,
-                            @DefaultValue("5s") Duration secondaryTimeout) {
+                            @DefaultValue("5s") Duration secondaryTimeout,
+                            @DefaultValue("500") int backfillRate) {
         /** The values of {@code datastorage.migration.secondary}. */
         public static final List<String> SECONDARY_POLICIES = List.of("queue", "fail");
         /** The values of {@code datastorage.migration.secondary-mode}. */
@@ -494,6 +497,7 @@ public record DatastorageProperties(
             }
             range("datastorage.migration.secondary-timeout", secondaryTimeout, Duration.ofMillis(100),
                     Duration.ofMinutes(5));
+            range("datastorage.migration.backfill-rate", backfillRate, 1, 1_000_000);
         }
 
         private static String oneOf(String property, String value, List<String> allowed) {

@@ -31,12 +31,13 @@ public final class LeasedJobs implements AutoCloseable {
 
     /** Every job that runs under a lease: the {@code job} label's values. */
     public static final List<String> JOBS = List.of("index-repair", "embedding-repair", "index-catch-up", "reconcile",
-            "partition-maintenance", "idempotency-purge", "secondary-writes");
+            "partition-maintenance", "idempotency-purge", "secondary-writes", "migration-backfill");
     /**
-     * The jobs that exist only in some configurations (the secondary writes: with a legacy store): their
-     * series appear when the job is wired ({@link #leased}), so a service without them shows none.
+     * The jobs that exist only in some configurations (the secondary writes and the backfill: with a
+     * legacy store): their series appear when the job is wired ({@link #leased}, {@link #lease}), so a
+     * service without them shows none.
      */
-    private static final List<String> OPTIONAL = List.of("secondary-writes");
+    private static final List<String> OPTIONAL = List.of("secondary-writes", "migration-backfill");
 
     /** How one scheduled run ended. */
     public enum Outcome { RAN, SKIPPED, FAILED }
@@ -104,6 +105,7 @@ public final class LeasedJobs implements AutoCloseable {
 
     /** The lease of a job that takes and hands back its lease itself (the reconciliation). */
     public JobLease lease(String job) {
+        registerCounters(known(job));
         return new JobLease(leases, known(job), holder, duration);
     }
 
