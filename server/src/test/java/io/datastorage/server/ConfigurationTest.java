@@ -54,7 +54,8 @@ class ConfigurationTest {
             "datastorage.migration.secondary|maybe|must be one of queue, fail",
             "datastorage.migration.secondary-mode|later|must be one of sync, async",
             "datastorage.migration.shadow-read-ratio|1.5|must be 0..1",
-            "datastorage.migration.secondary-timeout|0s|must be 100ms..5m"})
+            "datastorage.migration.secondary-timeout|0s|must be 100ms..5m",
+            "datastorage.migration.backfill-rate|0|must be 1..1000000"})
     void refusesToStartWithABadSetting(String property, String value, String allowed, CapturedOutput output) {
         assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), "--" + property + "=" + value).close())
                 .isNotNull();
