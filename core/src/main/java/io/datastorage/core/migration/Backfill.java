@@ -31,9 +31,10 @@ import java.util.function.LongSupplier;
  * limiter). Of each page, the records the target holds already are skipped: the same content (a
  * live write got there first, or an earlier run) or other content (logged by id; never
  * overwritten). The others are put on the target ({@link BackfillSide#putAll}, which never changes a
- * record it holds either). Then each record put is read again from the source: one that is gone (a
- * retention removed it between the scan and the put) is removed again from the target and counted as
- * skipped, so a backfill never resurrects a record. After each page the run saves its
+ * record it holds either). Then the source is read again (the page's range scanned once more, a
+ * record looked up by id only when that scan cannot tell): a record put that is gone (a retention
+ * removed it between the scan and the put) is removed again from the target and counted as skipped,
+ * so a backfill never resurrects a record. After each page the run saves its
  * {@link BackfillCheckpoint}; a run that stops without ending resumes from it, so a page is at most
  * handled twice, which the idempotent put absorbs (its records then count as skipped).
  *
@@ -154,7 +155,7 @@ public final class Backfill {
                         break;
                     }
                     acquire(page.records().size());
-                    long[] counts = copy(direction, source, target, page.records());
+                    long[] counts = copy(direction, source, target, kind, after, page.records());
                     LegacyPosition last = page.next().orElse(LegacyPosition.of(page.records().getLast()));
                     at = at.after(kind, last, page.records().size(), counts[0], counts[1]);
                     checkpoints.save(at);
@@ -186,9 +187,12 @@ public final class Backfill {
         return result;
     }
 
-    /** @return {copied, skipped} of {@code records} */
-    private long[] copy(BackfillDirection direction, BackfillSide source, BackfillSide target,
-                        List<LegacyRecord> records) {
+    /**
+     * @param after where the page of {@code records} was read from
+     * @return {copied, skipped} of {@code records}
+     */
+    private long[] copy(BackfillDirection direction, BackfillSide source, BackfillSide target, AuditKind kind,
+                        Optional<LegacyPosition> after, List<LegacyRecord> records) {
         long skipped = 0;
         List<LegacyRecord> lacking = new ArrayList<>();
         for (LegacyRecord record : records) {
@@ -208,6 +212,7 @@ public final class Backfill {
         }
         List<BackfillSide.PutOutcome> outcomes = target.putAll(lacking);
         long copied = 0;
+        StillInSource stillThere = null;
         for (int i = 0; i < lacking.size(); i++) {
             LegacyRecord record = lacking.get(i);
             if (outcomes.get(i) != BackfillSide.PutOutcome.CREATED) {
@@ -216,7 +221,10 @@ public final class Backfill {
             }
             // The check after the put: a record removed from the source while it was being copied must
             // not live on in the target.
-            if (source.find(record.kind(), record.id()).isEmpty()) {
+            if (stillThere == null) {
+                stillThere = new StillInSource(source, kind, after, records);
+            }
+            if (!stillThere.holds(record)) {
                 target.remove(record);
                 log.info("Backfill {}: {} record {} was removed from {} while it was copied; removed again from {}",
                         direction.value(), record.kind().pathName(), record.id(), source, target);
@@ -226,6 +234,33 @@ public final class Backfill {
             }
         }
         return new long[] {copied, skipped};
+    }
+
+    /**
+     * Which records of a page the source still holds, read again after the put: the page's range is
+     * scanned once more from where it was read (one read, where a find per record costs a JSON-files
+     * store a directory listing each). A record the new scan does not show is gone when the scan
+     * covered the whole range (it reached the page's last record, or the end); otherwise (the last
+     * record itself went, or records added meanwhile pushed it past the limit) it is looked up by id.
+     */
+    private static final class StillInSource {
+        private final BackfillSide source;
+        private final java.util.Set<java.util.UUID> seen = new java.util.HashSet<>();
+        private final boolean covered;
+
+        StillInSource(BackfillSide source, AuditKind kind, Optional<LegacyPosition> after, List<LegacyRecord> page) {
+            this.source = source;
+            LegacyPage again = source.scan(kind, after, 2 * PAGE_SIZE);
+            again.records().forEach(record -> seen.add(record.id()));
+            covered = again.next().isEmpty() || seen.contains(page.getLast().id());
+        }
+
+        boolean holds(LegacyRecord record) {
+            if (seen.contains(record.id())) {
+                return true;
+            }
+            return !covered && source.find(record.kind(), record.id()).isPresent();
+        }
     }
 
     /** Waits for {@code records} permits, in parts no larger than a second's. */

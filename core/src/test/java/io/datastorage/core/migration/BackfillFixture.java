@@ -28,8 +28,12 @@ final class BackfillFixture {
             DualWriteCoordinator.storeOnly(sides.newStore, DualWriteListener.NONE), sides.clock);
     /** Runs before each put on the target: what a producer or retention does meanwhile. */
     Consumer<List<LegacyRecord>> beforePut = records -> { };
-    /** Records each side was asked to scan, per call. */
-    final List<Integer> scannedPages = new ArrayList<>();
+    /** One scan call to a side: where from, how many records it answered. */
+    record Scan(io.datastorage.core.audit.AuditKind kind, Optional<LegacyPosition> after, int records) {
+    }
+
+    /** Every scan call to either side, in order. */
+    final List<Scan> scans = new ArrayList<>();
 
     /** Record {@code n} of {@link SyncFixture#record}: a few per minute over a day, some sharing a createdAt. */
     static LegacyRecord record(int n) {
@@ -64,7 +68,7 @@ final class BackfillFixture {
             @Override
             public LegacyPage scan(io.datastorage.core.audit.AuditKind kind, Optional<LegacyPosition> after, int limit) {
                 LegacyPage page = side.scan(kind, after, limit);
-                scannedPages.add(page.records().size());
+                scans.add(new Scan(kind, after, page.records().size()));
                 return page;
             }
 

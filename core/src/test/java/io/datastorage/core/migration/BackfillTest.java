@@ -156,6 +156,25 @@ class BackfillTest {
     }
 
     @Test
+    void theLastRecordOfAPageRemovedWhileItWasCopiedIsRemovedAgainToo() {
+        List<LegacyRecord> records = BackfillFixture.records(0, 600); // 300 remediations: pages of 100, 100, 100
+        records.forEach(fixture.sides.legacyStore::put);
+        LegacyRecord last = fixture.sides.legacyStore.scan(AuditKind.REMEDIATION, java.util.Optional.empty(), 100)
+                .records().getLast();
+        fixture.beforePut = batch -> {
+            if (batch.contains(last)) {
+                fixture.sides.legacyStore.remove(last.kind(), last.id());
+            }
+        };
+
+        BackfillResult result = fixture.run(BackfillDirection.LEGACY_TO_NEW);
+
+        assertThat(result.copied()).isEqualTo(599);
+        assertThat(fixture.sides.newStore.find(last.kind(), last.id())).isEmpty();
+        assertThat(fixture.sides.allNew()).hasSize(599);
+    }
+
+    @Test
     void newToLegacyNeverResurrectsARecordRemovedFromTheNewSideWhileItWasCopied() {
         List<LegacyRecord> records = BackfillFixture.records(0, 40);
         records.forEach(fixture.sides.newSink::put);
@@ -186,13 +205,15 @@ class BackfillTest {
         assertThat(checkpoint.scanned()).isEqualTo(350);
         assertThat(checkpoint.kind()).isEqualTo(AuditKind.AI_ANALYSIS);
         assertThat(checkpoint.total()).isEqualTo(500);
-        fixture.scannedPages.clear();
+        fixture.scans.clear();
         fixture.sides.clock.advance(Duration.ofMinutes(5));
 
         BackfillResult result = fixture.run(BackfillDirection.LEGACY_TO_NEW);
 
-        assertThat(fixture.scannedPages.stream().mapToInt(Integer::intValue).sum()).as("read after the restart")
-                .isEqualTo(150);
+        assertThat(fixture.scans.getFirst()).as("the first read after the restart: from the checkpoint")
+                .isEqualTo(new BackfillFixture.Scan(AuditKind.AI_ANALYSIS, checkpoint.after(), 100));
+        assertThat(fixture.scans).as("nothing before the checkpoint is read again")
+                .noneMatch(scan -> scan.kind() == AuditKind.REMEDIATION);
         assertThat(result.complete()).isTrue();
         assertThat(result.scanned()).isEqualTo(500);
         assertThat(result.copied()).isEqualTo(500);
