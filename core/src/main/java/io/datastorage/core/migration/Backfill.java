@@ -270,6 +270,8 @@ public final class Backfill {
             int part = Math.min(left, recordsPerSecond);
             if (limiter.acquirePermission(part)) {
                 left -= part;
+            } else if (Thread.currentThread().isInterrupted()) {
+                throw new CancellationException("interrupted while waiting for the rate limit");
             }
         }
     }
