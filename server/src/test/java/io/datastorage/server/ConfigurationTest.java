@@ -55,6 +55,7 @@ class ConfigurationTest {
             "datastorage.migration.secondary-mode|later|must be one of sync, async",
             "datastorage.migration.shadow-read-ratio|1.5|must be 0..1",
             "datastorage.migration.secondary-timeout|0s|must be 100ms..5m",
+            "datastorage.migration.backfill-rate|0|must be 1..1000000",
             "datastorage.migration.validate-interval|30s|must be 0s (never) or 1m..7d"})
     void refusesToStartWithABadSetting(String property, String value, String allowed, CapturedOutput output) {
         assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), "--" + property + "=" + value).close())

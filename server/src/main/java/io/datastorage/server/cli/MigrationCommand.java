@@ -30,7 +30,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "migration", mixinStandardHelpOptions = true,
         description = {"Show or move the migration from a legacy store of a running service."},
-        subcommands = {MigrationCommand.Status.class, MigrationCommand.Phase.class, MigrationValidateCommand.class})
+        subcommands = {MigrationCommand.Status.class, MigrationCommand.Phase.class, MigrationBackfillCommand.class,
+                MigrationValidateCommand.class})
 public final class MigrationCommand implements Runnable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     static final String PATH = "/api/v1/admin/migration";

@@ -464,6 +464,8 @@ public record DatastorageProperties(
      * @param shadowReadRatio  the share (0..1) of reads also read from the secondary and compared, off
      *                         the request path
      * @param secondaryTimeout longest one call to the secondary store may take
+     * @param backfillRate     the most records a backfill reads from its source per second,
+     *                         1..1,000,000
      * @param validateInterval how often the two stores are compared in the dual phases (a sync
      *                         validation, under the {@code migration-validate} lease); {@code 0s}: never
      *                         (on demand only)
@@ -474,6 +476,7 @@ public record DatastorageProperties(
                             @DefaultValue("sync") String secondaryMode,
                             @DefaultValue("0.01") double shadowReadRatio,
                             @DefaultValue("5s") Duration secondaryTimeout,
+                            @DefaultValue("500") int backfillRate,
                             @DefaultValue("1h") Duration validateInterval) {
         /** The values of {@code datastorage.migration.secondary}. */
         public static final List<String> SECONDARY_POLICIES = List.of("queue", "fail");
@@ -498,6 +501,7 @@ public record DatastorageProperties(
             }
             range("datastorage.migration.secondary-timeout", secondaryTimeout, Duration.ofMillis(100),
                     Duration.ofMinutes(5));
+            range("datastorage.migration.backfill-rate", backfillRate, 1, 1_000_000);
             if (validateInterval == null || !validateInterval.isZero()
                     && (validateInterval.compareTo(Duration.ofMinutes(1)) < 0 || validateInterval.compareTo(Duration.ofDays(7)) > 0)) {
                 throw new InvalidConfigException("datastorage.migration.validate-interval", "must be 0s (never) or 1m..7d",

@@ -31,13 +31,14 @@ public final class LeasedJobs implements AutoCloseable {
 
     /** Every job that runs under a lease: the {@code job} label's values. */
     public static final List<String> JOBS = List.of("index-repair", "embedding-repair", "index-catch-up", "reconcile",
-            "partition-maintenance", "idempotency-purge", "secondary-writes", "migration-validate");
+            "partition-maintenance", "idempotency-purge", "secondary-writes", "migration-backfill",
+            "migration-validate");
     /**
-     * The jobs that exist only in some configurations (the secondary writes and the sync validation: with
-     * a legacy store): their series appear when the job is wired ({@link #leased}, {@link #lease}), so a
-     * service without them shows none.
+     * The jobs that exist only in some configurations (the secondary writes, the backfill and the sync
+     * validation: with a legacy store): their series appear when the job is wired ({@link #leased},
+     * {@link #lease}), so a service without them shows none.
      */
-    private static final List<String> OPTIONAL = List.of("secondary-writes", "migration-validate");
+    private static final List<String> OPTIONAL = List.of("secondary-writes", "migration-backfill", "migration-validate");
 
     /** How one scheduled run ended. */
     public enum Outcome { RAN, SKIPPED, FAILED }

@@ -2,6 +2,7 @@ package io.datastorage.store.postgres;
 
 import io.datastorage.core.job.JobLeases;
 import io.datastorage.core.migration.PhaseFence;
+import io.datastorage.core.migration.BackfillCheckpoints;
 import io.datastorage.core.migration.MigrationRuns;
 import io.datastorage.core.migration.PhaseStore;
 import io.datastorage.core.search.SearchStore;
@@ -29,6 +30,7 @@ public final class PostgresStore {
     private final JobLeases jobLeases;
     private final PhaseStore phaseStore;
     private final MigrationRuns migrationRuns;
+    private final BackfillCheckpoints backfillCheckpoints;
     private final PostgresSecondaryWriteQueue secondaryWrites;
     private final PhaseFence phaseFence;
 
@@ -47,6 +49,7 @@ public final class PostgresStore {
         this.jobLeases = new PostgresJobLeases(dataSource);
         this.phaseStore = new PostgresPhaseStore(dataSource);
         this.migrationRuns = new PostgresMigrationRuns(dataSource);
+        this.backfillCheckpoints = new PostgresBackfillCheckpoints(dataSource);
         this.phaseFence = new PostgresPhaseFence(dataSource, clock, secondaryWrites);
     }
 
@@ -104,6 +107,11 @@ public final class PostgresStore {
     /** The last finished backfills and sync validation of a migration, shared by every replica. */
     public MigrationRuns migrationRuns() {
         return migrationRuns;
+    }
+
+    /** The checkpoints of a migration's unfinished backfills, shared by every replica. */
+    public BackfillCheckpoints backfillCheckpoints() {
+        return backfillCheckpoints;
     }
 
     /**
