@@ -74,7 +74,7 @@ final class Backfills {
         HttpResponse<String> moved = service.send(java.net.http.HttpRequest.newBuilder(
                         service.api("/api/v1/admin/migration/phase")).header("Content-Type", "application/json")
                 .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"phase\":\"" + phase + "\",\"expectedVersion\":"
-                        + version + ",\"reason\":\"test\"}")));
+                        + version + ",\"force\":true,\"reason\":\"test set-up, not a test of the gates\"}")));
         assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
     }
 

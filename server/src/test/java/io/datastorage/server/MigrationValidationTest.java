@@ -376,6 +376,6 @@ class MigrationValidationTest {
         long version = json(service.get("/api/v1/admin/migration").body()).path("version").asLong();
         return service.send(HttpRequest.newBuilder(service.api("/api/v1/admin/migration/phase"))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
-                        "{\"phase\":\"" + phase + "\",\"expectedVersion\":" + version + ",\"reason\":\"test\"}")));
+                        "{\"phase\":\"" + phase + "\",\"expectedVersion\":" + version + ",\"force\":true,\"reason\":\"test set-up, not a test of the gates\"}")));
     }
 }
