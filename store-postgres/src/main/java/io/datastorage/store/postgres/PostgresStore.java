@@ -47,7 +47,7 @@ public final class PostgresStore {
         this.jobLeases = new PostgresJobLeases(dataSource);
         this.phaseStore = new PostgresPhaseStore(dataSource);
         this.migrationRuns = new PostgresMigrationRuns(dataSource);
-        this.phaseFence = new PostgresPhaseFence(dataSource, clock, secondaryWrites);
+        this.phaseFence = new PostgresPhaseFence(dataSource, secondaryWrites);
     }
 
     /**
