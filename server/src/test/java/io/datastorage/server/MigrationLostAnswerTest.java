@@ -119,7 +119,7 @@ class MigrationLostAnswerTest {
     }
 
     static long queueDepth() {
-        return JSON.readTree(service.get("/api/v1/admin/migration").body()).path("secondaryQueue").path("depth").asLong();
+        return MigrationSides.queueDepth(service);
     }
 
     /**

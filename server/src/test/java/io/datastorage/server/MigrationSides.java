@@ -59,6 +59,27 @@ final class MigrationSides {
         return held;
     }
 
+    /**
+     * The secondary-write queue's depth, counted in its table: the status and the gauge show a
+     * reading cached for a few seconds, which may predate the writes a test waits for.
+     */
+    static long queueDepth(String jdbcUrl, String user) {
+        try (Connection db = DriverManager.getConnection(jdbcUrl, user, null);
+             Statement s = db.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM secondary_writes")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** As {@link #queueDepth(String, String)}, for an in-process service. */
+    static long queueDepth(RunningService service) {
+        com.zaxxer.hikari.HikariDataSource dataSource = service.context().getBean(com.zaxxer.hikari.HikariDataSource.class);
+        return queueDepth(dataSource.getJdbcUrl(), dataSource.getUsername());
+    }
+
     /** As {@link #newSide(String, String)}, for an in-process service. */
     static Map<UUID, String> newSide(RunningService service) {
         com.zaxxer.hikari.HikariDataSource dataSource = service.context().getBean(com.zaxxer.hikari.HikariDataSource.class);
