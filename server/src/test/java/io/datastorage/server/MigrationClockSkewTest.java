@@ -10,7 +10,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -36,7 +35,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -166,7 +164,7 @@ class MigrationClockSkewTest {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
                 .until(() -> MigrationSides.queueDepth(onTime) == 0);
 
-        Map<UUID, Integer> legacyCopies = legacyFileCopies(legacyDir);
+        Map<UUID, Integer> legacyCopies = MigrationSides.legacyFileCopies(legacyDir);
         Map<UUID, Integer> newCopies = newRowCopies();
         System.out.printf("CLOCK-SKEW: acknowledged=%d perVersion=%s legacyRecords=%d newRecords=%d%n",
                 acknowledged.size(), perVersion, legacyCopies.size(), newCopies.size());
@@ -188,19 +186,6 @@ class MigrationClockSkewTest {
 
     static JsonNode status(RunningService replica) {
         return JSON.readTree(replica.get("/api/v1/admin/migration").body());
-    }
-
-    /** Record files per id under the legacy directory (temporary files, named with a leading dot, skipped). */
-    static Map<UUID, Integer> legacyFileCopies(Path directory) {
-        Map<UUID, Integer> copies = new HashMap<>();
-        try (Stream<Path> files = Files.walk(directory)) {
-            files.filter(f -> f.getFileName().toString().endsWith(".json") && !f.getFileName().toString().startsWith("."))
-                    .forEach(file -> copies.merge(UUID.fromString(JSON.readTree(file.toFile()).path("id").asString()),
-                            1, Integer::sum));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return copies;
     }
 
     static Map<UUID, Integer> newRowCopies() throws SQLException {
