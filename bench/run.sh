@@ -4,6 +4,7 @@
 #   ./bench/run.sh embedding|search|reconcile [options]   one part on its own
 #   ./bench/run.sh write-order [options]   the dual-write orders against a small pool, simulated index delay
 #   ./bench/run.sh fence [options]   record-store writes with and without the migration fence, raw inserts
+#   ./bench/run.sh migration [--records N]   sync validation of generated legacy records, raw copy/read baselines
 #   ./bench/run.sh --help             every benchmark and its options
 set -euo pipefail
 
@@ -11,7 +12,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bin/find-jdk.sh"
 
 case "${1:-}" in
-  service|embedding|search|reconcile|write-order|fence|help|-h|--help|-V|--version) ;;
+  service|embedding|search|reconcile|write-order|fence|migration|help|-h|--help|-V|--version) ;;
   *) set -- service "$@" ;;
 esac
 

@@ -41,7 +41,8 @@ import static org.awaitility.Awaitility.await;
  * with writes in flight, and started again. After the restart the queue job converges the stores:
  * every acknowledged record is on both, no record is on PostgreSQL only, and a record on the legacy
  * store only exists only with the legacy store as the primary (the one gap: killed after the legacy
- * put, before the fence's commit, so never acknowledged); their number is printed.
+ * put, before the fence's commit, so never acknowledged); their number is printed. No record is
+ * held twice by either store.
  */
 class MigrationCrashTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -135,6 +136,9 @@ class MigrationCrashTest {
         assertThat(onLegacy.keySet()).as("acknowledged records on the legacy store").containsAll(acknowledged.keySet());
         assertThat(onNew.keySet()).as("acknowledged records in PostgreSQL").containsAll(acknowledged.keySet());
         assertThat(newOnly).as("records in PostgreSQL only, after the queue converged").isZero();
+        assertThat(MigrationSides.legacyFileCopies(legacyDir).values()).as("files per record").containsOnly(1);
+        assertThat(MigrationSides.duplicatedRows("jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres", "postgres"))
+                .as("ids on more than one row in PostgreSQL").isEmpty();
         if (phase.equals("DUAL_WRITE_NEW_PRIMARY")) {
             assertThat(legacyOnly).as("records on the legacy store only, with PostgreSQL the primary").isZero();
         }

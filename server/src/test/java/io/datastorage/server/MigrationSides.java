@@ -59,6 +59,65 @@ final class MigrationSides {
         return held;
     }
 
+    /**
+     * The ids held by more than one row of {@code audit_records} in the PostgreSQL at the JDBC URL
+     * (its primary key is the id with the partition's {@code created_at}, so a second copy under
+     * another time would not be refused): none, after any fault.
+     */
+    static Map<UUID, Integer> duplicatedRows(String jdbcUrl, String user) {
+        Map<UUID, Integer> duplicated = new HashMap<>();
+        try (Connection db = DriverManager.getConnection(jdbcUrl, user, null);
+             Statement s = db.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, count(*) FROM audit_records GROUP BY id HAVING count(*) > 1")) {
+            while (rs.next()) {
+                duplicated.put(rs.getObject(1, UUID.class), rs.getInt(2));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return duplicated;
+    }
+
+    /** As {@link #duplicatedRows(String, String)}, for an in-process service. */
+    static Map<UUID, Integer> duplicatedRows(RunningService service) {
+        com.zaxxer.hikari.HikariDataSource dataSource = service.context().getBean(com.zaxxer.hikari.HikariDataSource.class);
+        return duplicatedRows(dataSource.getJdbcUrl(), dataSource.getUsername());
+    }
+
+    /** The record files per id under a JSON-files legacy directory: one each, after any fault. */
+    static Map<UUID, Integer> legacyFileCopies(Path directory) {
+        Map<UUID, Integer> copies = new HashMap<>();
+        try (Stream<Path> files = Files.walk(directory)) {
+            files.filter(f -> f.getFileName().toString().endsWith(".json") && !f.getFileName().toString().startsWith("."))
+                    .forEach(file -> copies.merge(UUID.fromString(JSON.readTree(file.toFile()).path("id").asString()),
+                            1, Integer::sum));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return copies;
+    }
+
+    /**
+     * The secondary-write queue's depth, counted in its table: the status and the gauge show a
+     * reading cached for a few seconds, which may predate the writes a test waits for.
+     */
+    static long queueDepth(String jdbcUrl, String user) {
+        try (Connection db = DriverManager.getConnection(jdbcUrl, user, null);
+             Statement s = db.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM secondary_writes")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** As {@link #queueDepth(String, String)}, for an in-process service. */
+    static long queueDepth(RunningService service) {
+        com.zaxxer.hikari.HikariDataSource dataSource = service.context().getBean(com.zaxxer.hikari.HikariDataSource.class);
+        return queueDepth(dataSource.getJdbcUrl(), dataSource.getUsername());
+    }
+
     /** As {@link #newSide(String, String)}, for an in-process service. */
     static Map<UUID, String> newSide(RunningService service) {
         com.zaxxer.hikari.HikariDataSource dataSource = service.context().getBean(com.zaxxer.hikari.HikariDataSource.class);

@@ -77,7 +77,7 @@ public final class InMemorySecondaryWriteQueue implements SecondaryWriteQueue {
                     entry.lastError(), claim);
             entries.put(key(entry.write()), taken);
             claimed.add(new SecondaryWriteEntry(taken.write(), taken.enqueuedAt(), taken.attempts(), taken.lastError(),
-                    claim));
+                    claim, now));
         }
         return claimed;
     }

@@ -85,13 +85,28 @@ public final class MigrationReads {
         this.queued = Objects.requireNonNull(queued, "queued");
     }
 
-    /** The record from the primary of the current phase; shadow-read when sampled. */
+    /**
+     * The record from the primary of the current phase; shadow-read when sampled. A record the
+     * primary lacks while its write to the primary is queued was acknowledged under an earlier
+     * phase, whose primary was the other side (its copy here failed or timed out, or is async): it
+     * is read from the other side, so every acknowledged write stays readable across a phase change
+     * (read-your-writes). The queue is asked only on such a miss.
+     */
     public Optional<AuditRecord> find(AuditKind kind, UUID id) {
         PhaseState state = phases.current();
-        Optional<AuditRecord> found = state.phase().readsFrom() == MigrationSide.NEW ? newStore.find(kind, id)
-                : legacy.find(kind, id).map(LegacyListing::toAuditRecord);
+        MigrationSide primary = state.phase().readsFrom();
+        Optional<AuditRecord> found = find(primary, kind, id);
+        if (found.isEmpty() && queued.test(id, primary)) {
+            MigrationSide other = primary == MigrationSide.NEW ? MigrationSide.LEGACY : MigrationSide.NEW;
+            return find(other, kind, id);
+        }
         found.ifPresent(record -> maybeShadow(state, record));
         return found;
+    }
+
+    private Optional<AuditRecord> find(MigrationSide side, AuditKind kind, UUID id) {
+        return side == MigrationSide.NEW ? newStore.find(kind, id)
+                : legacy.find(kind, id).map(LegacyListing::toAuditRecord);
     }
 
     /** A page from the primary of the current phase; each item shadow-read when sampled. */

@@ -8,7 +8,6 @@ import io.github.resilience4j.core.IntervalFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -34,8 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A record its source does not hold is one whose primary write failed after it was queued (or
  * whose primary has not committed it yet): it is retried until its entry is older than
  * {@link Settings#missingGrace()}, then dropped, with a log line naming the record. The age is
- * judged by this job's clock against the queue's enqueue time (the database's clock); the grace is
- * minutes, so ordinary clock skew does not matter.
+ * {@link SecondaryWriteEntry#age()}, measured by the queue's clock alone (the database's), never by
+ * this replica's: a replica whose clock runs ahead would otherwise drop, as too old, the entry of
+ * a record whose primary has not committed it yet.
  *
  * <p>Failures of the queue itself are thrown (the run ends; claimed entries become due again when
  * their claim expires).
@@ -92,7 +92,6 @@ public final class SecondaryWriteJob implements BatchedJob {
     private final SecondaryWriteQueue queue;
     private final Map<MigrationSide, RecordSource> sources;
     private final Map<MigrationSide, RecordSink> sinks;
-    private final Clock clock;
     private final Settings settings;
     private final IntervalFunction backoff;
 
@@ -101,11 +100,10 @@ public final class SecondaryWriteJob implements BatchedJob {
      * @param sinks   each side as written, for entries that target it
      */
     public SecondaryWriteJob(SecondaryWriteQueue queue, Map<MigrationSide, RecordSource> sources,
-                             Map<MigrationSide, RecordSink> sinks, Clock clock, Settings settings) {
+                             Map<MigrationSide, RecordSink> sinks, Settings settings) {
         this.queue = Objects.requireNonNull(queue, "queue");
         this.sources = new EnumMap<>(Objects.requireNonNull(sources, "sources"));
         this.sinks = new EnumMap<>(Objects.requireNonNull(sinks, "sinks"));
-        this.clock = Objects.requireNonNull(clock, "clock");
         this.settings = Objects.requireNonNull(settings, "settings");
         for (MigrationSide side : MigrationSide.values()) {
             Objects.requireNonNull(this.sources.get(side), "a record source for " + side);
@@ -179,7 +177,7 @@ public final class SecondaryWriteJob implements BatchedJob {
         SecondaryWrite write = entry.write();
         Optional<LegacyRecord> record = sources.get(write.source()).find(write.kind(), write.recordId());
         if (record.isEmpty()) {
-            Duration age = Duration.between(entry.enqueuedAt(), clock.instant());
+            Duration age = entry.age();
             if (age.compareTo(settings.missingGrace()) < 0) {
                 queue.retryLater(entry, backoffAfter(entry), "the " + write.source() + " side does not hold record "
                         + write.recordId() + " (yet)");

@@ -57,6 +57,23 @@ class MigrationReadsTest {
     }
 
     @Test
+    void aRecordAcknowledgedUnderTheLegacyPrimaryWhoseNewCopyIsStillQueuedIsReadableRightAfterTheMoveToTheNewPrimary() {
+        // Fault test 6's read-your-writes: written under DUAL_WRITE_LEGACY_PRIMARY, its copy to PostgreSQL
+        // failed (policy queue), then the phase moved on before the queue job ran.
+        RouterFixture fixture = new RouterFixture(MigrationPhase.DUAL_WRITE_LEGACY_PRIMARY);
+        List<UUID> ids = write(fixture, 2);
+        fixture.newStore.forget(ids.get(0));
+        fixture.newStore.forget(ids.get(1));
+        fixture.queue.enqueue(new SecondaryWrite(ids.get(0), AuditKind.REMEDIATION, MigrationSide.NEW, 2));
+        fixture.moveTo(MigrationPhase.DUAL_WRITE_NEW_PRIMARY);
+        MigrationReads reads = fixture.reads(0.0, Runnable::run);
+
+        assertThat(reads.find(AuditKind.REMEDIATION, ids.get(0))).as("queued for the new primary: read from legacy")
+                .hasValueSatisfying(record -> assertThat(record.id()).isEqualTo(ids.get(0)));
+        assertThat(reads.find(AuditKind.REMEDIATION, ids.get(1))).as("not queued: the primary's answer stands").isEmpty();
+    }
+
+    @Test
     void aRecordStillQueuedForTheSecondaryIsPendingNotMissing() {
         // A race (async mode, or a secondary that failed under policy queue), not a disagreement.
         RouterFixture fixture = new RouterFixture(MigrationPhase.DUAL_WRITE_NEW_PRIMARY);

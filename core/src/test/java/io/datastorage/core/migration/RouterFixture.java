@@ -216,7 +216,7 @@ final class RouterFixture {
                 Map.of(MigrationSide.NEW, NewSideRecords.source(newStore), MigrationSide.LEGACY, RecordSource.of(legacy)),
                 Map.of(MigrationSide.NEW, NewSideRecords.sink(newStore, validator), MigrationSide.LEGACY,
                         RecordSink.of(legacy)),
-                clock, JOB);
+                JOB);
     }
 
     /** Runs the job, letting the longest backoff pass before each run, until the queue is empty. */

@@ -43,7 +43,7 @@ class SecondaryWriteJobTest {
         return new SecondaryWriteJob(queue,
                 Map.of(MigrationSide.NEW, RecordSource.of(newSide), MigrationSide.LEGACY, RecordSource.of(legacySide)),
                 Map.of(MigrationSide.NEW, RecordSink.of(newSide), MigrationSide.LEGACY, record -> legacySink.put(record)),
-                clock, SETTINGS);
+                SETTINGS);
     }
 
     /** A record stored on the new side (the primary) and queued for the legacy side. */

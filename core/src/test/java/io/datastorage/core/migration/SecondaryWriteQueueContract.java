@@ -33,6 +33,24 @@ public abstract class SecondaryWriteQueueContract {
         return new SecondaryWrite(UUID.randomUUID(), AuditKind.WORKFLOW, target, 3);
     }
 
+    /**
+     * The queue job drops the entry of a record its source has not held for the missing grace, by
+     * this age: measured by the queue's clock alone, so a replica whose clock runs ahead (clock skew)
+     * cannot age an entry whose primary write is still committing.
+     */
+    @Test
+    void anEntrysAgeIsMeasuredByTheQueuesOwnClockSoASkewedReplicaCannotAgeIt() {
+        SecondaryWriteQueue queue = queue();
+        queue.enqueue(write(MigrationSide.NEW));
+        elapse(Duration.ofMinutes(5));
+
+        assertThat(queue.claim(10, CLAIM)).singleElement().satisfies(entry -> {
+            assertThat(entry.claimedAt()).isAfterOrEqualTo(entry.enqueuedAt());
+            assertThat(entry.age()).isEqualTo(Duration.between(entry.enqueuedAt(), entry.claimedAt()))
+                    .isGreaterThanOrEqualTo(Duration.ofMinutes(5));
+        });
+    }
+
     @Test
     void anEnqueuedWriteIsDueAtOnceWithWhatItWasEnqueuedWith() {
         SecondaryWriteQueue queue = queue();

@@ -122,11 +122,11 @@ public class MigrationConfiguration {
      */
     @Bean
     SecondaryWriteWorker secondaryWriteWorker(SecondaryWriteQueue queue, LegacyStore legacy, RecordStore records,
-                                              AuditValidator validator, Clock clock, LeasedJobs leased) {
+                                              AuditValidator validator, LeasedJobs leased) {
         SecondaryWriteJob job = new SecondaryWriteJob(queue,
                 Map.of(MigrationSide.LEGACY, RecordSource.of(legacy), MigrationSide.NEW, NewSideRecords.source(records)),
                 Map.of(MigrationSide.LEGACY, RecordSink.of(legacy), MigrationSide.NEW, NewSideRecords.sink(records, validator)),
-                clock, SecondaryWriteJob.Settings.defaults());
+                SecondaryWriteJob.Settings.defaults());
         return new SecondaryWriteWorker(leased.leased(job));
     }
 

@@ -10,8 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +24,7 @@ import java.util.UUID;
 final class IdempotencyKeys {
     private static final String CLAIM = """
             INSERT INTO idempotency_keys (idempotency_key, fingerprint, receipts, created_at)
-            VALUES (?, ?, '[]'::jsonb, ?) ON CONFLICT (idempotency_key) DO NOTHING""";
+            VALUES (?, ?, '[]'::jsonb, now()) ON CONFLICT (idempotency_key) DO NOTHING""";
 
     private IdempotencyKeys() {
     }
@@ -35,14 +33,14 @@ final class IdempotencyKeys {
      * Claims the key, or returns the earlier result of the same request. Claiming is
      * {@code INSERT … ON CONFLICT DO NOTHING} on the key's primary key, so a concurrent request
      * with the same key waits for the first one's commit and then finds its receipts.
+     * The key is stamped with the database's time ({@code now()}), never a replica's.
      *
      * @throws IdempotencyConflictException the key is stored with another fingerprint
      */
-    static Optional<WriteResult> claim(Connection c, IdempotencyToken token, Instant now) throws SQLException {
+    static Optional<WriteResult> claim(Connection c, IdempotencyToken token) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
             ps.setString(1, token.key());
             ps.setString(2, token.fingerprint());
-            ps.setTimestamp(3, Timestamp.from(now));
             if (ps.executeUpdate() == 1) {
                 return Optional.empty();
             }

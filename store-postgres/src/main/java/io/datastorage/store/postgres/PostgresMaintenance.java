@@ -4,7 +4,6 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.YearMonth;
@@ -56,14 +55,16 @@ public final class PostgresMaintenance {
 
     /**
      * Deletes idempotency keys older than {@code retention}. After that a retry with an old key
-     * is treated as a new request.
+     * is treated as a new request. Keys are stamped and aged by the database's clock alone, so a
+     * replica whose clock runs ahead neither purges keys early nor stamps them late.
      *
      * @return how many keys were deleted
      */
     public int purgeIdempotencyKeys(Duration retention) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("DELETE FROM idempotency_keys WHERE created_at < ?")) {
-            ps.setTimestamp(1, Timestamp.from(clock.instant().minus(retention)));
+             PreparedStatement ps = c.prepareStatement(
+                     "DELETE FROM idempotency_keys WHERE created_at < now() - ? * interval '1 microsecond'")) {
+            ps.setLong(1, retention.toNanos() / 1000);
             return ps.executeUpdate();
         } catch (SQLException e) {
             throw SqlErrors.translate("purging idempotency keys", e);

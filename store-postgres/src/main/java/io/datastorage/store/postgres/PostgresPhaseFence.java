@@ -14,7 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -52,12 +51,10 @@ final class PostgresPhaseFence implements PhaseFence {
             + "SELECT version FROM migration_phase WHERE id = 1";
 
     private final DataSource dataSource;
-    private final Clock clock;
     private final PostgresSecondaryWriteQueue queue;
 
-    PostgresPhaseFence(DataSource dataSource, Clock clock, PostgresSecondaryWriteQueue queue) {
+    PostgresPhaseFence(DataSource dataSource, PostgresSecondaryWriteQueue queue) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-        this.clock = Objects.requireNonNull(clock, "clock");
         this.queue = Objects.requireNonNull(queue, "queue");
     }
 
@@ -92,7 +89,7 @@ final class PostgresPhaseFence implements PhaseFence {
             try {
                 check(c, state.version());
                 if (token != null) {
-                    Optional<WriteResult> earlier = IdempotencyKeys.claim(c, token, clock.instant());
+                    Optional<WriteResult> earlier = IdempotencyKeys.claim(c, token);
                     if (earlier.isPresent()) {
                         c.rollback();
                         return earlier.get();

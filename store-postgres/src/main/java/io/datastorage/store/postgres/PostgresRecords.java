@@ -145,7 +145,7 @@ final class PostgresRecords implements RecordStore {
                     PostgresPhaseFence.check(c, terms.phaseVersion());
                 }
                 if (token != null) {
-                    Optional<WriteResult> earlier = IdempotencyKeys.claim(c, token, now);
+                    Optional<WriteResult> earlier = IdempotencyKeys.claim(c, token);
                     if (earlier.isPresent()) {
                         c.rollback();
                         return earlier.get();

@@ -51,7 +51,7 @@ public final class PostgresSecondaryWriteQueue implements SecondaryWriteQueue {
                   ORDER BY due_at, enqueued_at LIMIT ? FOR UPDATE SKIP LOCKED) due
             WHERE w.record_id = due.record_id AND w.target = due.target
             RETURNING w.record_id, w.target, w.kind, w.phase_version, w.enqueued_at, w.attempts, w.last_error,
-                      due.due_at""";
+                      due.due_at, now()""";
     private static final String COMPLETE = "DELETE FROM secondary_writes WHERE record_id = ? AND target = ? AND claim_token = ?";
     private static final String RETRY = """
             UPDATE secondary_writes SET due_at = now() + ? * interval '1 microsecond', last_error = ?
@@ -149,7 +149,8 @@ public final class PostgresSecondaryWriteQueue implements SecondaryWriteQueue {
                     SecondaryWrite write = new SecondaryWrite(rs.getObject(1, UUID.class),
                             kind(rs.getString(3)), MigrationSide.valueOf(rs.getString(2)), rs.getLong(4));
                     claimed.add(new Claimed(new SecondaryWriteEntry(write, rs.getObject(5, OffsetDateTime.class)
-                            .toInstant(), rs.getInt(6), rs.getString(7), claim), rs.getObject(8, OffsetDateTime.class)));
+                            .toInstant(), rs.getInt(6), rs.getString(7), claim, rs.getObject(9, OffsetDateTime.class)
+                            .toInstant()), rs.getObject(8, OffsetDateTime.class)));
                 }
             }
             // RETURNING keeps no order: put them back in the order they were due.

@@ -50,7 +50,7 @@ public final class PostgresStore {
         this.phaseStore = new PostgresPhaseStore(dataSource);
         this.migrationRuns = new PostgresMigrationRuns(dataSource);
         this.backfillCheckpoints = new PostgresBackfillCheckpoints(dataSource);
-        this.phaseFence = new PostgresPhaseFence(dataSource, clock, secondaryWrites);
+        this.phaseFence = new PostgresPhaseFence(dataSource, secondaryWrites);
     }
 
     /**

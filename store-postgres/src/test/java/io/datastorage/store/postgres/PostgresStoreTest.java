@@ -183,6 +183,23 @@ class PostgresStoreTest {
         assertThat(count("SELECT count(*) FROM idempotency_keys WHERE idempotency_key = 'key-purge'")).isZero();
     }
 
+    /**
+     * Clock skew: keys are stamped and aged by the database's clock, so a replica whose clock runs
+     * five minutes ahead does not purge, two minutes into a retention of three, a key another
+     * replica has just stored (a retry with it would otherwise write a second copy).
+     */
+    @Test
+    void aReplicaWhoseClockRunsFiveMinutesAheadPurgesNoIdempotencyKeyBeforeItsRetention() {
+        PostgresStore onTime = PostgresStore.open(dataSource, Clock.systemUTC(), 0);
+        PostgresStore ahead = PostgresStore.open(dataSource, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5)), 0);
+        onTime.records().write(List.of(draft(remediation("skew", "2026-11-20T10:00:00Z"))),
+                new IdempotencyToken("key-skew", "s"));
+
+        ahead.maintenance().purgeIdempotencyKeys(Duration.ofMinutes(3));
+
+        assertThat(count("SELECT count(*) FROM idempotency_keys WHERE idempotency_key = 'key-skew'")).isOne();
+    }
+
     @Test
     void storesTheEmbeddingInItsRowExactly() throws SQLException {
         AuditDraft withVector = VALIDATOR.validate(AuditKind.REMEDIATION, remediation("with-vector", "2026-11-20T10:00:00Z"));
