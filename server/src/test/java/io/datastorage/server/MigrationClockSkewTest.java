@@ -149,7 +149,7 @@ class MigrationClockSkewTest {
                                     mover.api("/api/v1/admin/migration/phase"))
                             .header("Content-Type", "application/json")
                             .PUT(HttpRequest.BodyPublishers.ofString("{\"phase\":\"" + WALK.get(i)
-                                    + "\",\"expectedVersion\":" + version + ",\"reason\":\"clock skew\"}")));
+                                    + "\",\"expectedVersion\":" + version + ",\"force\":true,\"reason\":\"clock skew test: moves under load, not a test of the gates\"}")));
                     assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
                     version = JSON.readTree(moved.body()).path("version").asLong();
                 }
