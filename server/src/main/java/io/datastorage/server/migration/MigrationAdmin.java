@@ -191,7 +191,13 @@ public final class MigrationAdmin {
                 runs.lastBackfill(BackfillDirection.LEGACY_TO_NEW), history);
     }
 
-    private static Map<String, Object> validation(ValidationResult result) {
+    /**
+     * A finished validation as the API shows it, one shape everywhere: {@code POST} and {@code GET
+     * /api/v1/admin/migration/validate} and the status's {@code lastValidation} (the
+     * {@code ValidationReport} schema): the report, the phase version it started under, whether it
+     * repaired.
+     */
+    public static Map<String, Object> validation(ValidationResult result) {
         SyncReport report = result.report();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("checked", report.checked());
@@ -213,7 +219,12 @@ public final class MigrationAdmin {
         return body;
     }
 
-    private static Map<String, Object> backfill(BackfillResult result) {
+    /**
+     * A finished backfill as the API shows it, one shape everywhere: {@code POST} and {@code GET
+     * /api/v1/admin/migration/backfill} and the status's {@code lastBackfill} (the
+     * {@code BackfillResult} schema).
+     */
+    public static Map<String, Object> backfill(BackfillResult result) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("direction", result.direction().value());
         body.put("phaseVersion", result.phaseVersion());

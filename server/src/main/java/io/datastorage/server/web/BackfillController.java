@@ -6,10 +6,10 @@ import io.datastorage.core.job.LeaseHeldElsewhereException;
 import io.datastorage.core.migration.Backfill;
 import io.datastorage.core.migration.BackfillDirection;
 import io.datastorage.core.migration.BackfillJob;
-import io.datastorage.core.migration.BackfillResult;
 import io.datastorage.core.migration.BackfillRunningException;
 import io.datastorage.core.store.StoreException;
 import io.datastorage.server.migration.BackfillService;
+import io.datastorage.server.migration.MigrationAdmin;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +88,7 @@ public class BackfillController {
         if (!errors.isEmpty()) {
             throw new AuditValidationException(errors);
         }
-        return result(service.job().run(direction));
+        return MigrationAdmin.backfill(service.job().run(direction));
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
@@ -111,24 +111,9 @@ public class BackfillController {
         }
         Map<String, Object> last = new LinkedHashMap<>();
         for (BackfillDirection direction : BackfillDirection.values()) {
-            last.put(direction.value(), service.runs().lastBackfill(direction).map(BackfillController::result).orElse(null));
+            last.put(direction.value(), service.runs().lastBackfill(direction).map(MigrationAdmin::backfill).orElse(null));
         }
         body.put("last", last);
-        return body;
-    }
-
-    /** A result as the API shows it (also the migration status's {@code lastBackfill}). */
-    public static Map<String, Object> result(BackfillResult result) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("direction", result.direction().value());
-        body.put("phaseVersion", result.phaseVersion());
-        body.put("startedAt", result.startedAt().toString());
-        body.put("finishedAt", result.finishedAt().toString());
-        body.put("complete", result.complete());
-        body.put("scanned", result.scanned());
-        body.put("copied", result.copied());
-        body.put("skipped", result.skipped());
-        body.put("error", result.error().orElse(null));
         return body;
     }
 
