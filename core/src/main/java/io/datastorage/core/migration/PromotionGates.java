@@ -135,6 +135,23 @@ public final class PromotionGates {
     }
 
     /**
+     * Whether the new store holds the legacy store's history: {@code lastLegacyToNew}, the last
+     * finished {@code legacy-to-new} backfill, completed and started at or after the version that
+     * began the current run of dual writing ({@link #dualWritingBegan}). The same test as the
+     * backfill gate's, for {@link MigrationReads#newSideComplete()}.
+     *
+     * @param history newest first, back at least to the version that began the current run of dual writing
+     */
+    public static boolean historyCopied(Optional<BackfillResult> lastLegacyToNew, List<PhaseChange> history) {
+        Objects.requireNonNull(lastLegacyToNew, "lastLegacyToNew");
+        if (lastLegacyToNew.isPresent() && lastLegacyToNew.get().direction() != BackfillDirection.LEGACY_TO_NEW) {
+            throw new IllegalArgumentException("the history is copied by a legacy-to-new backfill, was "
+                    + lastLegacyToNew.get().direction().value());
+        }
+        return backfillRefusal(lastLegacyToNew, dualWritingBegan(history)).isEmpty();
+    }
+
+    /**
      * The version that began the current run of dual writing: the newest move
      * {@code LEGACY_ONLY → DUAL_WRITE_LEGACY_PRIMARY}; when the history has none, the initialisation
      * (version 1), since the phase was then stored in a later phase from the start.

@@ -203,6 +203,22 @@ class PromotionGatesTest {
     }
 
     @Test
+    void theHistoryIsCopiedByACompleteLegacyToNewBackfillSinceTheCurrentDualWritesBegan() {
+        assertThat(PromotionGates.historyCopied(Optional.of(backfill(DUAL_BEGAN, true)), history())).isTrue();
+        assertThat(PromotionGates.historyCopied(Optional.of(backfill(CURRENT, true)), history())).isTrue();
+        assertThat(PromotionGates.historyCopied(Optional.empty(), history())).isFalse();
+        assertThat(PromotionGates.historyCopied(Optional.of(backfill(CURRENT, false)), history())).isFalse();
+        assertThat(PromotionGates.historyCopied(Optional.of(backfill(DUAL_BEGAN - 2, true)), history()))
+                .as("from an earlier run of dual writes").isFalse();
+        List<PhaseChange> storedAsNewOnly = List.of(new PhaseChange(null, NEW_ONLY, 1, T0, "configuration", ""));
+        assertThat(PromotionGates.historyCopied(Optional.empty(), storedAsNewOnly))
+                .as("stored as NEW_ONLY from the start: nothing proves the legacy store held nothing").isFalse();
+        assertThat(PromotionGates.historyCopied(Optional.of(backfill(1, true)), storedAsNewOnly)).isTrue();
+        assertThatThrownBy(() -> PromotionGates.historyCopied(Optional.of(new BackfillResult(BackfillDirection.NEW_TO_LEGACY,
+                CURRENT, T0, T0, true, 0, 0, 0, Optional.empty())), history())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void dualWritingBeganAtTheNewestMoveFromLegacyOnlyOrAtTheInitialisation() {
         assertThat(PromotionGates.dualWritingBegan(allInOrder(PhaseTransition.DUAL_WRITE_LEGACY_PRIMARY_TO_DUAL_WRITE_NEW_PRIMARY)
                 .history())).isEqualTo(DUAL_BEGAN);

@@ -177,18 +177,8 @@ public final class MigrationAdmin {
 
     /** What the gates read, now: the last runs and the phase history back to the start of the dual writes. */
     private PromotionGates.Facts facts(PhaseState state, Optional<SecondaryWriteQueue.Backlog> backlog) {
-        List<PhaseChange> history = new ArrayList<>();
-        List<PhaseChange> page = phases.history(PhaseStore.MAX_HISTORY_PAGE);
-        while (!page.isEmpty()) {
-            history.addAll(page);
-            if (page.stream().anyMatch(c -> c.from() == MigrationPhase.LEGACY_ONLY
-                    && c.to() == MigrationPhase.DUAL_WRITE_LEGACY_PRIMARY)) {
-                break;
-            }
-            page = phases.history(page.getLast().version(), PhaseStore.MAX_HISTORY_PAGE);
-        }
         return new PromotionGates.Facts(state, backlog, runs.lastValidation(),
-                runs.lastBackfill(BackfillDirection.LEGACY_TO_NEW), history);
+                runs.lastBackfill(BackfillDirection.LEGACY_TO_NEW), phases.historySinceDualWritingBegan());
     }
 
     /**

@@ -151,12 +151,13 @@ public class MigrationConfiguration {
     MigrationRouting migrationRouting(PhaseWatcher phaseWatcher, DualWriteCoordinator coordinator, RecordStore records,
                                       LegacyStore legacy, PhaseFence phaseFence, SecondaryWriteQueue queue,
                                       MigrationMetrics metrics, ExecutorService migrationShadowReads,
-                                      DatastorageProperties properties) {
+                                      DatastorageProperties properties, PhaseStore phases, MigrationRuns runs) {
         MigrationSettings settings = properties.migration().settings();
         // The queue's backlog does not say which side its entries target: any entry counts as owed to
         // the new side, so search says "incomplete" while any secondary write waits (never "complete" too early).
         MigrationReads reads = new MigrationReads(phaseWatcher, records, legacy, settings, metrics, migrationShadowReads,
-                () -> metrics.backlog().map(backlog -> backlog.depth() > 0).orElse(true), queue::holds);
+                () -> metrics.backlog().map(backlog -> backlog.depth() > 0).orElse(true),
+                new NewSideHistory(phaseWatcher, phases, runs), queue::holds);
         return new MigrationRouting(new MigrationRouter(phaseWatcher, coordinator, records, legacy, phaseFence, queue,
                 settings, metrics), reads);
     }
