@@ -7,12 +7,9 @@ import io.datastorage.core.migration.Backfill;
 import io.datastorage.core.migration.BackfillDirection;
 import io.datastorage.core.migration.BackfillJob;
 import io.datastorage.core.migration.BackfillRunningException;
-import io.datastorage.core.store.StoreException;
 import io.datastorage.server.migration.BackfillService;
 import io.datastorage.server.migration.MigrationAdmin;
 import jakarta.servlet.http.HttpServletRequest;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -44,7 +41,6 @@ import java.util.stream.Collectors;
 @RestController
 @RequestMapping("/api/v1/admin/migration/backfill")
 public class BackfillController {
-    private static final Logger log = LoggerFactory.getLogger(BackfillController.class);
     /** The largest body: a direction is a few dozen bytes. */
     static final long MAX_BODY = 16 * 1024;
 
@@ -119,23 +115,14 @@ public class BackfillController {
 
     private BackfillService service() {
         if (backfill == null) {
-            throw new NotConfiguredException();
+            throw new MigrationController.MigrationNotConfiguredException("there is nothing to backfill");
         }
         return backfill;
     }
 
-    /** The service runs without a legacy store: there is nothing to backfill. */
-    static final class NotConfiguredException extends RuntimeException {
-        NotConfiguredException() {
-            super("no migration is configured (datastorage.migration.legacy.type is none)");
-        }
-    }
-
-    @ExceptionHandler(NotConfiguredException.class)
-    ResponseEntity<ProblemDetail> notConfigured(NotConfiguredException e) {
-        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(ProblemResponses.problem(HttpStatus.NOT_FOUND,
-                "migration-not-configured", "This service runs without a legacy store "
-                        + "(datastorage.migration.legacy.type=none): there is nothing to backfill."));
+    @ExceptionHandler(MigrationController.MigrationNotConfiguredException.class)
+    ProblemDetail notConfigured(MigrationController.MigrationNotConfiguredException e) {
+        return e.problem();
     }
 
     @ExceptionHandler(LeaseHeldElsewhereException.class)
@@ -158,12 +145,5 @@ public class BackfillController {
     ResponseEntity<ProblemDetail> stopped(CancellationException e) {
         return ProblemResponses.retryLater("unavailable", "The backfill stopped before it ended (" + e.getMessage()
                 + "); it resumes from its checkpoint, here or on another replica. Ask again later for its result.");
-    }
-
-    @ExceptionHandler(StoreException.class)
-    ResponseEntity<ProblemDetail> storeFailed(StoreException e) {
-        log.warn("The backfill could not read PostgreSQL: {}", e.getMessage());
-        return ProblemResponses.retryLater("unavailable",
-                "The database is unavailable, so the backfill cannot be run or shown now. Retry later.");
     }
 }

@@ -10,6 +10,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 
 /**
  * The migration's sync validation: {@code POST /api/v1/admin/migration/validate} runs one (or joins
@@ -98,16 +100,21 @@ public class ValidationController {
 
     private MigrationValidation validation() {
         if (validation == null) {
-            throw new MigrationController.MigrationNotConfiguredException();
+            throw new MigrationController.MigrationNotConfiguredException("there is no migration to validate");
         }
         return validation;
     }
 
     @ExceptionHandler(MigrationController.MigrationNotConfiguredException.class)
     ProblemDetail notConfigured(MigrationController.MigrationNotConfiguredException e) {
-        return ProblemResponses.problem(HttpStatus.NOT_FOUND, "migration-not-configured",
-                "This service runs without a legacy store (datastorage.migration.legacy.type=none): "
-                        + "there is no migration to validate.");
+        return e.problem();
+    }
+
+    /** The run ended without a report: the service is stopping, or another replica took the lease. */
+    @ExceptionHandler(CancellationException.class)
+    ResponseEntity<ProblemDetail> stopped(CancellationException e) {
+        return ProblemResponses.retryLater("unavailable", "The validation stopped before it ended (" + e.getMessage()
+                + "); what it repaired stays repaired. Ask again later.");
     }
 
     @ExceptionHandler(LeaseHeldElsewhereException.class)
