@@ -149,6 +149,12 @@ public interface SecondaryWriteQueue {
      */
     boolean holds(UUID recordId, MigrationSide target);
 
+    /**
+     * Whether any write to {@code target} is queued (due, claimed or waiting for a retry): search's
+     * {@link MigrationReads#newSideComplete()} asks it of {@link MigrationSide#NEW}.
+     */
+    boolean holdsAny(MigrationSide target);
+
     /** How many entries are queued (due, claimed or waiting for a retry) and the oldest one's enqueue time. */
     Backlog backlog();
 
