@@ -5,7 +5,8 @@ import java.util.stream.Collectors;
 
 /**
  * Which way a backfill copies history: from the legacy store into the new one, or back (the second
- * is what makes a step back from {@link MigrationPhase#NEW_ONLY} lossless).
+ * copies what was written in {@link MigrationPhase#NEW_ONLY} to the legacy store before a step back;
+ * a validation with repair from the primary does the same, and is what the README recommends).
  */
 public enum BackfillDirection {
     LEGACY_TO_NEW("legacy-to-new", MigrationSide.LEGACY, MigrationSide.NEW),

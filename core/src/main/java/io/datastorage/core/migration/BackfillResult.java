@@ -6,7 +6,9 @@ import java.util.Optional;
 
 /**
  * How a backfill run ended, as every replica reads it ({@link MigrationRuns}); the promotion gates
- * read it to allow a move to {@link MigrationPhase#DUAL_WRITE_NEW_PRIMARY}.
+ * read the last {@code legacy-to-new} one to allow the move {@code DUAL_WRITE_LEGACY_PRIMARY →
+ * DUAL_WRITE_NEW_PRIMARY}, and search's {@link MigrationReads#newSideComplete()} to say the new
+ * store holds the legacy history ({@link PromotionGates#historyCopied}).
  *
  * @param direction    which way it copied
  * @param phaseVersion the phase version current when the run started

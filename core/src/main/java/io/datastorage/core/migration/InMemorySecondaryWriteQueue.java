@@ -112,6 +112,12 @@ public final class InMemorySecondaryWriteQueue implements SecondaryWriteQueue {
     }
 
     @Override
+    public synchronized boolean holdsAny(MigrationSide target) {
+        Objects.requireNonNull(target, "target");
+        return entries.keySet().stream().anyMatch(key -> key.target() == target);
+    }
+
+    @Override
     public synchronized Backlog backlog() {
         return new Backlog(entries.size(), entries.values().stream().map(Entry::enqueuedAt).min(Comparator.naturalOrder()));
     }

@@ -53,28 +53,34 @@ public final class MigrationReads {
     private final MigrationListener listener;
     private final Executor shadowExecutor;
     private final BooleanSupplier owedToNew;
+    private final BooleanSupplier historyCopied;
     private final BiPredicate<UUID, MigrationSide> queued;
 
     /**
-     * Reads that cannot see the queue: {@link #newSideComplete()} then goes by the phase alone,
-     * as if no write were owed to the new side. Prefer the constructor that takes {@code owedToNew}.
+     * Reads that cannot see the queue nor the backfill: {@link #newSideComplete()} then goes by the
+     * phase alone, as if no write were owed to the new side and the history were copied. Prefer the
+     * constructor that takes {@code owedToNew} and {@code historyCopied}.
      */
     public MigrationReads(PhaseWatcher phases, RecordStore newStore, LegacyStore legacy, MigrationSettings settings,
                           MigrationListener listener, Executor shadowExecutor) {
-        this(phases, newStore, legacy, settings, listener, shadowExecutor, () -> false, (id, side) -> false);
+        this(phases, newStore, legacy, settings, listener, shadowExecutor, () -> false, () -> true, (id, side) -> false);
     }
 
     /**
      * @param shadowExecutor runs the shadow reads: bounded (a full one rejects, and the read is dropped)
      * @param owedToNew      whether any secondary write queued targets {@link MigrationSide#NEW}
-     *                       (asked by {@link #newSideComplete()})
+     *                       (asked by {@link #newSideComplete()}; {@code true} when it cannot be told)
+     * @param historyCopied  whether the new side holds the legacy store's history: a complete
+     *                       {@code legacy-to-new} backfill started at or after the version that began
+     *                       the current run of dual writing ({@link PromotionGates#historyCopied};
+     *                       asked by {@link #newSideComplete()}; {@code false} when it cannot be told)
      * @param queued         whether a write of a record to a side is queued
      *                       ({@link SecondaryWriteQueue#holds}): a shadow read that does not find the
      *                       record there reports it {@link ShadowReadOutcome#PENDING}, not missing
      */
     public MigrationReads(PhaseWatcher phases, RecordStore newStore, LegacyStore legacy, MigrationSettings settings,
                           MigrationListener listener, Executor shadowExecutor, BooleanSupplier owedToNew,
-                          BiPredicate<UUID, MigrationSide> queued) {
+                          BooleanSupplier historyCopied, BiPredicate<UUID, MigrationSide> queued) {
         this.phases = Objects.requireNonNull(phases, "phases");
         this.newStore = Objects.requireNonNull(newStore, "newStore");
         this.legacy = Objects.requireNonNull(legacy, "legacy");
@@ -82,6 +88,7 @@ public final class MigrationReads {
         this.listener = MigrationListener.guarded(Objects.requireNonNull(listener, "listener"));
         this.shadowExecutor = Objects.requireNonNull(shadowExecutor, "shadowExecutor");
         this.owedToNew = Objects.requireNonNull(owedToNew, "owedToNew");
+        this.historyCopied = Objects.requireNonNull(historyCopied, "historyCopied");
         this.queued = Objects.requireNonNull(queued, "queued");
     }
 
@@ -134,13 +141,18 @@ public final class MigrationReads {
 
     /**
      * Whether search (always on the new side) sees every record: the phase is
-     * {@link MigrationPhase#DUAL_WRITE_NEW_PRIMARY} or {@link MigrationPhase#NEW_ONLY} and no queued
-     * write targets the new side. (Part 2 adds: and the backfill is done.)
+     * {@link MigrationPhase#DUAL_WRITE_NEW_PRIMARY} or {@link MigrationPhase#NEW_ONLY}, no queued
+     * write targets the new side, and the new side holds the legacy store's history (a complete
+     * {@code legacy-to-new} backfill since the current run of dual writing began). A phase stored
+     * as {@code DUAL_WRITE_NEW_PRIMARY} or {@code NEW_ONLY} at the first start has no move that
+     * began dual writing and counts from the initialisation: nothing proves the legacy store held
+     * nothing, so it is complete only once such a backfill completed (on an empty legacy store, at
+     * once). The queue and the backfill are asked only in those two phases, in that order.
      */
     public boolean newSideComplete() {
         MigrationPhase phase = phases.current().phase();
         return (phase == MigrationPhase.DUAL_WRITE_NEW_PRIMARY || phase == MigrationPhase.NEW_ONLY)
-                && !owedToNew.getAsBoolean();
+                && !owedToNew.getAsBoolean() && historyCopied.getAsBoolean();
     }
 
     private void maybeShadow(PhaseState state, AuditRecord primary) {

@@ -237,7 +237,7 @@ public final class MigrationRouter implements RecordWriter {
         } catch (RuntimeException e) {
             failed(MigrationSide.LEGACY, e);
             // A put that failed with its outcome unknown is removed too, best effort: the documented gap
-            // (part 2's validator). A copy stored for sure that cannot be removed makes the answer unknown.
+            // (the sync validator finds what is left). A copy stored for sure that cannot be removed makes the answer unknown.
             if (removeQuietly(attempted).stream().anyMatch(landed::contains)) {
                 throw new CommitOutcomeUnknownException(Component.LEGACY_STORE, "the write failed (" + e.getMessage()
                         + ") and a copy remains in the legacy store: retry with the same Idempotency-Key", e);

@@ -1,5 +1,6 @@
 package io.datastorage.core.migration;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -90,6 +91,25 @@ public interface PhaseStore {
     /** The newest {@code limit} history entries, newest first. */
     default List<PhaseChange> history(int limit) {
         return history(Long.MAX_VALUE, limit);
+    }
+
+    /**
+     * The history, newest first, back to the version that began the current run of dual writing
+     * (the newest move {@code LEGACY_ONLY → DUAL_WRITE_LEGACY_PRIMARY}), or all of it when there is
+     * none: what {@link PromotionGates} reads, a page at a time.
+     */
+    default List<PhaseChange> historySinceDualWritingBegan() {
+        List<PhaseChange> history = new ArrayList<>();
+        List<PhaseChange> page = history(MAX_HISTORY_PAGE);
+        while (!page.isEmpty()) {
+            history.addAll(page);
+            if (page.stream().anyMatch(c -> c.from() == MigrationPhase.LEGACY_ONLY
+                    && c.to() == MigrationPhase.DUAL_WRITE_LEGACY_PRIMARY)) {
+                break;
+            }
+            page = history(page.getLast().version(), MAX_HISTORY_PAGE);
+        }
+        return List.copyOf(history);
     }
 
     /** Checks the arguments of a change or an initialisation, as every implementation does. */

@@ -19,10 +19,15 @@ import java.util.Optional;
  *       does not speak for what was written since. Except {@code LEGACY_ONLY →
  *       DUAL_WRITE_LEGACY_PRIMARY}, where the new store is not written yet and there is nothing to
  *       compare;</li>
- *   <li>a move to {@link MigrationPhase#DUAL_WRITE_NEW_PRIMARY} also needs a complete
- *       {@code legacy-to-new} backfill that started at or after the version that began the current
- *       run of dual writing ({@link #dualWritingBegan}): only then does the new store hold the
- *       history written before the dual writes, as well as what they wrote.</li>
+ *   <li>the promotion {@code DUAL_WRITE_LEGACY_PRIMARY → DUAL_WRITE_NEW_PRIMARY} also needs a
+ *       complete {@code legacy-to-new} backfill that started at or after the version that began
+ *       the current run of dual writing ({@link #dualWritingBegan}): only then does the new store
+ *       hold the history written before the dual writes, as well as what they wrote. Not the step
+ *       back {@code NEW_ONLY → DUAL_WRITE_NEW_PRIMARY}: there PostgreSQL, the primary on both sides
+ *       of the move, holds every record already, the legacy store is the one that may lack some
+ *       (those written in {@code NEW_ONLY}), and gate 2's consistent validation is what proves it
+ *       holds them (a {@code new-to-legacy} backfill, or a validation with repair, copies
+ *       them).</li>
  * </ol>
  *
  * <p>The caller reads the facts, asks the gates, then changes the phase naming the version the
@@ -41,7 +46,8 @@ public final class PromotionGates {
      * @param backlog      the secondary queue's backlog; empty when it could not be read
      * @param validation   the last finished validation ({@link MigrationRuns#lastValidation()})
      * @param backfill     the last finished {@code legacy-to-new} backfill
-     *                     ({@link MigrationRuns#lastBackfill})
+     *                     ({@link MigrationRuns#lastBackfill}); read only for the move
+     *                     {@code DUAL_WRITE_LEGACY_PRIMARY → DUAL_WRITE_NEW_PRIMARY}
      * @param history      the phase history, newest first, back at least to the version that began the
      *                     current run of dual writing (all of it is always enough)
      */
@@ -83,7 +89,7 @@ public final class PromotionGates {
         if (move != PhaseTransition.LEGACY_ONLY_TO_DUAL_WRITE_LEGACY_PRIMARY) {
             validationRefusal(facts.validation(), current).ifPresent(refusals::add);
         }
-        if (to == MigrationPhase.DUAL_WRITE_NEW_PRIMARY) {
+        if (move == PhaseTransition.DUAL_WRITE_LEGACY_PRIMARY_TO_DUAL_WRITE_NEW_PRIMARY) {
             backfillRefusal(facts.backfill(), dualWritingBegan(facts.history())).ifPresent(refusals::add);
         }
         return List.copyOf(refusals);
@@ -126,6 +132,23 @@ public final class PromotionGates {
                     + ", before the current dual writes began; " + need);
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether the new store holds the legacy store's history: {@code lastLegacyToNew}, the last
+     * finished {@code legacy-to-new} backfill, completed and started at or after the version that
+     * began the current run of dual writing ({@link #dualWritingBegan}). The same test as the
+     * backfill gate's, for {@link MigrationReads#newSideComplete()}.
+     *
+     * @param history newest first, back at least to the version that began the current run of dual writing
+     */
+    public static boolean historyCopied(Optional<BackfillResult> lastLegacyToNew, List<PhaseChange> history) {
+        Objects.requireNonNull(lastLegacyToNew, "lastLegacyToNew");
+        if (lastLegacyToNew.isPresent() && lastLegacyToNew.get().direction() != BackfillDirection.LEGACY_TO_NEW) {
+            throw new IllegalArgumentException("the history is copied by a legacy-to-new backfill, was "
+                    + lastLegacyToNew.get().direction().value());
+        }
+        return backfillRefusal(lastLegacyToNew, dualWritingBegan(history)).isEmpty();
     }
 
     /**

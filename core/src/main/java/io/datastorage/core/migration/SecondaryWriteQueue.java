@@ -50,7 +50,7 @@ import java.util.UUID;
  * only after a failed secondary write leaves the same gap as below). When the legacy
  * store is the primary ({@link MigrationPhase#DUAL_WRITE_LEGACY_PRIMARY}) no transaction spans
  * both, and a crash after the legacy commit but before the enqueue (or the secondary write) leaves
- * a record on the legacy side only, which no queue knows of. Part 2's sync validator closes that
+ * a record on the legacy side only, which no queue knows of. The {@link SyncValidator} closes that
  * gap: it compares the two stores by range (each kind in {@code createdAt} slices, as
  * {@link LegacyStore#scan} lists them), and repairs every record the primary holds and the
  * secondary lacks by putting it from the primary (the same idempotent put this queue's job does),
@@ -148,6 +148,12 @@ public interface SecondaryWriteQueue {
      * reports it pending, not missing.
      */
     boolean holds(UUID recordId, MigrationSide target);
+
+    /**
+     * Whether any write to {@code target} is queued (due, claimed or waiting for a retry): search's
+     * {@link MigrationReads#newSideComplete()} asks it of {@link MigrationSide#NEW}.
+     */
+    boolean holdsAny(MigrationSide target);
 
     /** How many entries are queued (due, claimed or waiting for a retry) and the oldest one's enqueue time. */
     Backlog backlog();

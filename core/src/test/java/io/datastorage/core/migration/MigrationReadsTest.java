@@ -170,20 +170,30 @@ class MigrationReadsTest {
     }
 
     @Test
-    void theNewSideIsCompleteOnlyWhenItIsThePrimaryAndNothingIsOwedToIt() {
+    void theNewSideIsCompleteOnlyWhenItIsThePrimaryNothingIsOwedToItAndItsHistoryIsCopied() {
         RouterFixture fixture = new RouterFixture(MigrationPhase.LEGACY_ONLY);
         boolean[] owed = {false};
+        boolean[] copied = {true};
+        int[] asked = {0};
         MigrationReads reads = new MigrationReads(fixture.watcher, fixture.newStore, fixture.legacy,
-                MigrationSettings.defaults(), fixture.listener, Runnable::run, () -> owed[0], (id, side) -> false);
+                MigrationSettings.defaults(), fixture.listener, Runnable::run, () -> owed[0], () -> {
+                    asked[0]++;
+                    return copied[0];
+                }, (id, side) -> false);
 
         for (MigrationPhase phase : RouterFixture.LINE) {
             fixture.moveTo(phase);
             owed[0] = false;
+            copied[0] = true;
             boolean primary = phase == MigrationPhase.DUAL_WRITE_NEW_PRIMARY || phase == MigrationPhase.NEW_ONLY;
             assertThat(reads.newSideComplete()).as("%s", phase).isEqualTo(primary);
             owed[0] = true;
             assertThat(reads.newSideComplete()).as("%s with writes owed to the new side", phase).isFalse();
+            owed[0] = false;
+            copied[0] = false;
+            assertThat(reads.newSideComplete()).as("%s before a legacy-to-new backfill completed", phase).isFalse();
         }
+        assertThat(asked[0]).as("the backfill is asked about only where PostgreSQL is the primary").isEqualTo(4);
     }
 
     @Test

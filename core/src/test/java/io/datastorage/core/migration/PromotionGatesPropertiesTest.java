@@ -17,9 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link PromotionGates} over arbitrary facts: a move passes exactly when the queue is empty, the
- * validation (where needed) started under the current version and was consistent, and (for a move
- * to {@code DUAL_WRITE_NEW_PRIMARY}) the backfill completed and started no earlier than the dual
- * writes began; and the same facts always give the same refusals.
+ * validation (where needed) started under the current version and was consistent, and (for the
+ * promotion {@code DUAL_WRITE_LEGACY_PRIMARY → DUAL_WRITE_NEW_PRIMARY} only, not the step back from
+ * {@code NEW_ONLY}) the backfill completed and started no earlier than the dual writes began; and
+ * the same facts always give the same refusals.
  */
 @PropertyDefaults(tries = 500)
 class PromotionGatesPropertiesTest {
@@ -61,7 +62,7 @@ class PromotionGatesPropertiesTest {
 
         boolean queueOk = backlogRead && depth == 0;
         boolean validationOk = move == PhaseTransition.LEGACY_ONLY_TO_DUAL_WRITE_LEGACY_PRIMARY || validationCase == 3;
-        boolean backfillOk = move.to() != MigrationPhase.DUAL_WRITE_NEW_PRIMARY || backfillCase == 3;
+        boolean backfillOk = move != PhaseTransition.DUAL_WRITE_LEGACY_PRIMARY_TO_DUAL_WRITE_NEW_PRIMARY || backfillCase == 3;
         assertThat(refusals.isEmpty()).isEqualTo(queueOk && validationOk && backfillOk);
         assertThat(refusals).hasSize((queueOk ? 0 : 1) + (validationOk ? 0 : 1) + (backfillOk ? 0 : 1));
         assertThat(PromotionGates.refusals(facts, move.to())).isEqualTo(refusals);

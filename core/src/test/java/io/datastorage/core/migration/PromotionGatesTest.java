@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Optional;
 
 import static io.datastorage.core.migration.MigrationPhase.DUAL_WRITE_LEGACY_PRIMARY;
-import static io.datastorage.core.migration.MigrationPhase.DUAL_WRITE_NEW_PRIMARY;
 import static io.datastorage.core.migration.MigrationPhase.LEGACY_ONLY;
 import static io.datastorage.core.migration.MigrationPhase.NEW_ONLY;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -130,12 +129,12 @@ class PromotionGatesTest {
 
     @ParameterizedTest
     @EnumSource(PhaseTransition.class)
-    void onlyAMoveToNewPrimaryNeedsABackfill(PhaseTransition move) {
+    void onlyThePromotionToNewPrimaryNeedsABackfillNotTheStepBackFromNewOnly(PhaseTransition move) {
         PromotionGates.Facts facts = allInOrder(move);
         List<String> refusals = PromotionGates.refusals(with(facts, facts.backlog(), facts.validation(), Optional.empty()),
                 move.to());
 
-        if (move.to() == DUAL_WRITE_NEW_PRIMARY) {
+        if (move == PhaseTransition.DUAL_WRITE_LEGACY_PRIMARY_TO_DUAL_WRITE_NEW_PRIMARY) {
             assertThat(refusals).singleElement().asString().startsWith("No legacy-to-new backfill has finished")
                     .contains("at or after phase version 4");
         } else {
@@ -150,7 +149,7 @@ class PromotionGatesTest {
         List<String> refusals = PromotionGates.refusals(with(facts, facts.backlog(), facts.validation(),
                 Optional.of(backfill(5, false))), move.to());
 
-        if (move.to() == DUAL_WRITE_NEW_PRIMARY) {
+        if (move == PhaseTransition.DUAL_WRITE_LEGACY_PRIMARY_TO_DUAL_WRITE_NEW_PRIMARY) {
             assertThat(refusals).singleElement().asString().contains("stopped early (the legacy store stopped answering)");
         } else {
             assertThat(refusals).isEmpty();
@@ -165,7 +164,7 @@ class PromotionGatesTest {
         List<String> refusals = PromotionGates.refusals(with(facts, facts.backlog(), facts.validation(),
                 Optional.of(backfill(DUAL_BEGAN - 2, true))), move.to());
 
-        if (move.to() == DUAL_WRITE_NEW_PRIMARY) {
+        if (move == PhaseTransition.DUAL_WRITE_LEGACY_PRIMARY_TO_DUAL_WRITE_NEW_PRIMARY) {
             assertThat(refusals).singleElement().asString().contains("started under phase version 2, before the current");
         } else {
             assertThat(refusals).isEmpty();
@@ -183,13 +182,40 @@ class PromotionGatesTest {
         if (move != PhaseTransition.LEGACY_ONLY_TO_DUAL_WRITE_LEGACY_PRIMARY) {
             expected.add("No validation has finished");
         }
-        if (move.to() == DUAL_WRITE_NEW_PRIMARY) {
+        if (move == PhaseTransition.DUAL_WRITE_LEGACY_PRIMARY_TO_DUAL_WRITE_NEW_PRIMARY) {
             expected.add("No legacy-to-new backfill has finished");
         }
         assertThat(refusals).hasSameSizeAs(expected);
         for (int i = 0; i < expected.size(); i++) {
             assertThat(refusals.get(i)).startsWith(expected.get(i));
         }
+    }
+
+    @Test
+    void theStepBackFromNewOnlyPassesWithoutAnyBackfillOnceAValidationIsConsistent() {
+        PromotionGates.Facts facts = allInOrder(PhaseTransition.NEW_ONLY_TO_DUAL_WRITE_NEW_PRIMARY);
+
+        assertThat(PromotionGates.refusals(with(facts, facts.backlog(), facts.validation(), Optional.empty()),
+                PhaseTransition.NEW_ONLY_TO_DUAL_WRITE_NEW_PRIMARY.to())).isEmpty();
+        assertThat(PromotionGates.refusals(with(facts, facts.backlog(), Optional.empty(), Optional.empty()),
+                PhaseTransition.NEW_ONLY_TO_DUAL_WRITE_NEW_PRIMARY.to()))
+                .singleElement().asString().startsWith("No validation has finished");
+    }
+
+    @Test
+    void theHistoryIsCopiedByACompleteLegacyToNewBackfillSinceTheCurrentDualWritesBegan() {
+        assertThat(PromotionGates.historyCopied(Optional.of(backfill(DUAL_BEGAN, true)), history())).isTrue();
+        assertThat(PromotionGates.historyCopied(Optional.of(backfill(CURRENT, true)), history())).isTrue();
+        assertThat(PromotionGates.historyCopied(Optional.empty(), history())).isFalse();
+        assertThat(PromotionGates.historyCopied(Optional.of(backfill(CURRENT, false)), history())).isFalse();
+        assertThat(PromotionGates.historyCopied(Optional.of(backfill(DUAL_BEGAN - 2, true)), history()))
+                .as("from an earlier run of dual writes").isFalse();
+        List<PhaseChange> storedAsNewOnly = List.of(new PhaseChange(null, NEW_ONLY, 1, T0, "configuration", ""));
+        assertThat(PromotionGates.historyCopied(Optional.empty(), storedAsNewOnly))
+                .as("stored as NEW_ONLY from the start: nothing proves the legacy store held nothing").isFalse();
+        assertThat(PromotionGates.historyCopied(Optional.of(backfill(1, true)), storedAsNewOnly)).isTrue();
+        assertThatThrownBy(() -> PromotionGates.historyCopied(Optional.of(new BackfillResult(BackfillDirection.NEW_TO_LEGACY,
+                CURRENT, T0, T0, true, 0, 0, 0, Optional.empty())), history())).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

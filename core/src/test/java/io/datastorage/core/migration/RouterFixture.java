@@ -101,7 +101,7 @@ final class RouterFixture {
     MigrationReads reads(double ratio, Executor executor) {
         return new MigrationReads(watcher, newStore, legacy,
                 new MigrationSettings(SecondaryPolicy.QUEUE, SecondaryMode.SYNC, ratio, Duration.ofSeconds(5)), listener,
-                executor, () -> false, queue::holds);
+                executor, () -> false, () -> true, queue::holds);
     }
 
     static MigrationSettings settings(SecondaryPolicy policy, SecondaryMode mode) {

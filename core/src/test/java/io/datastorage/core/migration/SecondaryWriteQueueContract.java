@@ -207,6 +207,25 @@ public abstract class SecondaryWriteQueueContract {
     }
 
     @Test
+    void holdsAnySaysWhetherAnyWriteToASideIsQueuedWhateverItsState() {
+        SecondaryWriteQueue queue = queue();
+        assertThat(queue.holdsAny(MigrationSide.NEW)).as("empty").isFalse();
+        SecondaryWrite toLegacy = write(MigrationSide.LEGACY);
+        queue.enqueue(List.of(toLegacy));
+
+        assertThat(queue.holdsAny(MigrationSide.LEGACY)).isTrue();
+        assertThat(queue.holdsAny(MigrationSide.NEW)).as("only the legacy side is owed").isFalse();
+        SecondaryWrite toNew = write(MigrationSide.NEW);
+        queue.enqueue(List.of(toNew));
+        queue.retryLater(queue.claim(10, CLAIM).stream().filter(e -> e.write().equals(toNew)).findFirst().orElseThrow(),
+                Duration.ofMinutes(1), "down");
+        assertThat(queue.holdsAny(MigrationSide.NEW)).as("waiting for a retry").isTrue();
+        queue.discard(List.of(toNew));
+        assertThat(queue.holdsAny(MigrationSide.NEW)).as("discarded").isFalse();
+        assertThat(queue.holdsAny(MigrationSide.LEGACY)).isTrue();
+    }
+
+    @Test
     void anEntryEnqueuedToBeDueLaterIsClaimedOnlyThen() {
         SecondaryWriteQueue queue = queue();
         SecondaryWrite later = write(MigrationSide.LEGACY);

@@ -67,6 +67,17 @@ public record LongJob(String name, Function<JsonNode, Progress> progress, Predic
     public int run(URI service, URI run, String body, URI status, boolean drawBar, PrintWriter out, PrintWriter err)
             throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try {
+            return run(http, service, run, body, status, drawBar, out, err);
+        } finally {
+            // Its selector thread and connections end with the command (in-process callers, such as
+            // tests, call it many times); a POST still waiting (an interrupt) is abandoned.
+            http.shutdownNow();
+        }
+    }
+
+    private int run(HttpClient http, URI service, URI run, String body, URI status, boolean drawBar, PrintWriter out,
+                    PrintWriter err) throws InterruptedException {
         HttpRequest.Builder post = HttpRequest.newBuilder(run);
         post = body == null ? post.POST(HttpRequest.BodyPublishers.noBody())
                 : post.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));

@@ -138,8 +138,7 @@ public final class MigrationCommand implements Runnable {
 
     private static HttpResponse<String> send(PrintWriter err, URI url, HttpRequest.Builder request)
             throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        try {
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             err.println("cannot reach " + url + ": " + ReconcileCommand.unreachable(e) + ".");

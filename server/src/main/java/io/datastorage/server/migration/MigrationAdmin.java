@@ -177,21 +177,17 @@ public final class MigrationAdmin {
 
     /** What the gates read, now: the last runs and the phase history back to the start of the dual writes. */
     private PromotionGates.Facts facts(PhaseState state, Optional<SecondaryWriteQueue.Backlog> backlog) {
-        List<PhaseChange> history = new ArrayList<>();
-        List<PhaseChange> page = phases.history(PhaseStore.MAX_HISTORY_PAGE);
-        while (!page.isEmpty()) {
-            history.addAll(page);
-            if (page.stream().anyMatch(c -> c.from() == MigrationPhase.LEGACY_ONLY
-                    && c.to() == MigrationPhase.DUAL_WRITE_LEGACY_PRIMARY)) {
-                break;
-            }
-            page = phases.history(page.getLast().version(), PhaseStore.MAX_HISTORY_PAGE);
-        }
         return new PromotionGates.Facts(state, backlog, runs.lastValidation(),
-                runs.lastBackfill(BackfillDirection.LEGACY_TO_NEW), history);
+                runs.lastBackfill(BackfillDirection.LEGACY_TO_NEW), phases.historySinceDualWritingBegan());
     }
 
-    private static Map<String, Object> validation(ValidationResult result) {
+    /**
+     * A finished validation as the API shows it, one shape everywhere: {@code POST} and {@code GET
+     * /api/v1/admin/migration/validate} and the status's {@code lastValidation} (the
+     * {@code ValidationReport} schema): the report, the phase version it started under, whether it
+     * repaired.
+     */
+    public static Map<String, Object> validation(ValidationResult result) {
         SyncReport report = result.report();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("checked", report.checked());
@@ -213,7 +209,12 @@ public final class MigrationAdmin {
         return body;
     }
 
-    private static Map<String, Object> backfill(BackfillResult result) {
+    /**
+     * A finished backfill as the API shows it, one shape everywhere: {@code POST} and {@code GET
+     * /api/v1/admin/migration/backfill} and the status's {@code lastBackfill} (the
+     * {@code BackfillResult} schema).
+     */
+    public static Map<String, Object> backfill(BackfillResult result) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("direction", result.direction().value());
         body.put("phaseVersion", result.phaseVersion());

@@ -1,5 +1,7 @@
 package io.datastorage.server.migration;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.dualwrite.DualWriteCoordinator;
 import io.datastorage.core.migration.LegacyStore;
@@ -151,12 +153,21 @@ public class MigrationConfiguration {
     MigrationRouting migrationRouting(PhaseWatcher phaseWatcher, DualWriteCoordinator coordinator, RecordStore records,
                                       LegacyStore legacy, PhaseFence phaseFence, SecondaryWriteQueue queue,
                                       MigrationMetrics metrics, ExecutorService migrationShadowReads,
-                                      DatastorageProperties properties) {
+                                      DatastorageProperties properties, PhaseStore phases, MigrationRuns runs) {
         MigrationSettings settings = properties.migration().settings();
-        // The queue's backlog does not say which side its entries target: any entry counts as owed to
-        // the new side, so search says "incomplete" while any secondary write waits (never "complete" too early).
+        // Search asks on every request whether a write to the new side waits: one answer serves for as
+        // long as the queue gauges' backlog does; a queue that cannot be read counts as owing one (search
+        // never says "complete" too early).
+        LoadingCache<Boolean, Boolean> owedToNew = Caffeine.newBuilder().expireAfterWrite(MigrationMetrics.BACKLOG_TTL)
+                .build(key -> {
+                    try {
+                        return queue.holdsAny(MigrationSide.NEW);
+                    } catch (RuntimeException e) {
+                        return true;
+                    }
+                });
         MigrationReads reads = new MigrationReads(phaseWatcher, records, legacy, settings, metrics, migrationShadowReads,
-                () -> metrics.backlog().map(backlog -> backlog.depth() > 0).orElse(true), queue::holds);
+                () -> owedToNew.get(true), new NewSideHistory(phaseWatcher, phases, runs), queue::holds);
         return new MigrationRouting(new MigrationRouter(phaseWatcher, coordinator, records, legacy, phaseFence, queue,
                 settings, metrics), reads);
     }

@@ -127,8 +127,9 @@ public final class MigrationValidation implements AutoCloseable {
     }
 
     /**
-     * The periodic run: in a dual phase only (in the others one store is not written, so differences
-     * are expected until the backfill); what it finds is kept and metered like any run.
+     * The periodic run: in a dual phase only (in the others one store is not written, so it is
+     * expected to lack records; an operator validates there on request); what it finds is kept and
+     * metered like any run.
      *
      * @return whether a run was asked for
      */

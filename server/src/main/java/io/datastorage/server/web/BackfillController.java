@@ -6,13 +6,10 @@ import io.datastorage.core.job.LeaseHeldElsewhereException;
 import io.datastorage.core.migration.Backfill;
 import io.datastorage.core.migration.BackfillDirection;
 import io.datastorage.core.migration.BackfillJob;
-import io.datastorage.core.migration.BackfillResult;
 import io.datastorage.core.migration.BackfillRunningException;
-import io.datastorage.core.store.StoreException;
 import io.datastorage.server.migration.BackfillService;
+import io.datastorage.server.migration.MigrationAdmin;
 import jakarta.servlet.http.HttpServletRequest;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -44,7 +41,6 @@ import java.util.stream.Collectors;
 @RestController
 @RequestMapping("/api/v1/admin/migration/backfill")
 public class BackfillController {
-    private static final Logger log = LoggerFactory.getLogger(BackfillController.class);
     /** The largest body: a direction is a few dozen bytes. */
     static final long MAX_BODY = 16 * 1024;
 
@@ -88,7 +84,7 @@ public class BackfillController {
         if (!errors.isEmpty()) {
             throw new AuditValidationException(errors);
         }
-        return result(service.job().run(direction));
+        return MigrationAdmin.backfill(service.job().run(direction));
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
@@ -111,46 +107,22 @@ public class BackfillController {
         }
         Map<String, Object> last = new LinkedHashMap<>();
         for (BackfillDirection direction : BackfillDirection.values()) {
-            last.put(direction.value(), service.runs().lastBackfill(direction).map(BackfillController::result).orElse(null));
+            last.put(direction.value(), service.runs().lastBackfill(direction).map(MigrationAdmin::backfill).orElse(null));
         }
         body.put("last", last);
         return body;
     }
 
-    /** A result as the API shows it (also the migration status's {@code lastBackfill}). */
-    public static Map<String, Object> result(BackfillResult result) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("direction", result.direction().value());
-        body.put("phaseVersion", result.phaseVersion());
-        body.put("startedAt", result.startedAt().toString());
-        body.put("finishedAt", result.finishedAt().toString());
-        body.put("complete", result.complete());
-        body.put("scanned", result.scanned());
-        body.put("copied", result.copied());
-        body.put("skipped", result.skipped());
-        body.put("error", result.error().orElse(null));
-        return body;
-    }
-
     private BackfillService service() {
         if (backfill == null) {
-            throw new NotConfiguredException();
+            throw new MigrationController.MigrationNotConfiguredException("there is nothing to backfill");
         }
         return backfill;
     }
 
-    /** The service runs without a legacy store: there is nothing to backfill. */
-    static final class NotConfiguredException extends RuntimeException {
-        NotConfiguredException() {
-            super("no migration is configured (datastorage.migration.legacy.type is none)");
-        }
-    }
-
-    @ExceptionHandler(NotConfiguredException.class)
-    ResponseEntity<ProblemDetail> notConfigured(NotConfiguredException e) {
-        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(ProblemResponses.problem(HttpStatus.NOT_FOUND,
-                "migration-not-configured", "This service runs without a legacy store "
-                        + "(datastorage.migration.legacy.type=none): there is nothing to backfill."));
+    @ExceptionHandler(MigrationController.MigrationNotConfiguredException.class)
+    ProblemDetail notConfigured(MigrationController.MigrationNotConfiguredException e) {
+        return e.problem();
     }
 
     @ExceptionHandler(LeaseHeldElsewhereException.class)
@@ -173,12 +145,5 @@ public class BackfillController {
     ResponseEntity<ProblemDetail> stopped(CancellationException e) {
         return ProblemResponses.retryLater("unavailable", "The backfill stopped before it ended (" + e.getMessage()
                 + "); it resumes from its checkpoint, here or on another replica. Ask again later for its result.");
-    }
-
-    @ExceptionHandler(StoreException.class)
-    ResponseEntity<ProblemDetail> storeFailed(StoreException e) {
-        log.warn("The backfill could not read PostgreSQL: {}", e.getMessage());
-        return ProblemResponses.retryLater("unavailable",
-                "The database is unavailable, so the backfill cannot be run or shown now. Retry later.");
     }
 }

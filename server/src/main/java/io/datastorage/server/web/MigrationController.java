@@ -156,23 +156,35 @@ public class MigrationController {
 
     private MigrationAdmin admin() {
         if (admin == null) {
-            throw new MigrationNotConfiguredException();
+            throw new MigrationNotConfiguredException("there is no migration to show or change");
         }
         return admin;
     }
 
-    /** The service runs without a legacy store: there is no migration to show or move. */
+    /**
+     * The service runs without a legacy store: the migration's endpoints (status and phase,
+     * backfill, validation) answer 404 {@code migration-not-configured} ({@link #notConfigured}).
+     */
     static final class MigrationNotConfiguredException extends RuntimeException {
-        MigrationNotConfiguredException() {
+        private final String nothingToDo;
+
+        /** @param nothingToDo what cannot be done, for the answer's detail: "there is nothing to backfill" */
+        MigrationNotConfiguredException(String nothingToDo) {
             super("no migration is configured (datastorage.migration.legacy.type is none)");
+            this.nothingToDo = nothingToDo;
+        }
+
+        /** The answer, the same from every migration endpoint. */
+        ProblemDetail problem() {
+            return ProblemResponses.problem(HttpStatus.NOT_FOUND, "migration-not-configured",
+                    "This service runs without a legacy store (datastorage.migration.legacy.type=none): "
+                            + nothingToDo + ".");
         }
     }
 
     @ExceptionHandler(MigrationNotConfiguredException.class)
     ProblemDetail notConfigured(MigrationNotConfiguredException e) {
-        return ProblemResponses.problem(HttpStatus.NOT_FOUND, "migration-not-configured",
-                "This service runs without a legacy store (datastorage.migration.legacy.type=none): "
-                        + "there is no migration to show or change.");
+        return e.problem();
     }
 
     @ExceptionHandler(IllegalPhaseTransitionException.class)

@@ -3,14 +3,14 @@ package io.datastorage.server.web;
 import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.job.LeaseHeldElsewhereException;
-import io.datastorage.core.migration.SyncReport;
-import io.datastorage.core.migration.ValidationResult;
+import io.datastorage.server.migration.MigrationAdmin;
 import io.datastorage.server.migration.MigrationValidation;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -21,7 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.concurrent.CancellationException;
 
 /**
  * The migration's sync validation: {@code POST /api/v1/admin/migration/validate} runs one (or joins
@@ -45,7 +45,7 @@ public class ValidationController {
     Map<String, Object> validate(HttpServletRequest request) {
         MigrationValidation job = validation();
         boolean repair = repair(request);
-        return result(job.run(repair));
+        return MigrationAdmin.validation(job.run(repair));
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
@@ -63,7 +63,7 @@ public class ValidationController {
             progress.put("checked", running.progress().checked());
             body.put("progress", progress);
         }
-        body.put("last", job.last().map(ValidationController::result).orElse(null));
+        body.put("last", job.last().map(MigrationAdmin::validation).orElse(null));
         return body;
     }
 
@@ -98,41 +98,23 @@ public class ValidationController {
         return repair;
     }
 
-    /** A finished run as the API shows it: the report, the phase version it started under, whether it repaired. */
-    static Map<String, Object> result(ValidationResult result) {
-        SyncReport report = result.report();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("checked", report.checked());
-        body.put("missingInNew", report.missingInNew());
-        body.put("missingInLegacy", report.missingInLegacy());
-        body.put("differing", report.differing());
-        body.put("repaired", report.repaired());
-        body.put("consistent", report.consistent());
-        body.put("durationMillis", report.durationMillis());
-        body.put("startedAt", report.startedAt().toString());
-        body.put("finishedAt", result.finishedAt().toString());
-        body.put("phaseVersion", result.phaseVersion());
-        body.put("repair", result.repair());
-        Map<String, Object> examples = new LinkedHashMap<>();
-        examples.put("missingInNew", report.missingInNewIds().stream().map(UUID::toString).toList());
-        examples.put("missingInLegacy", report.missingInLegacyIds().stream().map(UUID::toString).toList());
-        examples.put("differing", report.differingIds().stream().map(UUID::toString).toList());
-        body.put("examples", examples);
-        return body;
-    }
-
     private MigrationValidation validation() {
         if (validation == null) {
-            throw new MigrationController.MigrationNotConfiguredException();
+            throw new MigrationController.MigrationNotConfiguredException("there is no migration to validate");
         }
         return validation;
     }
 
     @ExceptionHandler(MigrationController.MigrationNotConfiguredException.class)
     ProblemDetail notConfigured(MigrationController.MigrationNotConfiguredException e) {
-        return ProblemResponses.problem(HttpStatus.NOT_FOUND, "migration-not-configured",
-                "This service runs without a legacy store (datastorage.migration.legacy.type=none): "
-                        + "there is no migration to validate.");
+        return e.problem();
+    }
+
+    /** The run ended without a report: the service is stopping, or another replica took the lease. */
+    @ExceptionHandler(CancellationException.class)
+    ResponseEntity<ProblemDetail> stopped(CancellationException e) {
+        return ProblemResponses.retryLater("unavailable", "The validation stopped before it ended (" + e.getMessage()
+                + "); what it repaired stays repaired. Ask again later.");
     }
 
     @ExceptionHandler(LeaseHeldElsewhereException.class)

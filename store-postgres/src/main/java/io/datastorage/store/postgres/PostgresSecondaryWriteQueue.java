@@ -210,6 +210,21 @@ public final class PostgresSecondaryWriteQueue implements SecondaryWriteQueue {
     }
 
     @Override
+    public boolean holdsAny(MigrationSide target) {
+        Objects.requireNonNull(target, "target");
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT EXISTS (SELECT 1 FROM secondary_writes WHERE target = ?)")) {
+            s.setString(1, target.name());
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("looking up the queued secondary writes to " + target, e);
+        }
+    }
+
+    @Override
     public Backlog backlog() {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(BACKLOG);
              ResultSet rs = s.executeQuery()) {
