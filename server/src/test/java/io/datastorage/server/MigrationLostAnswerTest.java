@@ -188,7 +188,7 @@ class MigrationLostAnswerTest {
         HttpResponse<String> moved = service.send(HttpRequest.newBuilder(service.api("/api/v1/admin/migration/phase"))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
                         "{\"phase\":\"DUAL_WRITE_LEGACY_PRIMARY\",\"expectedVersion\":" + version
-                                + ",\"reason\":\"the new store as the secondary\"}")));
+                                + ",\"force\":true,\"reason\":\"the new store as the secondary (set-up, not a test of the gates)\"}")));
         assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
         execute(LegacyPostgres.url(legacy), legacy.user(), "DROP TRIGGER slow_commit ON legacy.audit_events");
         // the trigger stays: this PostgreSQL is this test's own, and dropping it while the service writes can deadlock

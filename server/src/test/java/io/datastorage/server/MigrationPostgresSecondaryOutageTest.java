@@ -90,7 +90,7 @@ class MigrationPostgresSecondaryOutageTest {
         long version = MigrationSecondaryOutageTest.status(service).path("version").asLong();
         HttpResponse<String> moved = service.send(HttpRequest.newBuilder(service.api("/api/v1/admin/migration/phase"))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
-                        "{\"phase\":\"DUAL_WRITE_LEGACY_PRIMARY\",\"expectedVersion\":" + version + "}")));
+                        "{\"phase\":\"DUAL_WRITE_LEGACY_PRIMARY\",\"expectedVersion\":" + version + ",\"force\":true,\"reason\":\"set-up, not a test of the gates\"}")));
         assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
         Set<UUID> before = legacyRowsPerId().keySet();
         HikariDataSource dataSource = service.context().getBean(HikariDataSource.class);

@@ -117,8 +117,13 @@ public final class RunningService implements AutoCloseable {
     }
 
     public HttpResponse<String> send(HttpRequest.Builder request) {
+        return send(request, Duration.ofSeconds(60));
+    }
+
+    /** Sends {@code request}, waiting at most {@code timeout} for the answer (a long admin job's run). */
+    public HttpResponse<String> send(HttpRequest.Builder request, Duration timeout) {
         try {
-            return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
