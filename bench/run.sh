@@ -4,7 +4,8 @@
 #   ./bench/run.sh embedding|search|reconcile [options]   one part on its own
 #   ./bench/run.sh write-order [options]   the dual-write orders against a small pool, simulated index delay
 #   ./bench/run.sh fence [options]   record-store writes with and without the migration fence, raw inserts
-#   ./bench/run.sh migration [--records N]   sync validation of generated legacy records, raw copy/read baselines
+#   ./bench/run.sh migration [--records N]   backfill through the service and sync validation of generated legacy
+#                                            records, raw copy/read and model baselines
 #   ./bench/run.sh --help             every benchmark and its options
 set -euo pipefail
 

@@ -5,6 +5,7 @@ import io.datastorage.core.audit.AuditDraft;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.ValidationPolicy;
+import io.datastorage.core.embedding.EmbeddingText;
 import io.datastorage.core.ingest.ContentFingerprint;
 import io.datastorage.core.migration.LegacyPage;
 import io.datastorage.core.migration.LegacyPosition;
@@ -22,8 +23,14 @@ import io.datastorage.store.postgres.PostgresSchema;
 import io.datastorage.store.postgres.PostgresStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -54,13 +61,21 @@ import java.util.concurrent.Future;
  * records (workflow records spread over 30 days) are generated into a JSON-files directory and into
  * a table of a second PostgreSQL, and copied into the service's PostgreSQL schema (the consistent
  * new side). Then: the raw copy (each legacy store read through its reader, rows inserted into a
- * plain PostgreSQL table in batches, no validation, no embedding), the model alone (texts/s), a raw
- * full read of each pair of stores, and the sync validator over each real pair, consistent and with
+ * plain PostgreSQL table in batches, no validation, no embedding), the backfill through the service
+ * itself ({@code ./datastorage serve} with the legacy store configured, {@code POST
+ * /api/v1/admin/migration/backfill}: core's {@code Backfill} as the server wires it, over its durable
+ * embedded PostgreSQL, its embedding pipeline with cache and batching, and its index) legacy-to-new
+ * from each legacy store into an empty new schema and new-to-legacy into an empty JSON-files
+ * directory, the model alone (texts/s), a raw full read of each pair of stores, and the sync validator over each real pair, consistent and with
  * {@code --differences} records altered on the legacy side, each with its ratio to the raw read.
+ * The records' embedding texts (workflowName and step) take few values unless {@code
+ * --distinct-texts} gives each record a message of its own: the header says how many distinct
+ * texts there were, which decides how much the service's embedding cache spares the model.
  */
 @Command(name = "migration", mixinStandardHelpOptions = true,
-        description = "Migration validation next to raw copy, model and full-read baselines, over generated "
-                + "legacy records in JSON files and in a legacy PostgreSQL table.")
+        description = "Migration backfill (through the service, both directions) and validation next to raw copy, "
+                + "model and full-read baselines, over generated legacy records in JSON files and in a legacy "
+                + "PostgreSQL table.")
 final class MigrationBench implements Runnable {
 
     @Option(names = "--records", description = "Legacy records to generate (default: ${DEFAULT-VALUE}).")
@@ -70,14 +85,26 @@ final class MigrationBench implements Runnable {
             + "(default: ${DEFAULT-VALUE}).")
     int differences = 100;
 
+    @Option(names = "--distinct-texts", description = "Give every record a message of its own, so that no two "
+            + "records share an embedding text (by default they are made of workflowName and step: at most 350 "
+            + "distinct texts, which the service's embedding cache answers after the first).")
+    boolean distinctTexts;
+
     @Option(names = "--model-texts", description = "Texts the model embeds for its baseline (default: ${DEFAULT-VALUE}).")
     int modelTexts = 2000;
 
     private static final int BATCH = 1000;
     private static final int GENERATORS = 16;
     private static final Duration SPREAD = Duration.ofDays(30);
+    /** The backfill's rate limit in the bench: the setting's maximum, far above what the engine reaches here. */
+    private static final int BACKFILL_RATE = 1_000_000;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private record Row(String name, long records, double seconds, String versus, double baselineSeconds) {
+    private record Row(String name, long records, double seconds, String versus, double baselineSeconds, String note) {
+        Row(String name, long records, double seconds, String versus, double baselineSeconds) {
+            this(name, records, seconds, versus, baselineSeconds, null);
+        }
+
         double perSecond() {
             return records / seconds;
         }
@@ -86,6 +113,7 @@ final class MigrationBench implements Runnable {
     private final AuditValidator validator = new AuditValidator(ValidationPolicy.DEFAULT, Clock.systemUTC());
     private final List<Row> rows = new ArrayList<>();
     private UUID[] ids;
+    private final java.util.Set<String> texts = new java.util.HashSet<>();
 
     @Override
     public void run() {
@@ -123,8 +151,10 @@ final class MigrationBench implements Runnable {
             rows.add(copyPostgres);
             RawBaselines.Measured model = RawBaselines.model(1, Runtime.getRuntime().availableProcessors(), 32,
                     new AuditTexts(20261130L).next(Math.min(modelTexts, records)), null);
-            rows.add(new Row("model alone (texts/s, batches of 32, one worker per core)", model.count(),
-                    model.seconds(), null, 0));
+            Row modelRow = new Row("model alone (texts/s, batches of 32, one worker per core)", model.count(),
+                    model.seconds(), null, 0);
+            backfills(dir, legacyServer, mapping, copyJson, copyPostgres, modelRow);
+            rows.add(modelRow);
 
             Row readJson = rawRead("raw full read: JSON files + PostgreSQL", jsonFiles, newSource);
             Row readPostgres = rawRead("raw full read: legacy PostgreSQL + PostgreSQL", legacyPostgres, newSource);
@@ -147,6 +177,92 @@ final class MigrationBench implements Runnable {
         print();
     }
 
+    /**
+     * The backfill rows: the service started on a fresh data directory (an empty new schema) with
+     * each legacy store in turn, a legacy-to-new backfill run through its admin API; then the service
+     * of the legacy PostgreSQL run started again on the same data directory (its new store now holding
+     * every record) with an empty JSON-files directory as the legacy store, and a new-to-legacy run.
+     */
+    private void backfills(Path dir, EmbeddedPostgresServer legacyServer, Path mapping, Row copyJson,
+                           Row copyPostgres, Row model) throws IOException, SQLException {
+        Path home = Path.of(System.getProperty("datastorage.home", "."));
+        Path launcher = home.resolve("datastorage");
+        List<String> common = List.of("--datastorage.migration.backfill-rate=" + BACKFILL_RATE,
+                "--datastorage.migration.validate-interval=0s");
+        List<String> json = new ArrayList<>(common);
+        json.addAll(List.of("--datastorage.migration.legacy.type=json-files",
+                "--datastorage.migration.legacy.path=" + dir.resolve("legacy-json")));
+        try (ServiceProcess service = ServiceProcess.start(launcher, dir.resolve("service-json"),
+                dir.resolve("service-json.log"), json)) {
+            rows.add(backfill("backfill legacy-to-new: JSON files → empty new schema (service)", service,
+                    "legacy-to-new", copyJson, model));
+        }
+        List<String> postgres = new ArrayList<>(common);
+        postgres.addAll(List.of("--datastorage.migration.legacy.type=postgres",
+                "--datastorage.migration.legacy.db-url=" + legacyServer.jdbcUrl(),
+                "--datastorage.migration.legacy.db-user=" + legacyServer.user(),
+                "--datastorage.migration.legacy.mapping-file=" + mapping));
+        try (ServiceProcess service = ServiceProcess.start(launcher, dir.resolve("service-pg"),
+                dir.resolve("service-pg.log"), postgres)) {
+            rows.add(backfill("backfill legacy-to-new: legacy PostgreSQL → empty new schema (service)", service,
+                    "legacy-to-new", copyPostgres, model));
+        }
+        List<String> empty = new ArrayList<>(common);
+        empty.addAll(List.of("--datastorage.migration.legacy.type=json-files",
+                "--datastorage.migration.legacy.path=" + Files.createDirectory(dir.resolve("legacy-json-empty"))));
+        try (ServiceProcess service = ServiceProcess.start(launcher, dir.resolve("service-pg"),
+                dir.resolve("service-pg-back.log"), empty)) {
+            rows.add(backfill("backfill new-to-legacy: PostgreSQL → empty JSON files (service)", service,
+                    "new-to-legacy", null, null));
+        }
+    }
+
+    /**
+     * One backfill through the service's API ({@code POST} blocks until the run ends), timed from the
+     * request to the answer; checked complete, every record copied (and, legacy-to-new, embedded).
+     */
+    private Row backfill(String name, ServiceProcess service, String direction, Row rawCopy, Row model)
+            throws SQLException {
+        JsonNode result;
+        long start = System.nanoTime();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(service.api("/api/v1/admin/migration/backfill"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"direction\": \"" + direction + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 200) {
+                throw new IllegalStateException(name + " answered " + answer.statusCode() + ": " + answer.body());
+            }
+            result = JSON.readTree(answer.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        double seconds = seconds(start);
+        System.err.printf(Locale.ROOT, "%s: %s%n", name, result);
+        if (!result.path("complete").asBoolean() || result.path("copied").asLong() != records) {
+            throw new IllegalStateException(name + " did not copy every record: " + result);
+        }
+        if (rawCopy == null) {
+            return new Row(name, records, seconds, null, 0);
+        }
+        try (HikariDataSource source = RawBaselines.dataSource(service.jdbcUrl(), "postgres", 1);
+             Connection c = source.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE embedding IS NOT NULL) FROM audit_records")) {
+            rs.next();
+            System.err.printf(Locale.ROOT, "%s: %d records in the new schema, %d of them embedded%n", name,
+                    rs.getLong(1), rs.getLong(2));
+            if (rs.getLong(1) != records || rs.getLong(2) != records) {
+                throw new IllegalStateException(name + ": not every record is in the new schema with its embedding");
+            }
+        }
+        double perSecond = records / seconds;
+        return new Row(name, records, seconds, null, 0, String.format(Locale.ROOT,
+                "rate %.3f× raw copy's, %.2f× model's", perSecond / rawCopy.perSecond(), perSecond / model.perSecond()));
+    }
+
     private static Path createLegacyTable(HikariDataSource legacy, Path dir) throws SQLException, IOException {
         try (Connection c = legacy.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA legacy");
@@ -164,7 +280,7 @@ final class MigrationBench implements Runnable {
     }
 
     /** The i-th record: a workflow record, createdAt spread evenly over the last {@link #SPREAD}. */
-    private static LegacyRecord record(int i, int total, Instant end, Random random) {
+    private static LegacyRecord record(int i, int total, Instant end, Random random, boolean distinctText) {
         Instant createdAt = end.minus(SPREAD).plusNanos(SPREAD.toNanos() / total * i).truncatedTo(ChronoUnit.MICROS);
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("name", "wf-" + i);
@@ -174,6 +290,10 @@ final class MigrationBench implements Runnable {
         document.put("correlationId", "corr-" + i);
         document.put("workflowName", "restart-" + random.nextInt(50));
         document.put("step", "step-" + random.nextInt(7));
+        if (distinctText) {
+            document.put("message", "Restarted the pods of wf-" + i + " in " + document.get("namespace")
+                    + " after " + document.get("step") + " failed");
+        }
         return new LegacyRecord(new UUID(0x0190_0000_0000_7000L | i, 0x8000_0000_0000_0000L | random.nextLong() >>> 2),
                 AuditKind.WORKFLOW, createdAt, document, null);
     }
@@ -190,8 +310,9 @@ final class MigrationBench implements Runnable {
         List<LegacyRecord> batch = new ArrayList<>(BATCH);
         ids = new UUID[records];
         for (int i = 0; i < records; i++) {
-            batch.add(record(i, records, end, random));
+            batch.add(record(i, records, end, random, distinctTexts));
             ids[i] = batch.getLast().id();
+            texts.add(EmbeddingText.of(AuditKind.WORKFLOW, batch.getLast().document()));
             if (batch.size() == BATCH || i == records - 1) {
                 putAll(jsonFiles, batch);
                 insertLegacyRows(legacy, batch);
@@ -344,14 +465,18 @@ final class MigrationBench implements Runnable {
 
     private void print() {
         System.out.printf(Locale.ROOT, "%nMigration: %,d legacy workflow records over %d days, %d cores, embedded "
-                        + "PostgreSQL (durable) for the new store and for the legacy table.%n", records, SPREAD.toDays(),
-                Runtime.getRuntime().availableProcessors());
+                        + "PostgreSQL (durable) for the new store and for the legacy table; %,d distinct embedding "
+                        + "texts among them.%n", records, SPREAD.toDays(), Runtime.getRuntime().availableProcessors(),
+                texts.size());
         System.out.printf(Locale.ROOT, "%-66s %10s %9s %11s  %s%n", "case", "records", "seconds", "records/s",
                 "time ÷ baseline");
         for (Row r : rows) {
             System.out.printf(Locale.ROOT, "%-66s %10d %9.2f %11.0f  %s%n", r.name(), r.records(), r.seconds(),
-                    r.perSecond(), r.versus() == null ? "" : String.format(Locale.ROOT, "%.2f× %s", r.seconds()
-                            / r.baselineSeconds(), r.versus()));
+                    r.perSecond(), r.note() != null ? r.note() : r.versus() == null ? "" : String.format(Locale.ROOT,
+                            "%.2f× %s", r.seconds() / r.baselineSeconds(), r.versus()));
         }
+        System.out.printf(Locale.ROOT, "The backfill rows run in the service (./datastorage serve, a fresh data directory "
+                + "each legacy-to-new), datastorage.migration.backfill-rate=%,d records/s: the rate limit is not what "
+                + "bounds them. Time from the POST to its answer.%n", BACKFILL_RATE);
     }
 }

@@ -44,14 +44,21 @@ final class ServiceProcess implements AutoCloseable {
      * its output goes to {@code log}.
      */
     static ServiceProcess start(Path launcher, Path dataDir, Path log) {
+        return start(launcher, dataDir, log, List.of());
+    }
+
+    /** As {@link #start(Path, Path, Path)}, with {@code settings} ({@code --name=value}) added to the command line. */
+    static ServiceProcess start(Path launcher, Path dataDir, Path log, List<String> settings) {
         try {
             Files.createDirectories(dataDir);
             int apiPort = freePort();
             int metricsPort = freePort();
             int postgresPort = freePort();
-            ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "serve", "--data-dir=" + dataDir,
+            List<String> command = new ArrayList<>(List.of(launcher.toString(), "serve", "--data-dir=" + dataDir,
                     "--port=" + apiPort, "--management.server.port=" + metricsPort,
-                    "--datastorage.db.embedded-port=" + postgresPort)
+                    "--datastorage.db.embedded-port=" + postgresPort));
+            command.addAll(settings);
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().put("DATASTORAGE_SKIP_BUILD", "1"); // run.sh has built it; sources may change meanwhile
             Process process = builder.start();
