@@ -269,8 +269,7 @@ public final class JsonFilesLegacyStore implements LegacyStore {
         }
     }
 
-    /** Writes {@code record}'s file, with no look for the id elsewhere (a put's last step; tests seed with it). */
-    void write(LegacyRecord record) throws IOException {
+    private void write(LegacyRecord record) throws IOException {
         Path target = fileOf(record);
         Path directory = target.getParent();
         listings.invalidate(directory); // its time changes anyway; this frees the stale listing now
