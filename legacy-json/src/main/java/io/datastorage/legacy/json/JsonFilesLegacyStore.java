@@ -1,5 +1,7 @@
 package io.datastorage.legacy.json;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.error.Component;
 import io.datastorage.core.migration.LegacyHealth;
@@ -29,6 +31,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,9 +39,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -99,9 +104,23 @@ import java.util.regex.Pattern;
  * record exactly one creates it. Across processes sharing the directory, the rename of two puts of
  * the same content leaves one file with that content.
  *
- * <p>Cost: a record's month is known only from its {@code createdAt}, so {@link #find} and
- * {@link #put} look for {@code *_<id>.json} in every month directory (of one kind, or of all kinds
- * for a put, which refuses an id stored under another kind too).
+ * <h2>Cost: cached listings</h2>
+ * A record's month is known only from its {@code createdAt}, so {@link #find} and {@link #put} look
+ * for the id in every month directory (of one kind, or of all kinds for a put, which refuses an id
+ * stored under another kind too), and a {@link #scan} page starts in the middle of a month. So that
+ * neither reads every file name of the store, the store keeps each month directory's sorted listing
+ * (with an index by id) in a bounded cache (Caffeine, {@link #DEFAULT_CACHED_NAMES} names by
+ * default), keyed by the directory's identity and last-modified time. A call stats
+ * each month directory it needs (one {@code stat} per month, besides listing the kind's few year
+ * and month directories) and lists it again only when
+ * its identity or last-modified time changed, or when that time is too recent to trust (see
+ * {@link #TRUST_MARGIN}; such a directory is read again on every call, by a find or a put for
+ * {@code *_<id>.json} only, so a month being written to costs what it did without the cache, and
+ * the rule assumes the writers' clocks, or the file server's, agree with this one within the
+ * margin). Every entry change (a file created, renamed in, removed, by this process or
+ * another) updates the directory's last-modified time, so files added or removed behind the store's
+ * back, by another process on the same directory, are seen by the next call. Record contents are
+ * never cached: a record is read from its file on each call.
  */
 public final class JsonFilesLegacyStore implements LegacyStore {
     private static final Logger log = LoggerFactory.getLogger(JsonFilesLegacyStore.class);
@@ -119,6 +138,15 @@ public final class JsonFilesLegacyStore implements LegacyStore {
     private static final Pattern PROBE = Pattern.compile("\\.health-[0-9a-f]+\\.tmp");
     /** How old a temporary file must be for {@link #open} to take it for a crash's leftover and delete it. */
     static final Duration STALE_TEMPORARY_AGE = Duration.ofMinutes(1);
+    /**
+     * How old a month directory's last-modified time must be, on this machine's clock, before a
+     * listing of it is cached. It covers the timestamp granularity of the file systems in use (ext4,
+     * xfs, btrfs and tmpfs: a clock tick of a few milliseconds; ext3 and HFS+: 1 s; FAT: 2 s) and a
+     * small skew between this machine's clock and that of a file server; see {@link #listing}.
+     */
+    static final Duration TRUST_MARGIN = Duration.ofSeconds(3);
+    /** How many file names the listing cache holds by default (about 100 bytes each). */
+    static final long DEFAULT_CACHED_NAMES = 500_000;
 
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -136,9 +164,15 @@ public final class JsonFilesLegacyStore implements LegacyStore {
     private final Path root;
     private final Object[] locks = new Object[LOCK_STRIPES];
     private volatile StepListener afterStep = (step, file) -> { };
+    /** Month directory → its listing, valid while the directory's identity and last-modified time are unchanged. */
+    private final Cache<Path, Listing> listings;
 
-    private JsonFilesLegacyStore(Path root) {
+    private JsonFilesLegacyStore(Path root, long cachedNames) {
         this.root = root;
+        this.listings = Caffeine.newBuilder()
+                .maximumWeight(cachedNames)
+                .weigher((Path month, Listing listing) -> listing.names.length + 1)
+                .build();
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
         }
@@ -151,6 +185,11 @@ public final class JsonFilesLegacyStore implements LegacyStore {
      * @throws LegacyStoreUnavailableException the directory cannot be created or read
      */
     public static JsonFilesLegacyStore open(Path directory) {
+        return open(directory, DEFAULT_CACHED_NAMES);
+    }
+
+    /** {@link #open(Path)} with a listing cache of at most {@code cachedNames} file names. */
+    static JsonFilesLegacyStore open(Path directory, long cachedNames) {
         Path root = directory.toAbsolutePath().normalize();
         try {
             createDirectories(root);
@@ -158,7 +197,7 @@ public final class JsonFilesLegacyStore implements LegacyStore {
         } catch (IOException e) {
             throw new LegacyStoreUnavailableException("cannot open the directory " + root + ": " + e, e);
         }
-        return new JsonFilesLegacyStore(root);
+        return new JsonFilesLegacyStore(root, cachedNames);
     }
 
     /** Deletes the temporary files of puts (and health probes) last modified before {@code before}. */
@@ -233,6 +272,7 @@ public final class JsonFilesLegacyStore implements LegacyStore {
     private void write(LegacyRecord record) throws IOException {
         Path target = fileOf(record);
         Path directory = target.getParent();
+        listings.invalidate(directory); // its time changes anyway; this frees the stale listing now
         createDirectoriesBelowRoot(directory);
         Path temporary = directory.resolve("." + target.getFileName() + "."
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
@@ -334,6 +374,7 @@ public final class JsonFilesLegacyStore implements LegacyStore {
                     checkRoot(); // "not there" only while the directory is
                     return false;
                 }
+                listings.invalidate(file.get().getParent());
                 try {
                     Files.delete(file.get());
                 } catch (NoSuchFileException gone) {
@@ -387,9 +428,18 @@ public final class JsonFilesLegacyStore implements LegacyStore {
     }
 
     private Optional<Path> locate(AuditKind kind, UUID id) throws IOException {
-        String suffix = "_" + id + ".json";
+        String key = id.toString();
         for (Path month : months(kind)) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(month, "*" + suffix)) {
+            Listing listing = listing(month, false);
+            if (listing != null) {
+                String name = listing.nameOf(key);
+                if (name != null) {
+                    return Optional.of(month.resolve(name));
+                }
+                continue;
+            }
+            // Changed too recently to cache: a search for the one name costs less than a sorted listing.
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(month, "*_" + key + ".json")) {
                 for (Path file : files) {
                     if (FILE.matcher(file.getFileName().toString()).matches()) {
                         return Optional.of(file);
@@ -431,8 +481,63 @@ public final class JsonFilesLegacyStore implements LegacyStore {
         return children;
     }
 
-    /** The record files of a month directory, sorted by name (= scan order); temporary files never match. */
-    private static List<String> recordFiles(Path month) throws IOException {
+    /**
+     * The record files of a month directory, sorted by name (= scan order), from the cache when the
+     * directory is unchanged since it was listed.
+     *
+     * <p>Why a cached listing is never stale: a listing is cached with the directory's last-modified
+     * time {@code M} only when {@code M} was already older than {@link #TRUST_MARGIN} at a moment
+     * {@code now} read before the {@code stat} that returned {@code M}, and the listing is read after
+     * that {@code stat}. An entry change before the {@code stat} either is in the listing or would
+     * have made the time later than {@code M}. An entry change after it happens after {@code now}, so
+     * the directory gets a time of at least {@code now} minus the file system's timestamp granularity
+     * (and clock skew), which is still later than {@code M} as that granularity is below the margin;
+     * the time therefore differs from {@code M} and the next call lists the directory again. A change
+     * within the same timestamp tick as {@code M} cannot be missed: that tick was over, by at least the
+     * margin, before the listing was read. A directory whose time is recent (or in the future, as
+     * with a skewed clock) is listed afresh on each call and not cached. The directory's identity
+     * ({@link BasicFileAttributes#fileKey()}, its inode) is compared too, for a month directory
+     * removed and created again.
+     */
+    Listing listing(Path month) throws IOException {
+        return listing(month, true);
+    }
+
+    /**
+     * {@link #listing(Path)}, or null, when {@code evenUntrusted} is false, for a directory changed
+     * too recently for its listing to be cached (the caller then searches it for what it needs).
+     */
+    private Listing listing(Path month, boolean evenUntrusted) throws IOException {
+        Instant now = Instant.now(); // before the stat: see above
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(month, BasicFileAttributes.class);
+        } catch (NoSuchFileException gone) {
+            listings.invalidate(month);
+            return Listing.EMPTY; // a month directory removed under us holds nothing
+        }
+        FileTime modified = attributes.lastModifiedTime();
+        Object identity = attributes.fileKey();
+        Listing cached = listings.getIfPresent(month);
+        if (cached != null && cached.modified.equals(modified) && Objects.equals(cached.identity, identity)) {
+            return cached;
+        }
+        boolean trusted = modified.toInstant().isBefore(now.minus(TRUST_MARGIN));
+        if (!trusted && !evenUntrusted) {
+            listings.invalidate(month);
+            return null;
+        }
+        Listing fresh = new Listing(identity, modified, recordFiles(month), trusted);
+        if (trusted) {
+            listings.put(month, fresh);
+        } else {
+            listings.invalidate(month);
+        }
+        return fresh;
+    }
+
+    /** Reads the record files of a month directory, sorted by name; temporary files never match. */
+    private static String[] recordFiles(Path month) throws IOException {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(month)) {
             for (Path entry : entries) {
@@ -442,10 +547,103 @@ public final class JsonFilesLegacyStore implements LegacyStore {
                 }
             }
         } catch (NoSuchFileException gone) {
-            return List.of();
+            return new String[0];
         }
-        names.sort(null);
-        return names;
+        String[] sorted = names.toArray(String[]::new);
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
+    /**
+     * A month directory's record file names, sorted (scan order), and, once a cached listing is
+     * searched by id, their positions sorted by the id in the name, for a binary search (a sorted
+     * index rather than a map: 4 bytes a record instead of a map entry's 50 or so, as a cache of
+     * half a million names must stay small). A listing used once, not cached, is searched linearly.
+     */
+    static final class Listing {
+        static final Listing EMPTY = new Listing(null, FileTime.fromMillis(0), new String[0], false);
+        /** Where the id starts in a record file's name: after the stamp and the underscore. */
+        private static final int ID_START = "yyyyMMddTHHmmss.SSSSSSZ_".length();
+        private static final int ID_LENGTH = 36;
+
+        final Object identity;
+        final FileTime modified;
+        final String[] names;
+        private final boolean cached;
+        /** Built on the first search by id of a cached listing; racing threads build equal ones. */
+        private volatile int[] byId;
+
+        private Listing(Object identity, FileTime modified, String[] names, boolean cached) {
+            this.identity = identity;
+            this.modified = modified;
+            this.names = names;
+            this.cached = cached;
+        }
+
+        private static int[] indexById(String[] names) {
+            Integer[] order = new Integer[names.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> compareIds(names[a], names[b], ID_START));
+            int[] byId = new int[order.length];
+            for (int i = 0; i < order.length; i++) {
+                byId[i] = order[i];
+            }
+            return byId;
+        }
+
+        /** Compares the id in {@code name} with the one at {@code offset} of {@code other}, char by char, allocating nothing. */
+        private static int compareIds(String name, String other, int offset) {
+            for (int i = 0; i < ID_LENGTH; i++) {
+                int difference = name.charAt(ID_START + i) - other.charAt(offset + i);
+                if (difference != 0) {
+                    return difference;
+                }
+            }
+            return 0;
+        }
+
+        /** The name of the file holding {@code id} (lower-case text), or null. */
+        String nameOf(String id) {
+            if (id.length() != ID_LENGTH) {
+                return null;
+            }
+            if (!cached) {
+                for (String name : names) {
+                    if (compareIds(name, id, 0) == 0) {
+                        return name;
+                    }
+                }
+                return null;
+            }
+            int[] byId = this.byId;
+            if (byId == null) {
+                byId = indexById(names);
+                this.byId = byId;
+            }
+            int low = 0;
+            int high = byId.length - 1;
+            while (low <= high) {
+                int middle = (low + high) >>> 1;
+                String name = names[byId[middle]];
+                int comparison = compareIds(name, id, 0);
+                if (comparison < 0) {
+                    low = middle + 1;
+                } else if (comparison > 0) {
+                    high = middle - 1;
+                } else {
+                    return name;
+                }
+            }
+            return null;
+        }
+
+        /** The index of the first name after {@code name}. */
+        int indexAfter(String name) {
+            int found = Arrays.binarySearch(names, name);
+            return found >= 0 ? found + 1 : -found - 1;
+        }
     }
 
     private LegacyRecord read(AuditKind kind, Path file) throws IOException {
@@ -494,10 +692,10 @@ public final class JsonFilesLegacyStore implements LegacyStore {
                 if (monthKey.compareTo(afterMonth) < 0) {
                     continue;
                 }
-                for (String name : recordFiles(month)) {
-                    if (name.compareTo(afterName) <= 0) {
-                        continue;
-                    }
+                Listing listing = listing(month);
+                String[] names = listing.names;
+                for (int i = listing.indexAfter(afterName); i < names.length; i++) {
+                    String name = names[i];
                     consumed++;
                     lastName = name;
                     try {
@@ -533,7 +731,7 @@ public final class JsonFilesLegacyStore implements LegacyStore {
             checkRoot();
             long count = 0;
             for (Path month : months(kind)) {
-                count += recordFiles(month).size();
+                count += listing(month).names.length;
             }
             checkRoot();
             return count;
