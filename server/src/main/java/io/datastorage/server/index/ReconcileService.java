@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.annotation.Scheduled;
 
 import java.time.Clock;
@@ -31,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * several replicas one reconciles at a time; asked while another replica reconciles, a run ends at
  * once with {@link LeaseHeldElsewhereException} (the admin API answers 409 {@code reconcile-elsewhere}).
  */
-public class ReconcileService implements AutoCloseable {
+public class ReconcileService implements AutoCloseable, SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ReconcileService.class);
 
     /** How a run ended. */
@@ -42,6 +44,8 @@ public class ReconcileService implements AutoCloseable {
     private final MeterRegistry registry;
     private final Timer duration;
     private final ReconcileJob job;
+    /** Between the context's start and its stop. */
+    private volatile boolean started;
     private final LeasedJobs leased;
 
     public ReconcileService(Reconciler reconciler, MeterRegistry registry, Clock clock, LeasedJobs leased) {
@@ -108,6 +112,35 @@ public class ReconcileService implements AutoCloseable {
             // Logged and counted by the run itself (another replica reconciling counts as skipped);
             // the next run tries again.
         }
+    }
+
+    /** Marks the service started; runs need nothing more. */
+    @Override
+    public void start() {
+        started = true;
+    }
+
+    /**
+     * At shutdown, before the web server's graceful shutdown waits for the requests under way: makes
+     * a run under way end at its next slice, so the requests waiting for it are answered at once
+     * (503 with Retry-After) instead of holding the graceful shutdown for its whole timeout; the
+     * run's thread is never interrupted, and {@link #close()} still waits for it at bean destruction.
+     */
+    @Override
+    public void stop() {
+        started = false;
+        job.stop();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return started;
+    }
+
+    /** Above the web server's graceful shutdown, so this stops first (a higher phase stops earlier). */
+    @Override
+    public int getPhase() {
+        return WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE + 1;
     }
 
     /**

@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.annotation.Scheduled;
 
 import java.util.EnumMap;
@@ -32,7 +34,7 @@ import java.util.function.Function;
  * under way here has scanned; 0 when none runs here), and every run in
  * {@code datastorage_job_runs_total{job="migration-backfill"}}.
  */
-public class BackfillService implements AutoCloseable {
+public class BackfillService implements AutoCloseable, SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(BackfillService.class);
     /** How often the worker looks for an unfinished run to resume. */
     static final long RESUME_EVERY_MILLIS = 5000;
@@ -42,6 +44,8 @@ public class BackfillService implements AutoCloseable {
     private final Map<BackfillDirection, Counter> copied = new EnumMap<>(BackfillDirection.class);
     private final Map<BackfillDirection, Counter> skipped = new EnumMap<>(BackfillDirection.class);
     private final BackfillJob job;
+    /** Between the context's start and its stop. */
+    private volatile boolean started;
     private final MigrationRuns runs;
 
     /** @param backfill a function from the engine's listener (the counters) to the engine */
@@ -114,6 +118,35 @@ public class BackfillService implements AutoCloseable {
         } catch (RuntimeException e) {
             log.debug("Could not look for an unfinished backfill: {}", e.getMessage());
         }
+    }
+
+    /** Marks the service started; runs need nothing more. */
+    @Override
+    public void start() {
+        started = true;
+    }
+
+    /**
+     * At shutdown, before the web server's graceful shutdown waits for the requests under way: makes
+     * a run under way end at its next page (its checkpoint kept), so the requests waiting for it are answered at once
+     * (503 with Retry-After) instead of holding the graceful shutdown for its whole timeout; the
+     * run's thread is never interrupted, and {@link #close()} still waits for it at bean destruction.
+     */
+    @Override
+    public void stop() {
+        started = false;
+        job.stop();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return started;
+    }
+
+    /** Above the web server's graceful shutdown, so this stops first (a higher phase stops earlier). */
+    @Override
+    public int getPhase() {
+        return WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE + 1;
     }
 
     /**

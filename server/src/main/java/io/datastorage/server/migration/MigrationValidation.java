@@ -14,6 +14,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.SmartLifecycle;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -50,7 +52,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * missing_in_new|missing_in_legacy|differing}} (the last run's; NaN before the first), and each run in
  * {@code datastorage_job_runs_total{job="migration-validate"}}.
  */
-public final class MigrationValidation implements AutoCloseable {
+public final class MigrationValidation implements AutoCloseable, SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(MigrationValidation.class);
     /** The lease's name, the job's name in {@link LeasedJobs#JOBS}. */
     public static final String JOB = "migration-validate";
@@ -84,6 +86,8 @@ public final class MigrationValidation implements AutoCloseable {
     private CompletableFuture<ValidationResult> current;
     private volatile Running running;
     private volatile boolean stopping;
+    /** Between the context's start and its stop. */
+    private volatile boolean started;
 
     /**
      * @param interval how often a run starts in the dual phases; {@link Duration#ZERO}: never
@@ -267,6 +271,35 @@ public final class MigrationValidation implements AutoCloseable {
     /** The last run that finished on any replica. */
     public Optional<ValidationResult> last() {
         return runs.lastValidation();
+    }
+
+    /** Marks the service started; runs need nothing more. */
+    @Override
+    public void start() {
+        started = true;
+    }
+
+    /**
+     * At shutdown, before the web server's graceful shutdown waits for the requests under way: makes
+     * a run under way end at its next window, so the requests waiting for it are answered at once
+     * (503 with Retry-After) instead of holding the graceful shutdown for its whole timeout; the
+     * run's thread is never interrupted, and {@link #close()} still waits for it at bean destruction.
+     */
+    @Override
+    public void stop() {
+        started = false;
+        stopping = true;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return started;
+    }
+
+    /** Above the web server's graceful shutdown, so this stops first (a higher phase stops earlier). */
+    @Override
+    public int getPhase() {
+        return WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE + 1;
     }
 
     /**
