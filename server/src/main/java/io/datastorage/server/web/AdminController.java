@@ -23,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 
 /**
  * Operations on the stores: {@code POST /api/v1/admin/reconcile} runs a reconciliation (or joins
@@ -122,5 +123,12 @@ public class AdminController {
         log.warn("Reconciliation could not read PostgreSQL: {}", e.getMessage());
         return ProblemResponses.retryLater("unavailable",
                 "The database is unavailable, so the index cannot be reconciled now. Retry later.");
+    }
+
+    /** The run ended without a report: the service is stopping (or another replica took the lease). */
+    @ExceptionHandler(CancellationException.class)
+    ResponseEntity<ProblemDetail> stopped(CancellationException e) {
+        return ProblemResponses.retryLater("unavailable", "The reconciliation stopped before it ended ("
+                + e.getMessage() + "); what it repaired stays repaired. Ask again later.");
     }
 }
