@@ -5,21 +5,19 @@ import io.datastorage.core.reconcile.ReconcileJob;
 import io.datastorage.core.reconcile.ReconcileReport;
 import io.datastorage.core.reconcile.Reconciler;
 import io.datastorage.server.job.LeasedJobs;
+import io.datastorage.server.job.LongJobLifecycle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.annotation.Scheduled;
 
 import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The server's side of reconciliation; the logic (one run at a time, joining, progress, last
@@ -33,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * several replicas one reconciles at a time; asked while another replica reconciles, a run ends at
  * once with {@link LeaseHeldElsewhereException} (the admin API answers 409 {@code reconcile-elsewhere}).
  */
-public class ReconcileService implements AutoCloseable, SmartLifecycle {
+public class ReconcileService implements AutoCloseable, LongJobLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ReconcileService.class);
 
     /** How a run ended. */
@@ -137,12 +135,6 @@ public class ReconcileService implements AutoCloseable, SmartLifecycle {
         return started;
     }
 
-    /** Above the web server's graceful shutdown, so this stops first (a higher phase stops earlier). */
-    @Override
-    public int getPhase() {
-        return WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE + 1;
-    }
-
     /**
      * Stops a run under way between two slices and waits for it. Its thread is never interrupted:
      * an interrupt reaching a thread inside Lucene's file I/O closes the channel and leaves the
@@ -151,13 +143,6 @@ public class ReconcileService implements AutoCloseable, SmartLifecycle {
     @Override
     public void close() {
         job.stop();
-        runner.shutdown();
-        try {
-            if (!runner.awaitTermination(30, TimeUnit.SECONDS)) {
-                log.warn("A reconciliation is still running after 30 s; shutting down without it");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        LongJobLifecycle.awaitEnd(runner, log, "A reconciliation is still running");
     }
 }

@@ -6,20 +6,18 @@ import io.datastorage.core.migration.BackfillJob;
 import io.datastorage.core.migration.BackfillResult;
 import io.datastorage.core.migration.MigrationRuns;
 import io.datastorage.server.job.LeasedJobs;
+import io.datastorage.server.job.LongJobLifecycle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.annotation.Scheduled;
 
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -34,7 +32,7 @@ import java.util.function.Function;
  * under way here has scanned; 0 when none runs here), and every run in
  * {@code datastorage_job_runs_total{job="migration-backfill"}}.
  */
-public class BackfillService implements AutoCloseable, SmartLifecycle {
+public class BackfillService implements AutoCloseable, LongJobLifecycle {
     private static final Logger log = LoggerFactory.getLogger(BackfillService.class);
     /** How often the worker looks for an unfinished run to resume. */
     static final long RESUME_EVERY_MILLIS = 5000;
@@ -143,12 +141,6 @@ public class BackfillService implements AutoCloseable, SmartLifecycle {
         return started;
     }
 
-    /** Above the web server's graceful shutdown, so this stops first (a higher phase stops earlier). */
-    @Override
-    public int getPhase() {
-        return WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE + 1;
-    }
-
     /**
      * Stops a run under way at its next page (its checkpoint stays: the run resumes after the
      * restart, here or on another replica) and waits for it; the thread is never interrupted inside
@@ -157,13 +149,6 @@ public class BackfillService implements AutoCloseable, SmartLifecycle {
     @Override
     public void close() {
         job.stop();
-        runner.shutdown();
-        try {
-            if (!runner.awaitTermination(30, TimeUnit.SECONDS)) {
-                log.warn("A backfill is still running after 30 s; shutting down without it (it resumes from its checkpoint)");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        LongJobLifecycle.awaitEnd(runner, log, "A backfill, which resumes from its checkpoint, is still running");
     }
 }

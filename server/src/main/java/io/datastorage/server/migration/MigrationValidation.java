@@ -9,13 +9,12 @@ import io.datastorage.core.migration.SyncReport;
 import io.datastorage.core.migration.SyncValidator;
 import io.datastorage.core.migration.ValidationResult;
 import io.datastorage.server.job.LeasedJobs;
+import io.datastorage.server.job.LongJobLifecycle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.SmartLifecycle;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -52,7 +51,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * missing_in_new|missing_in_legacy|differing}} (the last run's; NaN before the first), and each run in
  * {@code datastorage_job_runs_total{job="migration-validate"}}.
  */
-public final class MigrationValidation implements AutoCloseable, SmartLifecycle {
+public final class MigrationValidation implements AutoCloseable, LongJobLifecycle {
     private static final Logger log = LoggerFactory.getLogger(MigrationValidation.class);
     /** The lease's name, the job's name in {@link LeasedJobs#JOBS}. */
     public static final String JOB = "migration-validate";
@@ -296,12 +295,6 @@ public final class MigrationValidation implements AutoCloseable, SmartLifecycle 
         return started;
     }
 
-    /** Above the web server's graceful shutdown, so this stops first (a higher phase stops earlier). */
-    @Override
-    public int getPhase() {
-        return WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE + 1;
-    }
-
     /**
      * Ends the schedule, makes a run under way end at its next window, and waits for it (its thread
      * is never interrupted: a legacy store's file I/O must not be cut off midway).
@@ -312,13 +305,6 @@ public final class MigrationValidation implements AutoCloseable, SmartLifecycle 
         if (schedule != null) {
             schedule.shutdownNow();
         }
-        runner.shutdown();
-        try {
-            if (!runner.awaitTermination(30, TimeUnit.SECONDS)) {
-                log.warn("A sync validation is still running after 30 s; shutting down without it");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        LongJobLifecycle.awaitEnd(runner, log, "A sync validation is still running");
     }
 }
