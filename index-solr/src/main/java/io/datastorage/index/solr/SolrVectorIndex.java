@@ -42,6 +42,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -130,6 +131,7 @@ public final class SolrVectorIndex implements VectorIndex {
     static final long RETRY_SECONDS = 5;
     /** Vector keys remembered as present, so that a recurring text's writes skip the lookup. */
     private static final int KNOWN_VECTORS = 100_000;
+    static final Duration KNOWN_FOR = Duration.ofHours(1);
     /** Ids per real-time get or terms list of one request. */
     private static final int IDS_PER_REQUEST = 500;
     private static final int PAGE = 5_000;
@@ -159,7 +161,14 @@ public final class SolrVectorIndex implements VectorIndex {
     private final String collection;
     private final int selectiveFilter;
     private final Clock clock;
-    private final Cache<String, Boolean> present = Caffeine.newBuilder().maximumSize(KNOWN_VECTORS).build();
+    /**
+     * Keys whose vector document exists, at most {@value #KNOWN_VECTORS}, each for
+     * {@link #KNOWN_FOR}: nothing in the service deletes vector documents, but an operator may
+     * empty or recreate the collection, and a key remembered forever would then leave every new
+     * record of that vector without one.
+     */
+    private final Cache<String, Boolean> present = Caffeine.newBuilder().maximumSize(KNOWN_VECTORS)
+            .expireAfterWrite(KNOWN_FOR).build();
     private final ReentrantLock bootstrapping = new ReentrantLock();
     /** Set once the collection exists and matches; null until then. */
     private volatile CloudSolrClient client;
@@ -532,7 +541,7 @@ public final class SolrVectorIndex implements VectorIndex {
         if (covered < k && !others.isEmpty()) {
             int candidates = Math.min(others.size(), Math.max(k, MIN_CANDIDATES));
             ModifiableSolrParams knn = knnParams(vector, candidates);
-            knn.add("fq", "{!terms f=" + ID + "}" + String.join(",",
+            knn.add("fq", "{!terms f=" + ID + " cache=false}" + String.join(",",
                     others.stream().map(key -> VECTOR_ID_PREFIX + key).toList()));
             ranked = scoredKeys(query(solr, knn));
             for (ScoredKey hit : ranked) {
@@ -557,12 +566,16 @@ public final class SolrVectorIndex implements VectorIndex {
      */
     private List<IndexHit> broadSearch(CloudSolrClient solr, float[] vector, String ownKey, int k, Filter filter)
             throws SolrServerException, IOException {
-        Map<String, KeyRecords> records = new HashMap<>(expand(solr, List.of(ownKey), filter, k));
+        Map<String, KeyRecords> records = new HashMap<>();
         int candidates = Math.max(2 * k, MIN_CANDIDATES);
         while (true) {
             List<ScoredKey> ranked = scoredKeys(query(solr, knnParams(vector, candidates)));
-            List<String> unexpanded = ranked.stream().map(ScoredKey::key)
-                    .filter(key -> !key.equals(ownKey) && !records.containsKey(key)).toList();
+            List<String> unexpanded = new ArrayList<>();
+            if (!records.containsKey(ownKey)) {
+                unexpanded.add(ownKey); // in the first round's expansion: one request fewer
+            }
+            ranked.stream().map(ScoredKey::key).filter(key -> !key.equals(ownKey) && !records.containsKey(key))
+                    .forEach(unexpanded::add);
             Map<String, KeyRecords> expanded = expand(solr, unexpanded, filter, k);
             for (String key : unexpanded) {
                 records.put(key, expanded.getOrDefault(key, KeyRecords.NONE));
@@ -614,7 +627,8 @@ public final class SolrVectorIndex implements VectorIndex {
             ModifiableSolrParams params = filter.params().set("q", "*:*").set("fl", ID)
                     .set("group", true).set("group.field", VECTOR_KEY).set("group.limit", perKey)
                     .set("group.sort", NEWEST_FIRST).set("rows", some.size());
-            params.add("fq", "{!terms f=" + VECTOR_KEY + "}" + String.join(",", some));
+            // One-off lists of keys: not worth a place in the filter cache.
+            params.add("fq", "{!terms f=" + VECTOR_KEY + " cache=false}" + String.join(",", some));
             GroupCommand command = query(solr, params).getGroupResponse().getValues().getFirst();
             for (Group group : command.getValues()) {
                 SolrDocumentList docs = group.getResult();
