@@ -14,7 +14,6 @@ import org.apache.solr.client.solrj.impl.CloudSolrClient;
 import org.apache.solr.client.solrj.request.CollectionAdminRequest;
 import org.apache.solr.client.solrj.request.ConfigSetAdminRequest;
 import org.apache.solr.common.cloud.DocCollection;
-import org.apache.solr.common.cloud.Slice;
 import org.apache.solr.common.util.ContentStreamBase;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -140,7 +140,7 @@ class SolrVectorIndexTest {
 
     /** A collection made from the shipped configset with its schema edited. */
     private static void createWithSchema(String collection, UnaryOperator<String> edit) throws Exception {
-        Map<String, String> files = new java.util.LinkedHashMap<>(SolrConfigset.files(DIMENSION));
+        Map<String, String> files = new LinkedHashMap<>(SolrConfigset.files(DIMENSION));
         files.put("schema.xml", edit.apply(files.get("schema.xml")));
         try (CloudSolrClient solr = SolrTestSupport.client(cluster())) {
             new ConfigSetAdminRequest.Upload().setConfigSetName(collection)
