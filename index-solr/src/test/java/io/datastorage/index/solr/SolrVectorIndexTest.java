@@ -179,6 +179,24 @@ class SolrVectorIndexTest {
         }
     }
 
+    /** A running service cannot stop itself: a mismatch found once Solr answers keeps the index unavailable, saying why. */
+    @Test
+    void aMismatchFoundOnceSolrAnswersKeepsTheIndexUnavailableWithTheMismatch() throws Exception {
+        SolrVectorIndex.open(SolrTestSupport.config(cluster(), "laterdimension8", 1, 1, 8)).close();
+        int port = TcpForwarder.freePort();
+        SolrIndexConfig config = new SolrIndexConfig(List.of(URI.create("http://127.0.0.1:" + port + "/solr")),
+                "laterdimension8", 1, 1, DIMENSION, Duration.ofSeconds(5));
+        try (SolrVectorIndex index = SolrVectorIndex.open(config);
+             TcpForwarder ignored = TcpForwarder.start(port, URI.create(cluster().solrUrls().getFirst()).getPort())) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> index.health().detail().contains("does not match"));
+            assertThat(index.health().up()).isFalse();
+            assertThat(index.health().detail()).contains("vectorDimension 8").contains("vectorDimension 16");
+            assertThatThrownBy(() -> index.search(unitVector(), 1, IndexFilter.NONE))
+                    .isInstanceOf(IndexUnavailableException.class).hasMessageContaining("vectorDimension 8");
+        }
+    }
+
     /**
      * The 3,000 vectors nearest the query belong to records the filter excludes; 20 far ones
      * match. Solr applies the filter before the graph search (the keys of the matching records'
