@@ -23,7 +23,7 @@ import java.time.Duration;
 /**
  * What every real vector index gets, whichever backend it is: the guard around it, the dual-write
  * coordinator, reconciliation, the repair worker and the start-up catch-up. Imported by each index
- * type's configuration class ({@link LuceneIndexConfiguration}); not a {@code @Configuration}, so
+ * type's configuration class ({@link LuceneIndexConfiguration}, {@link SolrIndexConfiguration}); not a {@code @Configuration}, so
  * that component scanning leaves it alone and {@code datastorage.index.type=none} gets none of it.
  */
 class IndexedWritesConfiguration {
