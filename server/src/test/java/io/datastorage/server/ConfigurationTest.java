@@ -122,11 +122,12 @@ class ConfigurationTest {
 
     /**
      * The index is remote: {@code write-order=auto} commits the records before the network call,
-     * and the jobs' leases live in PostgreSQL even with the embedded one. A Solr that cannot be
-     * reached does not stop start-up (the index reports itself down until it answers).
+     * and the jobs' leases live in PostgreSQL even with the embedded one; there is no start-up
+     * catch-up. A Solr that cannot be reached does not stop start-up (the index reports itself down
+     * until it answers).
      */
     @org.junit.jupiter.api.Test
-    void theSolrIndexIsRemoteSoAutoCommitsThenIndexesAndAnUnreachableSolrDoesNotStopStartUp() {
+    void theSolrIndexIsRemoteSoAutoCommitsThenIndexesAndAnUnreachableSolrDoesNotStopStartUp(CapturedOutput output) {
         try (RunningService service = RunningService.start(RunningService.newDataDir(), "--datastorage.index.type=solr",
                 "--datastorage.index.solr.urls=http://127.0.0.1:1/solr", "--datastorage.index.solr.timeout=500ms")) {
             assertThat(service.context().getBean(io.datastorage.core.dualwrite.DualWriteCoordinator.class).writeOrder())
@@ -144,6 +145,8 @@ class ConfigurationTest {
             assertThat(config.dimension()).isEqualTo(384);
             assertThat(service.get("/healthz").statusCode()).isEqualTo(200);
         }
+        // A remote index keeps what it acknowledged: no start-up replay of every record into it.
+        assertThat(output.getAll()).contains("No start-up catch-up for a remote index");
     }
 
     @org.junit.jupiter.api.Test
