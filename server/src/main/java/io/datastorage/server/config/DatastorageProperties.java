@@ -452,8 +452,8 @@ public record DatastorageProperties(
                     || uri.getHost() == null || uri.getRawPath() == null || uri.getRawPath().isEmpty()
                     || uri.getRawPath().equals("/") || uri.getRawQuery() != null || uri.getRawFragment() != null
                     || uri.getRawUserInfo() != null) {
-                // Credentials in the URL are refused: they would reach logs and reports (and the
-                // client does not send them); the value is shown without them.
+                // Credentials in a URL are refused (they would reach logs and reports), and shown
+                // redacted here; this service has no Solr authentication setting yet.
                 throw new InvalidConfigException("datastorage.index.solr.urls", "must be comma-separated http(s) URLs "
                         + "of Solr nodes ending in the Solr context, without credentials, query or fragment, e.g. "
                         + EXAMPLE_URL, "'" + CREDENTIALS.matcher(url).replaceFirst("//<redacted>@") + "'");
