@@ -144,6 +144,10 @@ class ConfigurationTest {
             assertThat(config.replicationFactor()).isEqualTo(2);
             assertThat(config.dimension()).isEqualTo(384);
             assertThat(service.get("/healthz").statusCode()).isEqualTo(200);
+            // Writes go on in fallback mode, so the service stays ready; the management port says which part is down.
+            assertThat(service.get("/readyz").statusCode()).isEqualTo(200);
+            assertThat(service.get(service.management("/health")).body())
+                    .containsPattern("\"vectorIndex\":\\{\"status\":\"DOWN\"");
         }
         // A remote index keeps what it acknowledged: no start-up replay of every record into it.
         assertThat(output.getAll()).contains("No start-up catch-up for a remote index");

@@ -61,6 +61,16 @@ class OperationsTest {
     }
 
     @Test
+    void theManagementPortsHealthNamesEachPartAndTheVectorIndexIsOne() {
+        HttpResponse<String> health = service.get(service.management("/health"));
+
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).containsPattern("\"vectorIndex\":\\{\"status\":\"UP\"")
+                .containsPattern("\"db\":\\{\"status\":\"UP\"")
+                .as("components only: no details on the management port").doesNotContain("detail");
+    }
+
+    @Test
     void exposesPrometheusMetricsOnTheManagementPort() {
         service.postJson("/api/v1/audit/workflow", validRecord("workflow", "metrics"));
         service.postJson("/api/v1/audit/workflow", "{\"phase\":\"Nope\",\"whatever\":1}");

@@ -36,6 +36,12 @@ class IndexedWritesConfiguration {
         return GuardedIndex.of(index, settings.attempts(), Duration.ofMillis(50), settings.openFor());
     }
 
+    /** The {@code vectorIndex} component of the management port's {@code /health}. */
+    @Bean
+    VectorIndexHealthIndicator vectorIndexHealthIndicator(VectorIndex index) {
+        return new VectorIndexHealthIndicator(index);
+    }
+
     @Bean
     InFlightWrites inFlightWrites() {
         return new InFlightWrites();
