@@ -24,12 +24,13 @@ import static org.awaitility.Awaitility.await;
  * tests where the process must really die: {@code process.destroyForcibly()} is a SIGKILL, with no
  * shutdown hook, and the embedded PostgreSQL it started outlives it, for the next start-up (or
  * {@link #stopLeftoverPostgres}) to deal with. Its output goes to {@code <dataDir>/<name>.log}.
+ * Public for the multi-process tests of other packages (the cluster shape's).
  */
-final class ChildService {
-    final String name;
-    final Process process;
-    final Path log;
-    final int apiPort;
+public final class ChildService {
+    public final String name;
+    public final Process process;
+    public final Path log;
+    public final int apiPort;
     private final HttpClient http;
 
     private ChildService(String name, Process process, Path log, int apiPort, HttpClient http) {
@@ -46,8 +47,19 @@ final class ChildService {
      *
      * @param extraArgs more command-line options for the service
      */
-    static ChildService start(String name, Path dataDir, int postgresPort, HttpClient http, String... extraArgs)
+    public static ChildService start(String name, Path dataDir, int postgresPort, HttpClient http, String... extraArgs)
             throws IOException {
+        List<String> args = new ArrayList<>(List.of("--datastorage.db.embedded-port=" + postgresPort));
+        args.addAll(List.of(extraArgs));
+        return start(name, dataDir, http, args);
+    }
+
+    /**
+     * Starts {@code serve} on the data directory with exactly {@code args} besides the data
+     * directory and the ports (an external database, for one, is the caller's to name), and waits
+     * until it is ready.
+     */
+    public static ChildService start(String name, Path dataDir, HttpClient http, List<String> args) throws IOException {
         int apiPort = freePort();
         Path log = dataDir.resolve(name + ".log");
         List<String> command = new ArrayList<>(List.of(
@@ -55,9 +67,8 @@ final class ChildService {
                 "-cp", System.getProperty("java.class.path"),
                 DatastorageCli.class.getName(), "serve",
                 "--data-dir=" + dataDir, "--port=" + apiPort,
-                "--management.server.port=" + freePort(),
-                "--datastorage.db.embedded-port=" + postgresPort));
-        command.addAll(List.of(extraArgs));
+                "--management.server.port=" + freePort()));
+        command.addAll(args);
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
@@ -73,15 +84,20 @@ final class ChildService {
         return service;
     }
 
-    URI api(String path) {
+    public URI api(String path) {
         return URI.create("http://127.0.0.1:" + apiPort + path);
     }
 
-    HttpResponse<String> get(String path) {
+    public HttpResponse<String> get(String path) {
         return send(HttpRequest.newBuilder(api(path)).GET());
     }
 
-    HttpResponse<String> send(HttpRequest.Builder request) {
+    public HttpResponse<String> postJson(String path, String body) {
+        return send(HttpRequest.newBuilder(api(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    public HttpResponse<String> send(HttpRequest.Builder request) {
         try {
             return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
@@ -92,7 +108,7 @@ final class ChildService {
         }
     }
 
-    boolean ready() {
+    public boolean ready() {
         if (!process.isAlive()) {
             throw new IllegalStateException("the " + name + " service exited with " + process.exitValue()
                     + " before it was ready");
@@ -104,11 +120,11 @@ final class ChildService {
         }
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return Files.readString(log);
     }
 
-    void kill() {
+    public void kill() {
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
@@ -117,7 +133,7 @@ final class ChildService {
         }
     }
 
-    void printLogTail() {
+    public void printLogTail() {
         try {
             List<String> lines = Files.readAllLines(log);
             System.out.println("---- last lines of the " + name + " service's output (" + log + ") ----");
@@ -128,7 +144,7 @@ final class ChildService {
     }
 
     /** The embedded PostgreSQL a killed service left running on the data directory, if any. */
-    static void stopLeftoverPostgres(Path dataDir) {
+    public static void stopLeftoverPostgres(Path dataDir) {
         Path pidFile = dataDir.resolve("postgres").resolve("postmaster.pid");
         try {
             if (!Files.exists(pidFile)) {
@@ -147,7 +163,7 @@ final class ChildService {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
