@@ -13,6 +13,9 @@ import io.datastorage.core.index.IndexUnavailableException;
 import io.datastorage.core.index.SliceDigest;
 import io.datastorage.core.index.VectorIndex;
 import io.datastorage.core.index.VectorIndexes;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import org.apache.solr.client.solrj.SolrRequest;
 import org.apache.solr.client.solrj.SolrServerException;
 import org.apache.solr.client.solrj.impl.CloudSolrClient;
@@ -39,8 +42,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -170,6 +175,20 @@ public final class SolrVectorIndex implements VectorIndex {
     private final Cache<String, Boolean> present = Caffeine.newBuilder().maximumSize(KNOWN_VECTORS)
             .expireAfterWrite(KNOWN_FOR).build();
     private final ReentrantLock bootstrapping = new ReentrantLock();
+    /**
+     * Tries of one call, about 1.5 s in all, while a shard changes leaders. When a node leaves,
+     * Solr answers the updates it forwards with 500 ("Async exception during distributed update")
+     * and some reads with 503/510 for about half a second, until new leaders are elected. Retried
+     * here, inside the index, such a blip never reaches the write path's circuit breaker, which
+     * would open for {@code datastorage.index.open-for} (10 s) and leave every write of that time
+     * unindexed until the repair (found by the cluster test that stops one Solr node). Every call
+     * is idempotent: upserts and deletes by id, reads.
+     */
+    private final Retry leaderChange = Retry.of("solr-leader-change", RetryConfig.custom()
+            .maxAttempts(5)
+            .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(100), 2.0))
+            .retryOnException(SolrVectorIndex::passesOnRetry)
+            .build());
     /** Set once the collection exists and matches; null until then. */
     private volatile CloudSolrClient client;
     /** Why the index cannot serve calls yet. */
@@ -914,11 +933,33 @@ public final class SolrVectorIndex implements VectorIndex {
     private <T> T call(String operation, SolrCall<T> call) {
         CloudSolrClient solr = solr();
         try {
-            return call.call(solr);
+            return Retry.decorateCheckedSupplier(leaderChange, () -> call.call(solr)).get();
         } catch (SolrServerException | IOException | SolrException | UncheckedIOException e) {
             throw new IndexUnavailableException("Solr collection '" + collection + "': " + operation + " failed: "
                     + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("Solr collection '" + collection + "': " + operation + " failed", e);
         }
+    }
+
+    /**
+     * Whether a failed call may pass if tried again at once: Solr's answers while a shard changes
+     * leaders (5xx) and refused connections, but neither a 4xx (the request is wrong) nor a
+     * timeout (tried again, a hung node would hold a write for several timeouts).
+     */
+    static boolean passesOnRetry(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof HttpTimeoutException || cause instanceof InterruptedIOException) {
+                return false;
+            }
+        }
+        if (failure instanceof SolrException solr) {
+            return solr.code() >= 500;
+        }
+        return failure instanceof SolrServerException || failure instanceof IOException
+                || failure instanceof UncheckedIOException;
     }
 
     private static void closeQuietly(CloudSolrClient solr) {

@@ -1,0 +1,44 @@
+package io.datastorage.index.solr;
+
+import org.apache.solr.client.solrj.SolrServerException;
+import org.apache.solr.common.SolrException;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpTimeoutException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Which failures the index tries again at once: Solr's 5xx while a shard changes leaders and refused connections
+ * (a node just left), never a 4xx (the request itself is wrong) nor a timeout (a hung node would hold each write
+ * for several timeouts). The retry's effect under a real node stop is in the cluster test that stops one Solr node.
+ */
+class SolrLeaderChangeRetryTest {
+
+    @Test
+    void aServerErrorWhileLeadersChangePassesOnRetry() {
+        assertThat(SolrVectorIndex.passesOnRetry(new SolrException(SolrException.ErrorCode.SERVER_ERROR,
+                "Async exception during distributed update: Connection refused"))).isTrue();
+        assertThat(SolrVectorIndex.passesOnRetry(new SolrException(SolrException.ErrorCode.SERVICE_UNAVAILABLE,
+                "no servers hosting shard"))).isTrue();
+    }
+
+    @Test
+    void aRefusedConnectionPassesOnRetry() {
+        assertThat(SolrVectorIndex.passesOnRetry(new SolrServerException(new ConnectException("Connection refused")))).isTrue();
+        assertThat(SolrVectorIndex.passesOnRetry(new IOException("Connection reset"))).isTrue();
+    }
+
+    @Test
+    void aWrongRequestIsNotTriedAgain() {
+        assertThat(SolrVectorIndex.passesOnRetry(new SolrException(SolrException.ErrorCode.BAD_REQUEST, "undefined field"))).isFalse();
+    }
+
+    @Test
+    void aTimeoutIsNotTriedAgainSoAHungNodeHoldsAWriteOneTimeoutOnly() {
+        assertThat(SolrVectorIndex.passesOnRetry(new SolrServerException("Timeout occurred while waiting response",
+                new HttpTimeoutException("request timed out")))).isFalse();
+    }
+}
