@@ -56,6 +56,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -176,9 +178,21 @@ public final class SolrVectorIndex implements VectorIndex {
             .expireAfterWrite(KNOWN_FOR).build();
     private final ReentrantLock bootstrapping = new ReentrantLock();
     /**
+     * The HTTP client's threads: a pool that grows, not the client's default of 4 threads. That
+     * pool both writes each request body into a pipe (1 KiB) and runs the JDK HttpClient that reads
+     * the other end, so 4 requests in flight whose bodies exceed the pipe (a repair batch, a few
+     * concurrent upserts) blocked every thread for good, past any request timeout: a replica's
+     * repair stopped and its index never converged again (seen in the cluster test that stops every
+     * Solr node, and in the bench with 8 clients). Not virtual threads: a pipe fails ("Read end
+     * dead") once the thread that last read from it has ended. Daemon threads, shut down by
+     * {@link #close()}.
+     */
+    private final ExecutorService httpThreads = Executors.newCachedThreadPool(Thread.ofPlatform()
+            .name("solr-http-", 0).daemon(true).factory());
+    /**
      * Tries of one call, about 1.5 s in all, while a shard changes leaders. When a node leaves,
      * Solr answers the updates it forwards with 500 ("Async exception during distributed update")
-     * and some reads with 503/510 for about half a second, until new leaders are elected. Retried
+     * for about half a second, until new leaders are elected. Retried
      * here, inside the index, such a blip never reaches the write path's circuit breaker, which
      * would open for {@code datastorage.index.open-for} (10 s) and leave every write of that time
      * unindexed until the repair (found by the cluster test that stops one Solr node). Every call
@@ -273,6 +287,7 @@ public final class SolrVectorIndex implements VectorIndex {
     private CloudSolrClient newClient() {
         long timeoutMillis = config.timeout().toMillis();
         HttpJdkSolrClient.Builder http = new HttpJdkSolrClient.Builder()
+                .withExecutor(httpThreads)
                 .withConnectionTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .withRequestTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .withIdleTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
@@ -897,6 +912,7 @@ public final class SolrVectorIndex implements VectorIndex {
         if (open != null) {
             closeQuietly(open);
         }
+        httpThreads.shutdownNow();
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -945,9 +961,12 @@ public final class SolrVectorIndex implements VectorIndex {
     }
 
     /**
-     * Whether a failed call may pass if tried again at once: Solr's answers while a shard changes
-     * leaders (5xx) and refused connections, but neither a 4xx (the request is wrong) nor a
-     * timeout (tried again, a hung node would hold a write for several timeouts).
+     * Whether a failed call may pass if tried again at once: a live Solr node's 500 or 503 while a
+     * shard changes leaders. Nothing else: not a 4xx (the request is wrong), not a timeout (a hung
+     * node would hold a write for several timeouts), and not a node that cannot be reached or a
+     * cluster with no live node (the client's own errors): with every node down, each retry only
+     * lengthens every write until the circuit breaker opens (seen in the cluster test that stops
+     * every node: writes outlived their deadline).
      */
     static boolean passesOnRetry(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -955,11 +974,9 @@ public final class SolrVectorIndex implements VectorIndex {
                 return false;
             }
         }
-        if (failure instanceof SolrException solr) {
-            return solr.code() >= 500;
-        }
-        return failure instanceof SolrServerException || failure instanceof IOException
-                || failure instanceof UncheckedIOException;
+        return failure instanceof SolrException solr
+                && (solr.code() == SolrException.ErrorCode.SERVER_ERROR.code
+                || solr.code() == SolrException.ErrorCode.SERVICE_UNAVAILABLE.code);
     }
 
     private static void closeQuietly(CloudSolrClient solr) {

@@ -11,9 +11,9 @@ import java.net.http.HttpTimeoutException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Which failures the index tries again at once: Solr's 5xx while a shard changes leaders and refused connections
- * (a node just left), never a 4xx (the request itself is wrong) nor a timeout (a hung node would hold each write
- * for several timeouts). The retry's effect under a real node stop is in the cluster test that stops one Solr node.
+ * Which failures the index tries again at once: a live node's 500/503 while a shard changes leaders; never a 4xx
+ * (the request itself is wrong), a timeout (a hung node would hold each write for several timeouts), nor a node
+ * that cannot be reached. The retry's effect under a real node stop is in the cluster test that stops one Solr node.
  */
 class SolrLeaderChangeRetryTest {
 
@@ -25,10 +25,13 @@ class SolrLeaderChangeRetryTest {
                 "no servers hosting shard"))).isTrue();
     }
 
+    /** With every node down each retry would only lengthen every write until the circuit breaker opens. */
     @Test
-    void aRefusedConnectionPassesOnRetry() {
-        assertThat(SolrVectorIndex.passesOnRetry(new SolrServerException(new ConnectException("Connection refused")))).isTrue();
-        assertThat(SolrVectorIndex.passesOnRetry(new IOException("Connection reset"))).isTrue();
+    void aNodeThatCannotBeReachedIsNotTriedAgainSoAClusterWithoutLiveNodesFailsFast() {
+        assertThat(SolrVectorIndex.passesOnRetry(new SolrServerException(new ConnectException("Connection refused")))).isFalse();
+        assertThat(SolrVectorIndex.passesOnRetry(new IOException("Connection reset"))).isFalse();
+        assertThat(SolrVectorIndex.passesOnRetry(new SolrException(SolrException.ErrorCode.INVALID_STATE,
+                "Could not find a healthy node to handle the request"))).isFalse();
     }
 
     @Test
