@@ -1,0 +1,149 @@
+package io.datastorage.bench;
+
+import io.datastorage.solr.testcluster.SolrCloudForTests;
+import io.datastorage.store.postgres.EmbeddedPostgresServer;
+import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the cluster shape needs besides the replicas, all on this machine: an external PostgreSQL
+ * (the embedded server, started on its own with the service's durable settings), a Redis for the
+ * shared embedding cache (the {@code redis-server} binary of embedded-redis; no persistence, it is a
+ * cache) and a SolrCloud of two nodes with an embedded ZooKeeper ({@link SolrCloudForTests}, in a
+ * child JVM). {@link #replicaEnvironment} is what a replica is given, as a container would be.
+ * Closing stops Solr, Redis and PostgreSQL and deletes their files.
+ */
+final class LocalCluster implements AutoCloseable {
+    private static final String CHILD_MAIN = "io.datastorage.solr.testcluster.ChildMain";
+
+    private final EmbeddedPostgresServer postgres;
+    private final RedisServer redis;
+    private final int redisPort;
+    private final SolrCloudForTests solr;
+
+    private LocalCluster(EmbeddedPostgresServer postgres, RedisServer redis, int redisPort, SolrCloudForTests solr) {
+        this.postgres = postgres;
+        this.redis = redis;
+        this.redisPort = redisPort;
+        this.solr = solr;
+    }
+
+    /** Starts PostgreSQL (its cluster under {@code dir}), Redis and a 2-node SolrCloud. */
+    static LocalCluster start(Path dir) {
+        EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(dir.resolve("postgres"), 0);
+        RedisServer redis = null;
+        try {
+            int redisPort = ServiceProcess.freePort();
+            redis = RedisServer.newRedisServer()
+                    .executableProvider(ExecutableProvider.newJarResourceProvider())
+                    .bind("127.0.0.1")
+                    .port(redisPort)
+                    .setting("save \"\"")
+                    .setting("appendonly no")
+                    .onShutdownForceStop(false)
+                    .build();
+            redis.start();
+            return new LocalCluster(postgres, redis, redisPort, SolrCloudForTests.start(2));
+        } catch (IOException | RuntimeException e) {
+            stopQuietly(redis);
+            postgres.close();
+            throw e instanceof IOException io ? new UncheckedIOException("cannot start redis-server", io) : (RuntimeException) e;
+        }
+    }
+
+    /** Creates an empty database for one configuration of replicas; answers its JDBC URL. */
+    String createDatabase(String name) {
+        try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "");
+             Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name, e);
+        }
+        return databaseUrl(name);
+    }
+
+    /** The JDBC URL of {@code database} on this PostgreSQL. */
+    String databaseUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/" + database;
+    }
+
+    String postgresUser() {
+        return postgres.user();
+    }
+
+    String redisUrl() {
+        return "redis://127.0.0.1:" + redisPort;
+    }
+
+    List<String> solrUrls() {
+        return solr.solrUrls();
+    }
+
+    String zkHost() {
+        return solr.zkHost();
+    }
+
+    /**
+     * The settings of a replica, as environment variables: the index ({@code lucene} or {@code solr},
+     * for Solr the node URLs and {@code collection}), the external database and the shared cache.
+     */
+    Map<String, String> replicaEnvironment(String indexType, String collection, String jdbcUrl) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("DATASTORAGE_INDEX_TYPE", indexType);
+        if (indexType.equals("solr")) {
+            env.put("DATASTORAGE_INDEX_SOLR_URLS", String.join(",", solr.solrUrls()));
+            env.put("DATASTORAGE_INDEX_SOLR_COLLECTION", collection);
+        }
+        env.put("DATASTORAGE_DB_URL", jdbcUrl);
+        env.put("DATASTORAGE_DB_USER", postgres.user());
+        env.put("DATASTORAGE_CACHE_URL", redisUrl());
+        return env;
+    }
+
+    /** CPU seconds so far of PostgreSQL: the postmaster, its live processes and those it has reaped. */
+    double postgresCpu() {
+        return postgres.postmasterPid().stream().mapToObj(ProcessHandle::of).flatMap(java.util.Optional::stream)
+                .mapToDouble(p -> ServiceProcess.cpuWithReapedChildren(p)
+                        + p.descendants().mapToDouble(ServiceProcess::cpuSeconds).sum())
+                .sum();
+    }
+
+    /** CPU seconds so far of the Solr JVM (both nodes and ZooKeeper). */
+    double solrCpu() {
+        return ProcessHandle.current().children()
+                .filter(p -> p.info().arguments().map(a -> Arrays.asList(a).contains(CHILD_MAIN)).orElse(false))
+                .mapToDouble(ServiceProcess::cpuSeconds).sum();
+    }
+
+    @Override
+    public void close() {
+        try {
+            solr.close();
+        } finally {
+            stopQuietly(redis);
+            postgres.close();
+        }
+    }
+
+    private static void stopQuietly(RedisServer redis) {
+        if (redis != null) {
+            try {
+                redis.stop();
+            } catch (IOException e) {
+                System.err.println("could not stop redis-server: " + e.getMessage());
+            }
+        }
+    }
+}
