@@ -196,15 +196,15 @@ final class ClusterBench implements Runnable {
         List<String> warmQueries = queryStrings(Math.round(5 * warmUp.toSeconds()) + 1);
         warmUp(load, name + " searches", 5, warmUp, i -> search(replica(replicas, i), Map.of("query", warmQueries.get(i), "topK", K)));
 
-        scenarios.add(scenario(replicas, cluster, load, name + ": cached-text writes",
+        scenarios.add(scenario(replicas, cluster, load, name + " cached writes",
                 "POST /api/v1/audit/aianalysis, texts of the 1,000 records filled last: embeddings come from Redis", WRITE_RATES,
                 rate -> i -> post(replica(replicas, i), "/api/v1/audit/aianalysis", body(pool.get(i % pool.size())))));
-        scenarios.add(scenario(replicas, cluster, load, name + ": semantic search",
+        scenarios.add(scenario(replicas, cluster, load, name + " semantic search",
                 "POST /api/v1/audit/search, a new query text each (embedded per request), top 10", SEARCH_RATES, rate -> {
                     List<String> stepQueries = queryStrings(Math.round(rate * step.toSeconds()) + 1);
                     return i -> search(replica(replicas, i), Map.of("query", stepQueries.get(i), "topK", K));
                 }));
-        scenarios.add(scenario(replicas, cluster, load, name + ": search by vector",
+        scenarios.add(scenario(replicas, cluster, load, name + " vector search",
                 "POST /api/v1/audit/search with the query's vector (embedded beforehand): the search without the embedding",
                 VECTOR_SEARCH_RATES, rate -> {
                     List<float[]> stepVectors = embed(model, queryStrings(Math.round(rate * step.toSeconds()) + 1));
@@ -389,9 +389,9 @@ final class ClusterBench implements Runnable {
         Optional<Summary.Baseline> rawUpsert1 = baseline(summary, "Solr upsert (SolrJ), 1 entry");
         Optional<Summary.Baseline> rawUpsert100 = baseline(summary, "Solr upsert (SolrJ), 100 entries");
         Optional<Summary.Baseline> rawKnn = baseline(summary, "Solr kNN");
-        Optional<Summary.Scenario> luceneWrites = scenario(summary, "lucene ×1: cached-text writes");
-        Optional<Summary.Scenario> solrWrites = scenario(summary, "solr ×1: cached-text writes");
-        Optional<Summary.Scenario> solr2Writes = scenario(summary, "solr ×2: cached-text writes");
+        Optional<Summary.Scenario> luceneWrites = scenario(summary, "lucene ×1 cached writes");
+        Optional<Summary.Scenario> solrWrites = scenario(summary, "solr ×1 cached writes");
+        Optional<Summary.Scenario> solr2Writes = scenario(summary, "solr ×2 cached writes");
         solrWrites.ifPresent(s -> rawUpsert1.ifPresent(raw -> ratios.put(
                 "solr ×1 cached-text writes/s ÷ raw Solr upserts/s (1 per request)", Summary.round(s.bestThroughput() / raw.perSecond()))));
         solr2Writes.ifPresent(s -> rawUpsert1.ifPresent(raw -> ratios.put(
@@ -406,12 +406,12 @@ final class ClusterBench implements Runnable {
                     Summary.round(solrFill / raw.perSecond())));
         }
         for (String name : List.of("lucene ×1", "solr ×1", "solr ×2")) {
-            scenario(summary, name + ": search by vector").map(s -> s.steps().getFirst()).ifPresent(first ->
+            scenario(summary, name + " vector search").map(s -> s.steps().getFirst()).ifPresent(first ->
                     rawKnn.ifPresent(raw -> ratios.put(name + " search-by-vector p50 at " + (int) first.offeredPerSecond()
                             + "/s ÷ raw Solr kNN p50", Summary.round(first.p50Ms() / raw.p50Ms()))));
         }
-        scenario(summary, "solr ×1: semantic search").map(s -> s.steps().getFirst()).ifPresent(solr ->
-                scenario(summary, "lucene ×1: semantic search").map(s -> s.steps().getFirst()).ifPresent(lucene ->
+        scenario(summary, "solr ×1 semantic search").map(s -> s.steps().getFirst()).ifPresent(solr ->
+                scenario(summary, "lucene ×1 semantic search").map(s -> s.steps().getFirst()).ifPresent(lucene ->
                         ratios.put("solr ×1 ÷ lucene ×1 semantic-search p50 at " + (int) solr.offeredPerSecond() + "/s",
                                 Summary.round(solr.p50Ms() / lucene.p50Ms()))));
         ratios.put("recall@10 of the Solr search, unfiltered", Summary.round(recall.unfiltered()));
