@@ -140,6 +140,7 @@ final class ClusterBench implements Runnable {
                 progress("baseline: Solr kNN queries");
                 baselines.add(Summary.Baseline.of(raw.knn(queryVectors, step)));
             }
+            cluster.deleteCollection("bench_raw");
 
             RepeatedTexts shape = ServiceBench.readSetShape(records);
             List<Map<String, Object>> readSet = ServiceBench.readSet(shape);
@@ -160,6 +161,9 @@ final class ClusterBench implements Runnable {
                     throw new UncheckedIOException(e);
                 } finally {
                     replicas.reversed().forEach(ServiceProcess::close);
+                }
+                if (configuration.indexType().equals("solr")) {
+                    cluster.deleteCollection("bench_" + configuration.id());
                 }
             }
 

@@ -7,11 +7,16 @@ import redis.embedded.core.ExecutableProvider;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,6 +98,22 @@ final class LocalCluster implements AutoCloseable {
 
     String zkHost() {
         return solr.zkHost();
+    }
+
+    /** Deletes a collection (Collections API), so the next configuration finds Solr with no other collection to serve. */
+    void deleteCollection(String collection) {
+        URI uri = URI.create(solr.solrUrls().getFirst() + "/admin/collections?action=DELETE&name=" + collection);
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                System.err.println("could not delete collection " + collection + ": " + response.statusCode() + " " + response.body());
+            }
+        } catch (IOException e) {
+            System.err.println("could not delete collection " + collection + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
