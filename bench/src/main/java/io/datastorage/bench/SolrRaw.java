@@ -1,5 +1,6 @@
 package io.datastorage.bench;
 
+import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.index.SliceDigest;
 import io.datastorage.core.index.VectorIndexes;
 import io.datastorage.index.solr.SolrIndexConfig;
@@ -16,7 +17,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,6 +74,7 @@ final class SolrRaw implements AutoCloseable {
     private void add(List<float[]> vectors, int count) {
         List<SolrInputDocument> docs = new ArrayList<>(count * 2);
         Instant now = Instant.now();
+        long micros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
         for (int c = 0; c < count; c++) {
             int i = serial.getAndIncrement();
             float[] vector = distinct(vectors, i);
@@ -91,10 +92,10 @@ final class SolrRaw implements AutoCloseable {
             SolrInputDocument r = new SolrInputDocument();
             r.setField("id", UUID.randomUUID().toString());
             r.setField("doc_type", "record");
-            r.setField("kind", "aianalysis");
+            r.setField("kind", AuditKind.AI_ANALYSIS.name());
             r.setField("namespace", "team-" + i % 20);
             r.setField("phase", "Completed");
-            r.setField("created_at", Date.from(now));
+            r.setField("created_at", micros); // epoch microseconds, as the index stores it
             r.setField("checksum", checksum);
             r.setField("fingerprint", SliceDigest.fingerprint(checksum));
             r.setField("vector_key", key);
