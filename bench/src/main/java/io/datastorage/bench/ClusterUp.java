@@ -91,7 +91,7 @@ final class ClusterUp implements Runnable {
             if (duration == null) {
                 stopped.await();
             } else if (!stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS)) {
-                progress("%s passed: stopping", duration);
+                progress("%d s passed: stopping", duration.toSeconds());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -17,10 +17,12 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What the cluster shape needs besides the replicas, all on this machine: an external PostgreSQL
@@ -31,18 +33,22 @@ import java.util.Map;
  * Closing stops Solr, Redis and PostgreSQL and deletes their files.
  */
 final class LocalCluster implements AutoCloseable {
-    private static final String CHILD_MAIN = "io.datastorage.solr.testcluster.ChildMain";
-
     private final EmbeddedPostgresServer postgres;
     private final RedisServer redis;
     private final int redisPort;
     private final SolrCloudForTests solr;
+    private final Optional<ProcessHandle> solrProcess;
+    /** Stops everything when the JVM ends first (Ctrl-C, SIGTERM): PostgreSQL is not its child and would stay. */
+    private final Thread stopOnExit = new Thread(this::stop, "stop-local-cluster");
+    private boolean stopped;
 
-    private LocalCluster(EmbeddedPostgresServer postgres, RedisServer redis, int redisPort, SolrCloudForTests solr) {
+    private LocalCluster(EmbeddedPostgresServer postgres, RedisServer redis, int redisPort, SolrCloudForTests solr,
+                         Optional<ProcessHandle> solrProcess) {
         this.postgres = postgres;
         this.redis = redis;
         this.redisPort = redisPort;
         this.solr = solr;
+        this.solrProcess = solrProcess;
     }
 
     /** Starts PostgreSQL (its cluster under {@code dir}), Redis and a 2-node SolrCloud. */
@@ -60,7 +66,14 @@ final class LocalCluster implements AutoCloseable {
                     .onShutdownForceStop(false)
                     .build();
             redis.start();
-            return new LocalCluster(postgres, redis, redisPort, SolrCloudForTests.start(2));
+            // The launcher does not tell its child's pid: it is the child this start added.
+            Set<Long> before = ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
+            SolrCloudForTests solr = SolrCloudForTests.start(2);
+            Optional<ProcessHandle> solrProcess = ProcessHandle.current().children()
+                    .filter(p -> !before.contains(p.pid())).findFirst();
+            LocalCluster cluster = new LocalCluster(postgres, redis, redisPort, solr, solrProcess);
+            Runtime.getRuntime().addShutdownHook(cluster.stopOnExit);
+            return cluster;
         } catch (IOException | RuntimeException e) {
             stopQuietly(redis);
             postgres.close();
@@ -135,21 +148,32 @@ final class LocalCluster implements AutoCloseable {
 
     /** CPU seconds so far of PostgreSQL: the postmaster, its live processes and those it has reaped. */
     double postgresCpu() {
-        return postgres.postmasterPid().stream().mapToObj(ProcessHandle::of).flatMap(java.util.Optional::stream)
+        return postgres.postmasterPid().stream().mapToObj(ProcessHandle::of).flatMap(Optional::stream)
                 .mapToDouble(p -> ServiceProcess.cpuWithReapedChildren(p)
                         + p.descendants().mapToDouble(ServiceProcess::cpuSeconds).sum())
                 .sum();
     }
 
-    /** CPU seconds so far of the Solr JVM (both nodes and ZooKeeper). */
+    /** CPU seconds so far of the Solr JVM (both nodes and ZooKeeper); 0 when its process was not found. */
     double solrCpu() {
-        return ProcessHandle.current().children()
-                .filter(p -> p.info().arguments().map(a -> Arrays.asList(a).contains(CHILD_MAIN)).orElse(false))
-                .mapToDouble(ServiceProcess::cpuSeconds).sum();
+        return solrProcess.map(ServiceProcess::cpuSeconds).orElse(0.0);
     }
 
     @Override
     public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook is running or has run
+        }
+    }
+
+    private synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
         try {
             solr.close();
         } finally {

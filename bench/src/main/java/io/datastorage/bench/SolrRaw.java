@@ -19,6 +19,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -31,11 +34,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SolrRaw implements AutoCloseable {
     private final CloudSolrClient client;
+    private final ExecutorService executor;
     private final int dimension;
     private final AtomicInteger serial = new AtomicInteger();
 
-    private SolrRaw(CloudSolrClient client, int dimension) {
+    private SolrRaw(CloudSolrClient client, ExecutorService executor, int dimension) {
         this.client = client;
+        this.executor = executor;
         this.dimension = dimension;
     }
 
@@ -46,20 +51,28 @@ final class SolrRaw implements AutoCloseable {
         try (SolrVectorIndex index = SolrVectorIndex.open(config)) {
             index.count(); // fails unless the collection is there and answers
         }
+        // A pool that grows instead of the client's default of 4 threads: that pool both writes each
+        // request body into a pipe (1 KiB) and runs the JDK HttpClient that reads the other end, so 4
+        // requests in flight whose bodies exceed the pipe blocked every thread for good (seen here with
+        // 8 clients). Not virtual threads: a pipe fails ("Read end dead") once the thread that last
+        // read from it has ended, and a virtual thread ends with its task.
+        ExecutorService executor = Executors.newCachedThreadPool();
         CloudSolrClient client = new CloudSolrClient.Builder(solrUrls)
-                .withHttpClientBuilder(new HttpJdkSolrClient.Builder())
+                .withHttpClientBuilder(new HttpJdkSolrClient.Builder().withExecutor(executor)
+                        .withRequestTimeout(60, TimeUnit.SECONDS))
                 .withDefaultCollection(collection)
                 .build();
-        return new SolrRaw(client, dimension);
+        return new SolrRaw(client, executor, dimension);
     }
 
     /**
-     * Upserts for {@code duration} each: one entry per request from {@code clients} threads, then
-     * 100 entries per request from {@code clients} threads; the time includes a final hard commit.
+     * Upserts for {@code duration} each: one entry per request from {@code singleClients} threads,
+     * then 100 entries per request from {@code batchClients} threads; each time includes a final hard commit.
      */
-    List<RawBaselines.Measured> upserts(List<float[]> vectors, Duration duration, int clients) {
+    List<RawBaselines.Measured> upserts(List<float[]> vectors, Duration duration, int singleClients, int batchClients) {
         List<RawBaselines.Measured> results = new ArrayList<>();
         for (int perRequest : new int[]{1, 100}) {
+            int clients = perRequest == 1 ? singleClients : batchClients;
             long started = System.nanoTime();
             RawBaselines.Measured m = RawBaselines.closedLoop("Solr upsert (SolrJ), " + perRequest + " entr"
                     + (perRequest == 1 ? "y" : "ies") + " per request, " + clients + " clients", "requests", clients,
@@ -161,5 +174,6 @@ final class SolrRaw implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+        executor.close();
     }
 }
