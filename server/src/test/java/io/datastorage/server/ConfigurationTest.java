@@ -33,7 +33,18 @@ class ConfigurationTest {
             "datastorage.cache.url|memcached://cache:11211|redis:// or rediss:// URL",
             "datastorage.cache.ttl|0s|must be 1s..7d",
             "datastorage.cache.timeout|20s|must be 1ms..10s",
-            "datastorage.index.type|solr|The following values are valid",
+            "datastorage.index.type|solr|datastorage.index.solr.urls must be set when datastorage.index.type is solr",
+            "datastorage.index.solr.urls|ftp://solr-0:8983/solr|must be comma-separated http(s) URLs of Solr nodes ending in the Solr context",
+            "datastorage.index.solr.urls|http://solr-0:8983|ending in the Solr context",
+            "datastorage.index.solr.urls|solr-0:8983/solr|must be comma-separated http(s) URLs",
+            "datastorage.index.solr.urls|http://solr-0:8983/solr?commit=true|without credentials, query or fragment",
+            "datastorage.index.solr.collection|-audit|must be a Solr collection name",
+            "datastorage.index.solr.collection|audit/records|must be a Solr collection name",
+            "datastorage.index.solr.shards|0|must be 1..1024",
+            "datastorage.index.solr.shards|1025|must be 1..1024",
+            "datastorage.index.solr.replication-factor|17|must be 1..16",
+            "datastorage.index.solr.timeout|50ms|must be 100ms..5m",
+            "datastorage.index.solr.timeout|10m|must be 100ms..5m",
             "datastorage.index.mode|lenient|The following values are valid",
             "datastorage.index.write-order|later|The following values are valid",
             "datastorage.index.attempts|0|must be 1..10",
@@ -86,7 +97,65 @@ class ConfigurationTest {
 
         assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
                 .contains("datastorage.index.type").contains("elastic")
-                .containsIgnoringCase("lucene").containsIgnoringCase("none");
+                .containsIgnoringCase("lucene").containsIgnoringCase("none").containsIgnoringCase("solr");
+    }
+
+    @org.junit.jupiter.api.Test
+    void theSolrIndexWithoutItsUrlsIsRefused(CapturedOutput output) {
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(),
+                "--datastorage.index.type=solr", "--datastorage.index.solr.collection=audit").close()).isNotNull();
+
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("datastorage.index.solr.urls must be set when datastorage.index.type is solr")
+                .contains("http://solr-0:8983/solr").contains("was empty");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aBadSolrUrlIsRefusedEvenWithAnotherIndexTypeNamingTheBadOneOfSeveral(CapturedOutput output) {
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), "--datastorage.index.type=lucene",
+                "--datastorage.index.solr.urls=http://solr-0:8983/solr, http://solr-1:8983/").close()).isNotNull();
+
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("datastorage.index.solr.urls must be comma-separated http(s) URLs")
+                .contains("was 'http://solr-1:8983/'").doesNotContain("was 'http://solr-0:8983/solr'");
+    }
+
+    /**
+     * The index is remote: {@code write-order=auto} commits the records before the network call,
+     * and the jobs' leases live in PostgreSQL even with the embedded one; there is no start-up
+     * catch-up. A Solr that cannot be reached does not stop start-up (the index reports itself down
+     * until it answers).
+     */
+    @org.junit.jupiter.api.Test
+    void theSolrIndexIsRemoteSoAutoCommitsThenIndexesAndAnUnreachableSolrDoesNotStopStartUp(CapturedOutput output) {
+        try (RunningService service = RunningService.start(RunningService.newDataDir(), "--datastorage.index.type=solr",
+                "--datastorage.index.solr.urls=http://127.0.0.1:1/solr", "--datastorage.index.solr.timeout=500ms")) {
+            assertThat(service.context().getBean(io.datastorage.core.dualwrite.DualWriteCoordinator.class).writeOrder())
+                    .isEqualTo(io.datastorage.core.dualwrite.WriteOrder.COMMIT_THEN_INDEX);
+            assertThat(service.context().getBean(io.datastorage.core.job.JobLeases.class))
+                    .isNotInstanceOf(io.datastorage.core.job.InMemoryJobLeases.class);
+            assertThat(service.context().getBean(io.datastorage.index.solr.SolrVectorIndex.class).dimension())
+                    .isEqualTo(384);
+            io.datastorage.index.solr.SolrIndexConfig config = service.context()
+                    .getBean(io.datastorage.server.config.DatastorageProperties.class).solr();
+            assertThat(config.solrUrls()).containsExactly(java.net.URI.create("http://127.0.0.1:1/solr"));
+            assertThat(config.collection()).isEqualTo("datastorage");
+            assertThat(config.shards()).isEqualTo(2);
+            assertThat(config.replicationFactor()).isEqualTo(2);
+            assertThat(config.dimension()).isEqualTo(384);
+            assertThat(service.get("/healthz").statusCode()).isEqualTo(200);
+        }
+        // A remote index keeps what it acknowledged: no start-up replay of every record into it.
+        assertThat(output.getAll()).contains("No start-up catch-up for a remote index");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aSolrPasswordNeverReachesTheReport(CapturedOutput output) {
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(),
+                "--datastorage.index.solr.urls=http://admin:hunter2secret@solr-0:8983/solr").close()).isNotNull();
+
+        assertThat(output.getAll()).contains("datastorage.index.solr.urls").contains("without credentials")
+                .contains("http://<redacted>@solr-0:8983/solr").doesNotContain("hunter2secret");
     }
 
     @org.junit.jupiter.api.Test

@@ -108,7 +108,7 @@ class MigrationBackfillApiTest {
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         JsonNode result = json(answer);
         assertThat(result.propertyNames()).containsExactly("direction", "phaseVersion", "startedAt", "finishedAt",
-                "complete", "scanned", "copied", "skipped", "error");
+                "complete", "scanned", "copied", "skipped", "unreadable", "error");
         assertThat(result.path("direction").asString()).isEqualTo("legacy-to-new");
         assertThat(result.path("complete").asBoolean()).isTrue();
         assertThat(result.path("error").isNull()).isTrue();

@@ -238,6 +238,7 @@ class MigrationValidationTest {
         assertThat(metrics).contains("datastorage_migration_validation_runs_total{application=\"datastorage\",outcome=\"failed\"} 0.0");
         assertThat(metrics).contains("datastorage_migration_validation_differences{application=\"datastorage\",category=\"missing_in_new\"} 0.0");
         assertThat(metrics).contains("datastorage_migration_validation_differences{application=\"datastorage\",category=\"differing\"} 0.0");
+        assertThat(metrics).contains("datastorage_migration_validation_differences{application=\"datastorage\",category=\"unreadable\"} 0.0");
         assertThat(metrics).containsPattern("datastorage_job_runs_total\\{[^}]*job=\"migration-validate\",outcome=\"ran\"} [1-9]");
         assertThat(metrics).containsPattern("datastorage_job_runs_total\\{[^}]*job=\"migration-validate\",outcome=\"skipped\"} [1-9]");
     }

@@ -3,6 +3,7 @@ package io.datastorage.core.migration;
 import io.datastorage.core.audit.AuditKind;
 import io.datastorage.core.error.DatastorageException;
 import io.datastorage.core.job.JobContext;
+import io.datastorage.core.store.UnreadableRecordException;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import org.slf4j.Logger;
@@ -38,6 +39,11 @@ import java.util.function.LongSupplier;
  * {@link BackfillCheckpoint}; a run that stops without ending resumes from it, so a page is at most
  * handled twice, which the idempotent put absorbs (its records then count as skipped).
  *
+ * <p>A record a side holds but cannot read is never copied and never overwritten: one the source's
+ * scan cannot read ({@link LegacyPage#unreadable()}), or one whose id the target holds unreadable.
+ * Each is logged and counted in {@link BackfillResult#unreadable()}; the run goes on past it (a page
+ * of only unreadable records does not end a kind's scan) and still completes.
+ *
  * <p>The run asks its {@link JobContext} before each page (under a lease: renews it) and stops with
  * a {@link CancellationException} when told no, leaving its checkpoint for whoever runs next. A
  * failure of a store ends the run with an incomplete {@link BackfillResult} naming it and clears the
@@ -54,8 +60,13 @@ public final class Backfill {
     public static final int MIN_RATE = 1;
     public static final int MAX_RATE = 1_000_000;
 
-    /** How far a run is. */
-    public record Progress(long scanned, long copied, long skipped, long total) {
+    /** How far a run is; {@code unreadable}: see {@link BackfillResult#unreadable()}. */
+    public record Progress(long scanned, long copied, long skipped, long total, long unreadable) {
+        /** Progress of a run that has met no unreadable record. */
+        public Progress(long scanned, long copied, long skipped, long total) {
+            this(scanned, copied, skipped, total, 0);
+        }
+
         /** Scanned of total, 0..1 (1 when the source held nothing). */
         public double ratio() {
             return total <= 0 ? 1.0 : Math.min(1.0, (double) scanned / total);
@@ -67,6 +78,10 @@ public final class Backfill {
         Listener NONE = (direction, copied, skipped) -> { };
 
         void counted(BackfillDirection direction, long copied, long skipped);
+
+        /** Told, page by page, how many records a side could not read ({@link BackfillResult#unreadable()}). */
+        default void unreadable(BackfillDirection direction, long unreadable) {
+        }
     }
 
     private final Map<MigrationSide, BackfillSide> sides = new EnumMap<>(MigrationSide.class);
@@ -151,15 +166,28 @@ public final class Backfill {
                         throw new CancellationException("the backfill's lease was taken by another replica");
                     }
                     LegacyPage page = source.scan(kind, after, PAGE_SIZE);
-                    if (page.records().isEmpty()) {
+                    List<LegacyRecord> records = page.records();
+                    if (records.isEmpty() && page.unreadable().isEmpty()) {
                         break;
                     }
-                    acquire(page.records().size());
-                    long[] counts = copy(direction, source, target, kind, after, page.records());
-                    LegacyPosition last = page.next().orElse(LegacyPosition.of(page.records().getLast()));
-                    at = at.after(kind, last, page.records().size(), counts[0], counts[1]);
+                    // A page of only unreadable records is not the end of the scan: its next position says.
+                    acquire(records.size() + page.unreadable().size());
+                    long[] counts = records.isEmpty() ? new long[] {0, 0, 0}
+                            : copy(direction, source, target, kind, after, records);
+                    long unreadable = page.unreadable().size() + counts[2];
+                    for (LegacyPage.Unreadable entry : page.unreadable()) {
+                        log.warn("Backfill {}: {} cannot read {} record {} ({}: {}); not copied, counted as unreadable",
+                                direction.value(), source, kind.pathName(), entry.name(), entry.key(), entry.reason());
+                    }
+                    Optional<LegacyPosition> reached = page.next().isPresent() ? page.next()
+                            : records.isEmpty() ? after : Optional.of(LegacyPosition.of(records.getLast()));
+                    at = at.after(kind, reached, records.size() + page.unreadable().size(), counts[0], counts[1],
+                            unreadable);
                     checkpoints.save(at);
                     listener.counted(direction, counts[0], counts[1]);
+                    if (unreadable > 0) {
+                        listener.unreadable(direction, unreadable);
+                    }
                     progress.accept(progressOf(at));
                     after = page.next();
                 } while (after.isPresent());
@@ -177,26 +205,44 @@ public final class Backfill {
                     reached == null ? startedAt : reached.startedAt(), later(now(), reached == null
                     ? startedAt : reached.startedAt()), false, reached == null ? 0 : reached.scanned(),
                     reached == null ? 0 : reached.copied(), reached == null ? 0 : reached.skipped(),
-                    Optional.of(error == null || error.isBlank() ? e.getClass().getSimpleName() : error));
+                    reached == null ? 0 : reached.unreadable(), Optional.of(error == null || error.isBlank() ? e.getClass().getSimpleName() : error));
         }
         clear(direction);
         BackfillResult result = new BackfillResult(direction, at.phaseVersion(), at.startedAt(),
-                later(now(), at.startedAt()), true, at.scanned(), at.copied(), at.skipped(), Optional.empty());
-        log.info("Backfill {} complete: {} record(s) scanned, {} copied, {} skipped", direction.value(), result.scanned(),
-                result.copied(), result.skipped());
+                later(now(), at.startedAt()), true, at.scanned(), at.copied(), at.skipped(), at.unreadable(),
+                Optional.empty());
+        if (result.unreadable() > 0) {
+            log.warn("Backfill {} complete: {} record(s) scanned, {} copied, {} skipped, {} unreadable and not copied "
+                            + "(each logged above; repair or remove them in the store that holds them)", direction.value(),
+                    result.scanned(), result.copied(), result.skipped(), result.unreadable());
+        } else {
+            log.info("Backfill {} complete: {} record(s) scanned, {} copied, {} skipped", direction.value(),
+                    result.scanned(), result.copied(), result.skipped());
+        }
         return result;
     }
 
     /**
      * @param after where the page of {@code records} was read from
-     * @return {copied, skipped} of {@code records}
+     * @return {copied, skipped, unreadable} of {@code records}; unreadable: the target holds the id but
+     *         cannot read it (never overwritten)
      */
     private long[] copy(BackfillDirection direction, BackfillSide source, BackfillSide target, AuditKind kind,
                         Optional<LegacyPosition> after, List<LegacyRecord> records) {
         long skipped = 0;
+        long unreadable = 0;
         List<LegacyRecord> lacking = new ArrayList<>();
         for (LegacyRecord record : records) {
-            Optional<LegacyRecord> held = target.find(record.kind(), record.id());
+            Optional<LegacyRecord> held;
+            try {
+                held = target.find(record.kind(), record.id());
+            } catch (UnreadableRecordException e) {
+                log.warn("Backfill {}: {} holds {} record {} but cannot read it; not overwritten, counted as unreadable "
+                        + "(the validator reports it): {}", direction.value(), target, record.kind().pathName(),
+                        record.id(), e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+                unreadable++;
+                continue;
+            }
             if (held.isEmpty()) {
                 lacking.add(record);
                 continue;
@@ -208,7 +254,7 @@ public final class Backfill {
             }
         }
         if (lacking.isEmpty()) {
-            return new long[] {0, skipped};
+            return new long[] {0, skipped, unreadable};
         }
         List<BackfillSide.PutOutcome> outcomes = target.putAll(lacking);
         long copied = 0;
@@ -233,7 +279,7 @@ public final class Backfill {
                 copied++;
             }
         }
-        return new long[] {copied, skipped};
+        return new long[] {copied, skipped, unreadable};
     }
 
     /**
@@ -286,7 +332,7 @@ public final class Backfill {
     }
 
     private static Progress progressOf(BackfillCheckpoint at) {
-        return new Progress(at.scanned(), at.copied(), at.skipped(), at.total());
+        return new Progress(at.scanned(), at.copied(), at.skipped(), at.total(), at.unreadable());
     }
 
     /** Now, to the microsecond: the resolution at which every store keeps a result's times. */

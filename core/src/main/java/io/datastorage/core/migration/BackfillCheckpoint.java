@@ -23,9 +23,12 @@ import java.util.Optional;
  * @param skipped      records not copied so far
  * @param total        the source's records when the run started (for the progress; records written
  *                     since may make {@code scanned} pass it)
+ * @param unreadable   records not copied so far because a side could not read them
+ *                     ({@link BackfillResult#unreadable()})
  */
 public record BackfillCheckpoint(BackfillDirection direction, long phaseVersion, Instant startedAt, AuditKind kind,
-                                 Optional<LegacyPosition> after, long scanned, long copied, long skipped, long total) {
+                                 Optional<LegacyPosition> after, long scanned, long copied, long skipped, long total,
+                                 long unreadable) {
     public BackfillCheckpoint {
         Objects.requireNonNull(direction, "direction");
         Objects.requireNonNull(startedAt, "startedAt");
@@ -34,27 +37,43 @@ public record BackfillCheckpoint(BackfillDirection direction, long phaseVersion,
         if (phaseVersion < 1) {
             throw new IllegalArgumentException("a phase version starts at 1, was " + phaseVersion);
         }
-        if (copied < 0 || skipped < 0 || scanned < copied + skipped || total < 0) {
-            throw new IllegalArgumentException("counts must satisfy 0 <= copied + skipped <= scanned and total >= 0, "
-                    + "were scanned " + scanned + ", copied " + copied + ", skipped " + skipped + ", total " + total);
+        if (copied < 0 || skipped < 0 || unreadable < 0 || scanned < copied + skipped + unreadable || total < 0) {
+            throw new IllegalArgumentException("counts must satisfy 0 <= copied + skipped + unreadable <= scanned and "
+                    + "total >= 0, were scanned " + scanned + ", copied " + copied + ", skipped " + skipped
+                    + ", unreadable " + unreadable + ", total " + total);
         }
+    }
+
+    /** A checkpoint of a run that has met no unreadable record. */
+    public BackfillCheckpoint(BackfillDirection direction, long phaseVersion, Instant startedAt, AuditKind kind,
+                              Optional<LegacyPosition> after, long scanned, long copied, long skipped, long total) {
+        this(direction, phaseVersion, startedAt, kind, after, scanned, copied, skipped, total, 0);
     }
 
     /** The start of a run: the first kind from its first record, nothing counted. */
     public static BackfillCheckpoint start(BackfillDirection direction, long phaseVersion, Instant startedAt, long total) {
         return new BackfillCheckpoint(direction, phaseVersion, startedAt, AuditKind.values()[0], Optional.empty(),
-                0, 0, 0, total);
+                0, 0, 0, total, 0);
     }
 
     /** This checkpoint after one more page of {@code kind}, ending at {@code after}. */
     public BackfillCheckpoint after(AuditKind kind, LegacyPosition after, long scanned, long copied, long skipped) {
-        return new BackfillCheckpoint(direction, phaseVersion, startedAt, kind, Optional.of(after),
-                this.scanned + scanned, this.copied + copied, this.skipped + skipped, total);
+        return after(kind, Optional.of(after), scanned, copied, skipped, 0);
+    }
+
+    /**
+     * This checkpoint after one more page of {@code kind}, ending at {@code after} (empty: the kind's
+     * scan has read nothing it could place yet, only unreadable records).
+     */
+    public BackfillCheckpoint after(AuditKind kind, Optional<LegacyPosition> after, long scanned, long copied,
+                                    long skipped, long unreadable) {
+        return new BackfillCheckpoint(direction, phaseVersion, startedAt, kind, after, this.scanned + scanned,
+                this.copied + copied, this.skipped + skipped, total, this.unreadable + unreadable);
     }
 
     /** This checkpoint at the start of {@code kind}. */
     public BackfillCheckpoint startOf(AuditKind kind) {
         return new BackfillCheckpoint(direction, phaseVersion, startedAt, kind, Optional.empty(), scanned, copied,
-                skipped, total);
+                skipped, total, unreadable);
     }
 }

@@ -21,10 +21,16 @@ import java.util.Optional;
  * @param copied       records the target lacked and now holds
  * @param skipped      records not copied: held by the target already (possibly newer, written live),
  *                     or removed from the source before they could be copied
+ * @param unreadable   records not copied because a side holds them but cannot read them: the source's
+ *                     scan could not read them ({@link LegacyPage#unreadable()}), or the target holds
+ *                     the id unreadable (never overwritten); each is logged. A complete run may have
+ *                     some: it walked everything, but they are still to be repaired by hand, and the
+ *                     sync validation reports them until they are
  * @param error        why the run stopped early; empty when it completed
  */
 public record BackfillResult(BackfillDirection direction, long phaseVersion, Instant startedAt, Instant finishedAt,
-                             boolean complete, long scanned, long copied, long skipped, Optional<String> error) {
+                             boolean complete, long scanned, long copied, long skipped, long unreadable,
+                             Optional<String> error) {
     public BackfillResult {
         Objects.requireNonNull(direction, "direction");
         Objects.requireNonNull(startedAt, "startedAt");
@@ -36,12 +42,18 @@ public record BackfillResult(BackfillDirection direction, long phaseVersion, Ins
         if (finishedAt.isBefore(startedAt)) {
             throw new IllegalArgumentException("a backfill cannot finish (" + finishedAt + ") before it started (" + startedAt + ")");
         }
-        if (copied < 0 || skipped < 0 || scanned < copied + skipped) {
-            throw new IllegalArgumentException("counts must satisfy 0 <= copied + skipped <= scanned, were scanned "
-                    + scanned + ", copied " + copied + ", skipped " + skipped);
+        if (copied < 0 || skipped < 0 || unreadable < 0 || scanned < copied + skipped + unreadable) {
+            throw new IllegalArgumentException("counts must satisfy 0 <= copied + skipped + unreadable <= scanned, were "
+                    + "scanned " + scanned + ", copied " + copied + ", skipped " + skipped + ", unreadable " + unreadable);
         }
         if (complete == error.isPresent()) {
             throw new IllegalArgumentException("a complete run has no error and an incomplete one has one");
         }
+    }
+
+    /** A result in which every record met could be read. */
+    public BackfillResult(BackfillDirection direction, long phaseVersion, Instant startedAt, Instant finishedAt,
+                          boolean complete, long scanned, long copied, long skipped, Optional<String> error) {
+        this(direction, phaseVersion, startedAt, finishedAt, complete, scanned, copied, skipped, 0, error);
     }
 }

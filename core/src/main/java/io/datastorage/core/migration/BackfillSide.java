@@ -78,7 +78,8 @@ public interface BackfillSide {
                     try {
                         outcomes.add(store.put(record) == LegacyStore.PutOutcome.CREATED ? PutOutcome.CREATED
                                 : PutOutcome.UNCHANGED);
-                    } catch (LegacyRecordConflictException | LegacyRecordRefusedException e) {
+                    } catch (LegacyRecordConflictException | LegacyRecordRefusedException
+                             | io.datastorage.core.store.UnreadableRecordException e) {
                         log.warn("Backfill: the legacy store did not take {} record {}: {}", record.kind().pathName(),
                                 record.id(), e.getMessage());
                         outcomes.add(PutOutcome.REFUSED);

@@ -28,7 +28,9 @@ import java.util.PriorityQueue;
  *
  * <p>Items are {@link AuditRecord}s with {@code receivedAt = createdAt} (a legacy store keeps no
  * receipt time), {@code embedded} and {@code vectorIndexed} false (the legacy side has neither),
- * and the legacy id kept. Records a scan cannot read are left out (the scan logs them).
+ * and the legacy id kept. Records a scan cannot read are left out (the scan logs them and names them
+ * in {@link LegacyPage#unreadable()}, where the server counts them); a scan page of only such
+ * records does not end the listing's walk.
  */
 public final class LegacyListing {
     /** How many records one scan call reads. */

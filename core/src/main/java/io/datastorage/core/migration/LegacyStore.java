@@ -26,7 +26,9 @@ import java.util.UUID;
  *       (transient); a stored record that cannot be read is an
  *       {@link io.datastorage.core.store.UnreadableRecordException} of component
  *       {@link io.datastorage.core.error.Component#LEGACY_STORE} (permanent) from {@link #find},
- *       while a scan leaves it out, logs its key and goes on; an unexpected failure is a
+ *       while a scan leaves it out of its records, logs its key, names it in the page's
+ *       {@link LegacyPage#unreadable()} (once in a whole scan) and goes on; {@link #count} counts it
+ *       (it is stored); an unexpected failure is a
  *       {@link io.datastorage.core.store.StoreException} of that component.</li>
  * </ul>
  * Implementations are safe for concurrent use.
@@ -71,7 +73,7 @@ public interface LegacyStore extends AutoCloseable {
      */
     LegacyPage scan(AuditKind kind, Optional<LegacyPosition> after, int limit);
 
-    /** How many records of {@code kind} the store holds. */
+    /** How many records of {@code kind} the store holds, readable or not. */
     long count(AuditKind kind);
 
     /** Whether the store serves calls now. Never throws. */

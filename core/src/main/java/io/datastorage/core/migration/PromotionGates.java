@@ -110,6 +110,8 @@ public final class PromotionGates {
             SyncReport report = validation.report();
             return Optional.of("The last validation found differences left (missing in new " + report.missingInNew()
                     + ", missing in legacy " + report.missingInLegacy() + ", differing " + report.differing()
+                    + (report.unreadable() > 0 ? ", unreadable in the legacy store " + report.unreadable()
+                    + ", never repaired: repair or remove them there by hand" : "")
                     + "); " + need);
         }
         return Optional.empty();

@@ -62,6 +62,12 @@ import java.util.UUID;
  * the secondary holds may have been removed from the primary by retention: it stays reported) and never
  * overwrites one (a record held with other content stays reported as differing).
  *
+ * <p>A record the legacy side holds but cannot read (its scan names it, {@link LegacyPage#unreadable()})
+ * is reported as {@code unreadable}, not as missing or differing, whatever the new side holds under its
+ * id: the sides cannot be shown equal, so the report is not consistent while one is left, and no repair
+ * touches it (nothing can be copied from an unreadable copy; an operator repairs or removes it in the
+ * legacy store). Their ids are kept for the run (memory: one id per unreadable record).
+ *
  * <p>Not thread-safe within a run; one instance may run repeatedly.
  */
 public final class SyncValidator {
@@ -194,12 +200,12 @@ public final class SyncValidator {
         Map<AuditKind, TreeMap<Long, Summary>> summaries = new LinkedHashMap<>();
         int windows = 0;
         long[] summed = {0};
+        Tally tally = new Tally();
         for (AuditKind kind : AuditKind.values()) {
-            TreeMap<Long, Summary> byWindow = summarize(kind, progress, summed);
+            TreeMap<Long, Summary> byWindow = summarize(kind, progress, summed, tally);
             summaries.put(kind, byWindow);
             windows += byWindow.size();
         }
-        Tally tally = new Tally();
         int done = 0;
         for (Map.Entry<AuditKind, TreeMap<Long, Summary>> entry : summaries.entrySet()) {
             AuditKind kind = entry.getKey();
@@ -218,10 +224,15 @@ public final class SyncValidator {
             }
         }
         settleAndCount(primary, tally, progress, done, windows);
-        long left = tally.missingInNew + tally.missingInLegacy + tally.differing - tally.repaired;
+        if (tally.unreadable > 0) {
+            log.warn("{} legacy record(s) cannot be read (examples: {}): the stores cannot be shown equal until each is "
+                            + "repaired or removed in the legacy store by hand{}", tally.unreadable, tally.unreadableKeys,
+                    primary != null ? "; a repair copies nothing from an unreadable copy and leaves them as they are" : "");
+        }
+        long left = tally.missingInNew + tally.missingInLegacy + tally.differing + tally.unreadable - tally.repaired;
         return new SyncReport(tally.checked, tally.missingInNew, tally.missingInLegacy, tally.differing, tally.repaired,
                 left == 0, Duration.between(startedAt, clock.instant()).toMillis(), startedAt, tally.missingInNewIds,
-                tally.missingInLegacyIds, tally.differingIds);
+                tally.missingInLegacyIds, tally.differingIds, tally.unreadable, tally.unreadableKeys);
     }
 
     /**
@@ -229,13 +240,18 @@ public final class SyncValidator {
      * (empty where only the new side holds records): the legacy side scanned, the new side's windows
      * found by {@link RecordStore#firstCreatedAt}, one lookup per window that holds records.
      */
-    private TreeMap<Long, Summary> summarize(AuditKind kind, Progress progress, long[] summed) {
+    private TreeMap<Long, Summary> summarize(AuditKind kind, Progress progress, long[] summed, Tally tally) {
         TreeMap<Long, Summary> byWindow = new TreeMap<>();
         Optional<LegacyPosition> after = Optional.empty();
         do {
             LegacyPage page = legacy.scan(kind, after, settings.pageSize());
             for (LegacyRecord record : page.records()) {
                 byWindow.computeIfAbsent(windowOf(record.createdAt()), w -> new Summary()).add(record);
+            }
+            for (LegacyPage.Unreadable unreadable : page.unreadable()) {
+                tally.unreadable++;
+                unreadable.id().ifPresent(tally.unreadableIds::add);
+                Tally.example(tally.unreadableKeys, unreadable.name(), settings.examples());
             }
             summed[0] += page.records().size();
             progress.summing(summed[0]);
@@ -273,6 +289,9 @@ public final class SyncValidator {
         ids.addAll(newRecords.keySet());
         tally.checked += ids.size();
         for (UUID id : ids) {
+            if (tally.unreadableIds.contains(id)) {
+                continue; // counted as unreadable already: the legacy side holds it, unreadable
+            }
             LegacyRecord inLegacy = legacyRecords.get(id);
             LegacyRecord inNew = newRecords.get(id);
             if (inLegacy != null && inNew != null && inLegacy.sameContentAs(inNew)) {
@@ -490,10 +509,14 @@ public final class SyncValidator {
         final List<UUID> missingInNewIds = new ArrayList<>();
         final List<UUID> missingInLegacyIds = new ArrayList<>();
         final List<UUID> differingIds = new ArrayList<>();
+        long unreadable;
+        final List<String> unreadableKeys = new ArrayList<>();
+        /** The ids of the unreadable legacy records met, so that none also counts as missing or differing. */
+        final Set<UUID> unreadableIds = new java.util.HashSet<>();
         final List<Settling> settling = new ArrayList<>();
         Instant lastSettlingAt;
 
-        static void example(List<UUID> ids, UUID id, int limit) {
+        static <T> void example(List<T> ids, T id, int limit) {
             if (ids.size() < limit) {
                 ids.add(id);
             }

@@ -50,6 +50,20 @@ public abstract class BackfillCheckpointsContract {
     }
 
     @Test
+    void theUnreadableRecordsMetAreKeptWithTheCheckpoint() {
+        BackfillCheckpoints checkpoints = checkpoints();
+        BackfillCheckpoint met = BackfillCheckpoint.start(BackfillDirection.LEGACY_TO_NEW, 2, T0, 10)
+                .after(AuditKind.WORKFLOW, Optional.empty(), 3, 0, 0, 3)
+                .after(AuditKind.WORKFLOW, Optional.of(new LegacyPosition(T0, "evt-9")), 5, 3, 0, 2);
+
+        checkpoints.save(met);
+
+        assertThat(checkpoints.find(BackfillDirection.LEGACY_TO_NEW)).contains(met);
+        assertThat(met.unreadable()).isEqualTo(5);
+        assertThat(met.scanned()).isEqualTo(8);
+    }
+
+    @Test
     void clearingForgetsOnlyItsDirectionAndMayBeRepeated() {
         BackfillCheckpoints checkpoints = checkpoints();
         BackfillCheckpoint one = BackfillCheckpoint.start(BackfillDirection.LEGACY_TO_NEW, 1, T0, 10);

@@ -2,7 +2,10 @@ package io.datastorage.core.migration;
 
 import io.datastorage.core.audit.AuditFixtures;
 import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.error.Component;
+import io.datastorage.core.store.UnreadableRecordException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -34,6 +37,16 @@ public abstract class LegacyStoreContract {
 
     /** An empty store that holds records of every kind. */
     protected abstract LegacyStore newStore();
+
+    /**
+     * Damages the stored {@code record} in place, as a broken legacy writer or a hand edit would (a
+     * file that is not JSON, a row whose document is not an object), so that the store can no longer
+     * read it but still holds it where it was. A store that cannot hold a damaged record (the
+     * in-memory one) leaves this as it is, and the contract's damaged-record case is skipped for it.
+     */
+    protected void damage(LegacyRecord record) {
+        Assumptions.abort("this store cannot hold a damaged record");
+    }
 
     protected final LegacyStore store() {
         if (store == null) {
@@ -330,6 +343,47 @@ public abstract class LegacyStoreContract {
     @Test
     void aWorkingStoreIsHealthy() {
         assertThat(store().health().up()).isTrue();
+    }
+
+    @Test
+    void aDamagedRecordIsNamedByTheScanThatLeavesItOutReportedByFindAndCounted() {
+        LegacyRecord before = record(AuditKind.WORKFLOW, T0);
+        LegacyRecord broken = record(AuditKind.WORKFLOW, T0.plusSeconds(1));
+        LegacyRecord after = record(AuditKind.WORKFLOW, T0.plusSeconds(2));
+        store().put(before);
+        store().put(broken);
+        store().put(after);
+        damage(broken);
+
+        LegacyPage whole = store().scan(AuditKind.WORKFLOW, Optional.empty(), 10);
+        assertThat(whole.records()).extracting(LegacyRecord::id).containsExactly(before.id(), after.id());
+        assertThat(whole.unreadable()).singleElement().satisfies(unreadable -> {
+            assertThat(unreadable.id()).contains(broken.id());
+            assertThat(unreadable.name()).isEqualTo(broken.id().toString());
+            assertThat(unreadable.key()).isNotBlank();
+            assertThat(unreadable.reason()).isNotBlank();
+        });
+        List<LegacyPage.Unreadable> paged = new ArrayList<>();
+        List<LegacyRecord> records = new ArrayList<>();
+        Optional<LegacyPosition> position = Optional.empty();
+        do {
+            LegacyPage page = store().scan(AuditKind.WORKFLOW, position, 1);
+            records.addAll(page.records());
+            paged.addAll(page.unreadable());
+            position = page.next();
+        } while (position.isPresent());
+        assertThat(records).as("pages of one go on past the damaged record").extracting(LegacyRecord::id)
+                .containsExactly(before.id(), after.id());
+        assertThat(paged).as("met once in a paged scan").extracting(LegacyPage.Unreadable::id)
+                .containsExactly(Optional.of(broken.id()));
+        assertThat(store().scan(AuditKind.REMEDIATION, Optional.empty(), 10).unreadable()).isEmpty();
+        assertThatThrownBy(() -> store().find(AuditKind.WORKFLOW, broken.id()))
+                .isInstanceOfSatisfying(UnreadableRecordException.class, e -> {
+                    assertThat(e.id()).isEqualTo(broken.id());
+                    assertThat(e.component()).isEqualTo(Component.LEGACY_STORE);
+                });
+        assertThat(store().count(AuditKind.WORKFLOW)).as("count counts every stored record, readable or not")
+                .isEqualTo(3);
     }
 
     private List<LegacyRecord> scanInPages(AuditKind kind, int pageSize) {

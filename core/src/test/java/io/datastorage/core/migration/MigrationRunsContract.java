@@ -45,6 +45,22 @@ public abstract class MigrationRunsContract {
     }
 
     @Test
+    void theUnreadableRecordsOfARunAreKeptWithTheirExampleIdsOrKeys() {
+        MigrationRuns runs = runs();
+        BackfillResult backfill = new BackfillResult(BackfillDirection.LEGACY_TO_NEW, 2, T0, T0.plusSeconds(5), true,
+                10, 8, 0, 2, Optional.empty());
+        ValidationResult validation = new ValidationResult(3, true, T0.plusSeconds(9), new SyncReport(10, 0, 0, 0, 0,
+                false, 2000, T0.plusSeconds(7), List.of(), List.of(), List.of(), 2,
+                List.of(UUID.randomUUID().toString(), "workflow/2026/11/a file with ü.json")));
+
+        runs.backfillFinished(backfill);
+        runs.validationFinished(validation);
+
+        assertThat(runs.lastBackfill(BackfillDirection.LEGACY_TO_NEW)).contains(backfill);
+        assertThat(runs.lastValidation()).contains(validation);
+    }
+
+    @Test
     void theNewestValidationReplacesTheOneBeforeWithItsExampleIds() {
         MigrationRuns runs = runs();
         UUID a = UUID.randomUUID();

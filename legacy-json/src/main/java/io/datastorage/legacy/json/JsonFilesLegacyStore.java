@@ -74,8 +74,11 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  * Numbers are written as their exact decimal text and read back as the same values
- * ({@code 0.10} stays {@code 0.10}). A file whose content disagrees with its name or directory is
- * unreadable: {@link #find} reports it, scans and counts skip it (logged with its path).
+ * ({@code 0.10} stays {@code 0.10}). A file whose content is not such an object, or disagrees with
+ * its name or directory, is unreadable: {@link #find} reports it ({@code UnreadableRecordException},
+ * with the id of its name), a scan leaves it out of its records and names it in the page's
+ * {@link LegacyPage#unreadable() unreadable} entries (id from its name, path below the store's
+ * directory, why; also logged), and {@link #count} counts it, as it counts every record file.
  *
  * <h2>Atomic, durable writes</h2>
  * A put writes the whole file under a temporary name in the month's directory ({@code .} + the
@@ -683,6 +686,7 @@ public final class JsonFilesLegacyStore implements LegacyStore {
                 .orElse("");
         String afterMonth = after.map(position -> STAMP.format(position.createdAt()).substring(0, 6)).orElse("");
         List<LegacyRecord> records = new ArrayList<>();
+        List<LegacyPage.Unreadable> unreadable = new ArrayList<>();
         String lastName = null;
         int consumed = 0;
         try {
@@ -698,15 +702,19 @@ public final class JsonFilesLegacyStore implements LegacyStore {
                     String name = names[i];
                     consumed++;
                     lastName = name;
+                    Path file = month.resolve(name);
                     try {
-                        records.add(read(kind, month.resolve(name)));
+                        records.add(read(kind, file));
                     } catch (UnreadableRecordException e) {
                         log.warn("Legacy store: skipping an unreadable record file in a scan: {}", e.getCause().getMessage());
+                        unreadable.add(new LegacyPage.Unreadable(Optional.of(e.id()),
+                                root.relativize(file).toString().replace(java.io.File.separatorChar, '/'),
+                                e.getCause().getCause() != null ? e.getCause().getCause().getMessage() : e.getCause().getMessage()));
                     } catch (NoSuchFileException gone) {
                         // removed since the directory was listed
                     }
                     if (consumed == limit) {
-                        return new LegacyPage(records, Optional.of(positionOf(lastName)));
+                        return new LegacyPage(records, Optional.of(positionOf(lastName)), unreadable);
                     }
                 }
             }
@@ -714,7 +722,7 @@ public final class JsonFilesLegacyStore implements LegacyStore {
         } catch (IOException | UncheckedIOException | DirectoryIteratorException e) {
             throw unavailable("cannot scan " + kind.pathName(), e);
         }
-        return new LegacyPage(records, Optional.empty());
+        return new LegacyPage(records, Optional.empty(), unreadable);
     }
 
     private static LegacyPosition positionOf(String fileName) {

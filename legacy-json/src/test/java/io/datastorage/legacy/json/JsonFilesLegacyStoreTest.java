@@ -39,6 +39,16 @@ class JsonFilesLegacyStoreTest extends LegacyStoreContract {
         return JsonFilesLegacyStore.open(temp.resolve("legacy-" + ++stores));
     }
 
+    /** A file that is not JSON any more, under its name. */
+    @Override
+    protected void damage(LegacyRecord record) {
+        try {
+            Files.writeString(((JsonFilesLegacyStore) store()).fileOf(record), "{\"id\": \"trunc");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Thrown by a step listener: the put stops there as a crash would stop it, with no clean-up. */
     static final class SimulatedCrash extends Error {
     }

@@ -92,8 +92,12 @@ import java.util.stream.Collectors;
  *
  * <h2>Damaged rows</h2>
  * A row whose document is not JSON, whose kind is unknown or whose timestamp is null cannot be
- * read: {@link #find} reports it ({@link UnreadableRecordException}), scans leave it out (logged with
- * its key), and {@link #count} counts it, so a validator comparing counts with scans sees it.
+ * read: {@link #find} reports it ({@link UnreadableRecordException}), scans leave it out of their
+ * records and name it in the page's {@link LegacyPage#unreadable() unreadable} entries (its key, the
+ * id the key maps to, why; also logged), and {@link #count} counts it. A row a scan cannot place in
+ * its order (a null timestamp or key; with a kind column, a kind that is null or none of the known ones,
+ * which no kind's scan selects) is named on the first page of a scan: of its kind, or, for an
+ * unknown kind, of the first kind's.
  */
 public final class PostgresLegacyStore implements LegacyStore {
     private static final Logger log = LoggerFactory.getLogger(PostgresLegacyStore.class);
@@ -513,9 +517,10 @@ public final class PostgresLegacyStore implements LegacyStore {
         String id = LegacyTableMapping.quote(mapping.idColumn()) + (idType == ColumnType.TEXT ? " COLLATE \"C\"" : "");
         String ts = LegacyTableMapping.quote(mapping.timestampColumn());
         String tsParam = "CAST(? AS " + timestampTypeName + ")";
-        // A row without a timestamp has no place in the order: scans leave it out, find reports it unreadable.
+        // A row without a timestamp or a key has no place in the order: the first page names it (unplaceable).
         StringBuilder sql = new StringBuilder("SELECT ").append(selectList).append(" FROM ").append(mapping.quotedTable())
-                .append(" WHERE ").append(ts).append(" IS NOT NULL").append(kindFilter(" AND "));
+                .append(" WHERE ").append(ts).append(" IS NOT NULL AND ")
+                .append(LegacyTableMapping.quote(mapping.idColumn())).append(" IS NOT NULL").append(kindFilter(" AND "));
         if (after.isPresent()) {
             sql.append(" AND (").append(ts).append(" > ").append(tsParam).append(" OR (").append(ts).append(" = ")
                     .append(tsParam).append(" AND ").append(id).append(" > CAST(? AS ").append(idTypeName).append(")))");
@@ -535,6 +540,7 @@ public final class PostgresLegacyStore implements LegacyStore {
             }
             s.setInt(p, limit);
             List<LegacyRecord> records = new ArrayList<>();
+            List<LegacyPage.Unreadable> unreadable = new ArrayList<>();
             Row last = null;
             int rows = 0;
             try (ResultSet rs = s.executeQuery()) {
@@ -546,16 +552,85 @@ public final class PostgresLegacyStore implements LegacyStore {
                         remember(record.id(), record.storageKey());
                         records.add(record);
                     } catch (UnreadableRecordException e) {
-                        log.warn("Legacy store: skipping the unreadable row with key '{}' of {} in a scan: {}",
-                                last.key(), description, e.getCause().getMessage());
+                        unreadable.add(skipped(last, e));
                     }
                 }
             }
+            if (after.isEmpty()) {
+                unreadable.addAll(unplaceable(c, kind));
+            }
             return new LegacyPage(records, rows < limit ? Optional.empty()
-                    : Optional.of(new LegacyPosition(last.createdAt(), last.key())));
+                    : Optional.of(new LegacyPosition(last.createdAt(), last.key())), unreadable);
         } catch (SQLException e) {
             throw translate("scanning " + description, e);
         }
+    }
+
+    /** A row a scan leaves out: logged, and named in the page. */
+    private LegacyPage.Unreadable skipped(Row row, UnreadableRecordException e) {
+        log.warn("Legacy store: skipping the unreadable row with key '{}' of {} in a scan: {}",
+                row.key(), description, e.getCause().getMessage());
+        String why = e.getCause().getMessage();
+        String prefix = "cannot be read: ";
+        int at = why.indexOf(prefix);
+        return new LegacyPage.Unreadable(Optional.ofNullable(e.id()), keyText(row.key()),
+                at < 0 ? why : why.substring(at + prefix.length()));
+    }
+
+    private static String keyText(String key) {
+        return key == null ? "(null key)" : key;
+    }
+
+    /**
+     * The rows no scan of a kind can place in its order, named on the first page of a scan: those of
+     * {@code kind} whose timestamp or key is null, and, on the first kind's scan (the table has a kind
+     * column), those whose kind is null or none of the known kinds. Such rows are few (each is
+     * damage an operator repairs), so they are read whole, keys only.
+     */
+    private List<LegacyPage.Unreadable> unplaceable(Connection c, AuditKind kind) throws SQLException {
+        String idColumn = LegacyTableMapping.quote(mapping.idColumn());
+        String ts = LegacyTableMapping.quote(mapping.timestampColumn());
+        List<LegacyPage.Unreadable> found = new ArrayList<>();
+        String unordered = "SELECT " + idColumn + "::text FROM " + mapping.quotedTable() + " WHERE (" + ts
+                + " IS NULL OR " + idColumn + " IS NULL)" + kindFilter(" AND ") + " ORDER BY 1";
+        try (PreparedStatement s = c.prepareStatement(unordered)) {
+            if (mapping.kindColumn() != null) {
+                s.setString(1, kind.pathName());
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    String key = rs.getString(1);
+                    found.add(unplaceable(key, key == null ? "the id column is null" : "the timestamp column is null"));
+                }
+            }
+        }
+        if (mapping.kindColumn() != null && kind == AuditKind.values()[0]) {
+            String kindColumn = LegacyTableMapping.quote(mapping.kindColumn());
+            String unknownKind = "SELECT " + idColumn + "::text, " + kindColumn + " FROM " + mapping.quotedTable()
+                    + " WHERE " + kindColumn + " IS NULL OR " + kindColumn + " <> ALL (?) ORDER BY 1";
+            try (PreparedStatement s = c.prepareStatement(unknownKind)) {
+                s.setArray(1, c.createArrayOf("text", java.util.Arrays.stream(AuditKind.values())
+                        .map(AuditKind::pathName).toArray()));
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(unplaceable(rs.getString(1), "its kind '" + rs.getString(2) + "' is none of "
+                                + AuditKind.allowedPathNames()));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private LegacyPage.Unreadable unplaceable(String key, String why) {
+        log.warn("Legacy store: skipping the unreadable row with key '{}' of {} in a scan: {}", keyText(key),
+                description, why);
+        return new LegacyPage.Unreadable(idOf(key), keyText(key), why);
+    }
+
+    /** The id a row's key maps to; none for a null or empty key. */
+    private static Optional<UUID> idOf(String key) {
+        return key == null || key.isEmpty() ? Optional.empty() : Optional.of(LegacyIds.toUuid(key));
     }
 
     private String kindFilter(String prefix) {
@@ -635,7 +710,10 @@ public final class PostgresLegacyStore implements LegacyStore {
     }
 
     private LegacyRecord toRecord(Row row) {
-        UUID id = LegacyIds.toUuid(row.key());
+        UUID id = idOf(row.key()).orElse(null);
+        if (id == null) {
+            throw unreadable(null, row, "its key is null or empty", null);
+        }
         if (row.damage() != null) {
             throw unreadable(id, row, row.damage().getMessage(), row.damage());
         }

@@ -52,6 +52,13 @@ class PostgresLegacyStoreTest extends LegacyStoreContract {
         return config().open();
     }
 
+    /** A row whose document is not a JSON object. */
+    @Override
+    protected void damage(LegacyRecord record) {
+        LegacyTestDatabase.execute(url, "UPDATE legacy.audit_events SET payload = '[1]' WHERE event_id = '"
+                + record.storageKey() + "'");
+    }
+
     private static LegacyPostgresConfig config() {
         return new LegacyPostgresConfig(url, LegacyTestDatabase.user(), null, mapping);
     }
@@ -105,14 +112,45 @@ class PostgresLegacyStoreTest extends LegacyStoreContract {
             }
             LegacyPage first = store.scan(AuditKind.WORKFLOW, Optional.empty(), 1);
             assertThat(first.records()).as("the damaged row counts toward the page").isEmpty();
-            assertThat(store.scan(AuditKind.WORKFLOW, first.next(), 10).records())
+            assertThat(first.unreadable()).as("the damaged row in order, and the one no order can place")
+                    .extracting(LegacyPage.Unreadable::key, LegacyPage.Unreadable::id)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("d-1", Optional.of(LegacyIds.toUuid("d-1"))),
+                            org.assertj.core.groups.Tuple.tuple("d-2", Optional.of(LegacyIds.toUuid("d-2"))));
+            assertThat(first.unreadable().get(1).reason()).isEqualTo("the timestamp column is null");
+            LegacyPage rest = store.scan(AuditKind.WORKFLOW, first.next(), 10);
+            assertThat(rest.records())
                     .extracting(LegacyRecord::legacyId).containsExactly("d-3");
+            assertThat(rest.unreadable()).as("each is named once in a whole scan").isEmpty();
             assertThat(store.count(AuditKind.WORKFLOW)).isEqualTo(3);
         }
     }
 
     @Test
-    void aRowOfAnUnknownKindIsLeftOutOfTheKindsScans() {
+    void aRowWithoutAKeyIsNamedOnTheFirstPageRatherThanBreakingTheScan() throws IOException {
+        LegacyTestDatabase.execute(url, "DROP TABLE IF EXISTS legacy.keyless",
+                "CREATE TABLE legacy.keyless (event_id text, created_at timestamptz, event_type text, payload text)",
+                "INSERT INTO legacy.keyless VALUES ('k-1', '2024-01-01Z', 'workflow', '{\"name\": \"a\"}')",
+                "INSERT INTO legacy.keyless VALUES (null, '2024-01-01Z', 'workflow', '{\"name\": \"b\"}')",
+                "INSERT INTO legacy.keyless VALUES ('k-3', '2024-01-02Z', 'workflow', '{\"name\": \"c\"}')");
+        Path keyless = Files.writeString(temp.resolve("keyless.properties"),
+                Files.readString(mapping).replace("legacy.audit_events", "legacy.keyless"));
+
+        try (PostgresLegacyStore store = new LegacyPostgresConfig(url, LegacyTestDatabase.user(), null, keyless).open()) {
+            LegacyPage first = store.scan(AuditKind.WORKFLOW, Optional.empty(), 1);
+            LegacyPage second = store.scan(AuditKind.WORKFLOW, first.next(), 1);
+
+            assertThat(first.records()).extracting(LegacyRecord::legacyId).containsExactly("k-1");
+            assertThat(first.unreadable()).singleElement().satisfies(unreadable -> {
+                assertThat(unreadable.id()).isEmpty();
+                assertThat(unreadable.reason()).isEqualTo("the id column is null");
+            });
+            assertThat(second.records()).extracting(LegacyRecord::legacyId).containsExactly("k-3");
+            assertThat(second.unreadable()).isEmpty();
+        }
+    }
+
+    @Test
+    void aRowOfAnUnknownKindIsLeftOutOfTheKindsScansAndNamedOnceAsUnreadable() {
         LegacyTestDatabase.execute(url, "TRUNCATE legacy.audit_events",
                 "INSERT INTO legacy.audit_events VALUES ('a-1', now(), 'billing', '{}', null)");
 
@@ -121,6 +159,10 @@ class PostgresLegacyStoreTest extends LegacyStoreContract {
                 assertThat(store.scan(kind, Optional.empty(), 10).records()).isEmpty();
                 assertThat(store.count(kind)).isZero();
             }
+            assertThat(store.scan(AuditKind.values()[0], Optional.empty(), 10).unreadable())
+                    .as("named once, on the first page of the first kind's scan")
+                    .extracting(LegacyPage.Unreadable::key).containsExactly("a-1");
+            assertThat(store.scan(AuditKind.values()[1], Optional.empty(), 10).unreadable()).isEmpty();
         }
     }
 

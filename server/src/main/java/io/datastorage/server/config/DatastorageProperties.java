@@ -8,6 +8,7 @@ import io.datastorage.core.dualwrite.WriteOrder;
 import io.datastorage.embedding.onnx.OnnxEmbedderConfig;
 import io.datastorage.embedding.openai.OpenAiEmbedderConfig;
 import io.datastorage.index.lucene.LuceneIndexConfig;
+import io.datastorage.index.solr.SolrIndexConfig;
 import io.datastorage.core.migration.MigrationPhase;
 import io.datastorage.core.migration.MigrationSettings;
 import io.datastorage.core.migration.SecondaryMode;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static io.datastorage.core.config.ConfigChecks.range;
@@ -300,12 +302,17 @@ public record DatastorageProperties(
     public enum IndexMode { FALLBACK, STRICT }
 
     /**
-     * Which vector index the service runs with. {@code solr} arrives with the cluster shape.
-     * Each value has its own configuration class, chosen by {@code @ConditionalOnProperty}.
+     * Which vector index the service runs with. Each value has its own configuration class, chosen
+     * by {@code @ConditionalOnProperty}.
      */
     public enum IndexType {
         /** The embedded Lucene HNSW index under {@code data-dir/index} (the default). */
         LUCENE,
+        /**
+         * A SolrCloud collection that replicas share (the cluster shape; see {@link Solr}), reached
+         * through the Solr URLs of {@code datastorage.index.solr.urls}.
+         */
+        SOLR,
         /**
          * No vector index: records are stored in PostgreSQL only (with their indexing pending, so
          * that a later switch to an index indexes them), and every search is the degraded exact
@@ -320,7 +327,7 @@ public record DatastorageProperties(
     /**
      * The vector index.
      *
-     * @param type             {@code lucene} or {@code none} (see {@link IndexType})
+     * @param type             {@code lucene}, {@code solr} or {@code none} (see {@link IndexType})
      * @param mode             {@code fallback}: store the record, index it later; {@code strict}: refuse (503)
      * @param commitInterval   deprecated alias of {@code datastorage.index.lucene.commit-interval};
      *                         {@code null} when not set
@@ -334,6 +341,7 @@ public record DatastorageProperties(
      *                         deletes it: another replica may be writing it (longer than
      *                         {@code datastorage.write.deadline}, checked at start-up)
      * @param lucene           the settings of the Lucene index only
+     * @param solr             the settings of the SolrCloud index only
      * @param writeOrder       {@code in-transaction}: upsert the vectors inside the records' transaction;
      *                         {@code commit-then-index}: commit the records marked, upsert with no
      *                         connection held, clear the marks (fallback mode only); {@code auto}: the
@@ -350,7 +358,8 @@ public record DatastorageProperties(
                         @DefaultValue("15m") Duration reconcileInterval,
                         @DefaultValue("2m") Duration reconcileGrace,
                         @DefaultValue Lucene lucene,
-                        @DefaultValue("auto") WriteOrder writeOrder) {
+                        @DefaultValue("auto") WriteOrder writeOrder,
+                        @DefaultValue Solr solr) {
         public Index {
             range("datastorage.index.attempts", attempts, 1, 10);
             range("datastorage.index.open-for", openFor, Duration.ofMillis(100), Duration.ofMinutes(10));
@@ -364,6 +373,10 @@ public record DatastorageProperties(
                         + "datastorage.index.type is none (strict would refuse every write: there is no index)", "strict");
             }
             under("datastorage.index.", () -> writeOrder.checkWith(DualWriteCoordinator.Mode.valueOf(mode.name())));
+            if (type == IndexType.SOLR && solr.urls().isEmpty()) {
+                throw new InvalidConfigException("datastorage.index.solr.urls", "must be set when datastorage.index.type "
+                        + "is solr (comma-separated base URLs of Solr nodes, e.g. " + Solr.EXAMPLE_URL + ")", "empty");
+            }
         }
 
         /**
@@ -382,6 +395,80 @@ public record DatastorageProperties(
             String property = commitIntervalProperty();
             return under(property.substring(0, property.length() - "commit-interval".length()),
                     () -> new LuceneIndexConfig(dataDir.resolve("index"), dimension, interval));
+        }
+    }
+
+    /**
+     * Settings of the SolrCloud index ({@code datastorage.index.type=solr}). Checked whatever the
+     * type, like every backend's settings; only {@code urls} is needed with {@code solr} alone.
+     * The vectors' dimension is the embedder's ({@code datastorage.embedding.dimension}).
+     *
+     * <p>There is no ZooKeeper-hosts setting: the client reads the cluster's state from the Solr
+     * nodes over HTTP, so that ZooKeeper's client (and SolrJ's Jetty-based one, which clashes with
+     * the server's Jetty) stay off the classpath.
+     *
+     * @param urls              base URLs of one or more Solr nodes, each an absolute {@code http} or
+     *                          {@code https} URL ending in the Solr context
+     *                          ({@code http://solr-0:8983/solr}); the client learns the rest of the
+     *                          cluster from any of them. Required when the type is {@code solr}.
+     * @param collection        the collection's name, created at start-up when absent; Solr's rule
+     *                          for names: letters, digits, {@code .}, {@code _}, {@code -}, not
+     *                          starting with {@code .} or {@code -}
+     * @param shards            shards of a collection this service creates (an existing one keeps its own)
+     * @param replicationFactor replicas per shard of a collection this service creates
+     * @param timeout           longest one request to Solr may take, connecting included
+     */
+    public record Solr(List<String> urls,
+                       @DefaultValue("datastorage") String collection,
+                       @DefaultValue("2") int shards,
+                       @DefaultValue("2") int replicationFactor,
+                       @DefaultValue("10s") Duration timeout) {
+        static final String EXAMPLE_URL = "http://solr-0:8983/solr";
+        private static final Pattern COLLECTION = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*");
+        private static final Pattern CREDENTIALS = Pattern.compile("//[^/@]*@");
+
+        public Solr {
+            urls = urls == null ? List.of() : urls.stream().map(String::strip).filter(url -> !url.isEmpty()).toList();
+            urls.forEach(Solr::solrUrl);
+            if (collection == null || !COLLECTION.matcher(collection).matches()) {
+                throw new InvalidConfigException("datastorage.index.solr.collection", "must be a Solr collection name: "
+                        + "letters, digits, '.', '_' and '-', not starting with '.' or '-'",
+                        collection == null || collection.isEmpty() ? "empty" : "'" + collection + "'");
+            }
+            range("datastorage.index.solr.shards", shards, 1, 1024);
+            range("datastorage.index.solr.replication-factor", replicationFactor, 1, 16);
+            range("datastorage.index.solr.timeout", timeout, Duration.ofMillis(100), Duration.ofMinutes(5));
+        }
+
+        /** {@code url} as a Solr node's base URL, without a trailing {@code /}. */
+        private static URI solrUrl(String url) {
+            URI uri;
+            try {
+                uri = new URI(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+            } catch (java.net.URISyntaxException e) {
+                uri = null;
+            }
+            if (uri == null || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                    || uri.getHost() == null || uri.getRawPath() == null || uri.getRawPath().isEmpty()
+                    || uri.getRawPath().equals("/") || uri.getRawQuery() != null || uri.getRawFragment() != null
+                    || uri.getRawUserInfo() != null) {
+                // Credentials in a URL are refused (they would reach logs and reports), and shown
+                // redacted here; this service has no Solr authentication setting yet.
+                throw new InvalidConfigException("datastorage.index.solr.urls", "must be comma-separated http(s) URLs "
+                        + "of Solr nodes ending in the Solr context, without credentials, query or fragment, e.g. "
+                        + EXAMPLE_URL, "'" + CREDENTIALS.matcher(url).replaceFirst("//<redacted>@") + "'");
+            }
+            return uri;
+        }
+
+        /** The index-solr module's config for vectors of {@code dimension}; needs {@code urls}. */
+        SolrIndexConfig config(int dimension) {
+            if (urls.isEmpty()) {
+                throw new IllegalStateException("datastorage.index.solr.urls is empty: checked at start-up when "
+                        + "datastorage.index.type is solr");
+            }
+            return new SolrIndexConfig(urls.stream().map(Solr::solrUrl).toList(), collection, shards, replicationFactor,
+                    dimension, timeout);
         }
     }
 
@@ -634,6 +721,14 @@ public record DatastorageProperties(
     private static PostgresMaintenanceConfig maintenance(Partitions partitions, Idempotency idempotency) {
         return under("datastorage.", () -> new PostgresMaintenanceConfig(partitions.monthsAhead(),
                 partitions.maintenanceInterval(), idempotency.retention()));
+    }
+
+    /**
+     * The index-solr module's config: the {@code datastorage.index.solr.*} settings, vectors of the
+     * embedding dimension. Only when {@code datastorage.index.type=solr} (its URLs are required then).
+     */
+    public SolrIndexConfig solr() {
+        return index.solr().config(embedding.dimension());
     }
 
     /** The index-lucene module's config: under {@code data-dir/index}, vectors of the embedding dimension. */

@@ -17,7 +17,7 @@ import java.util.Map;
  * What the write path reports whatever the index: the dual-write metrics and the index backlog.
  * The index itself comes from the configuration class of {@code datastorage.index.type}, each
  * chosen by {@code @ConditionalOnProperty}: {@link LuceneIndexConfiguration} ({@code lucene}, the
- * default) or {@link NoIndexConfiguration} ({@code none}).
+ * default), {@link SolrIndexConfiguration} ({@code solr}) or {@link NoIndexConfiguration} ({@code none}).
  */
 @Configuration(proxyBeanMethods = false)
 public class IndexConfiguration {

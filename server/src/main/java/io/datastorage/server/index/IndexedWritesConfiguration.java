@@ -5,6 +5,7 @@ import io.datastorage.core.dualwrite.DualWriteListener;
 import io.datastorage.core.dualwrite.GuardedIndex;
 import io.datastorage.core.dualwrite.InFlightWrites;
 import io.datastorage.core.index.VectorIndex;
+import io.datastorage.core.job.BackgroundJob;
 import io.datastorage.core.reconcile.ReconcileJob;
 import io.datastorage.core.reconcile.Reconciler;
 import io.datastorage.core.repair.IndexCatchUpJob;
@@ -15,6 +16,7 @@ import io.datastorage.core.store.VectorLedger;
 import io.datastorage.server.config.DatastorageProperties;
 import io.datastorage.server.job.LeasedJobs;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 
 import java.time.Clock;
@@ -23,7 +25,7 @@ import java.time.Duration;
 /**
  * What every real vector index gets, whichever backend it is: the guard around it, the dual-write
  * coordinator, reconciliation, the repair worker and the start-up catch-up. Imported by each index
- * type's configuration class ({@link LuceneIndexConfiguration}); not a {@code @Configuration}, so
+ * type's configuration class ({@link LuceneIndexConfiguration}, {@link SolrIndexConfiguration}); not a {@code @Configuration}, so
  * that component scanning leaves it alone and {@code datastorage.index.type=none} gets none of it.
  */
 class IndexedWritesConfiguration {
@@ -75,7 +77,29 @@ class IndexedWritesConfiguration {
     @Bean
     IndexCatchUp indexCatchUp(VectorLedger store, VectorIndex index, DatastorageProperties properties, ReconcileJob reconcile,
                               LeasedJobs leased) {
+        if (index.remote() && index.crashRecovery().isEmpty()) {
+            // A remote index keeps what it acknowledged whatever becomes of this process: a record
+            // commits with its vector acknowledged (in-transaction) or marked for the repair worker
+            // (commit-then-index). The catch-up would read "no crash recovery" as "replay every
+            // record", at each start of each replica.
+            LoggerFactory.getLogger(IndexCatchUp.class).info("No start-up catch-up for a remote index: it keeps what "
+                    + "it acknowledged; a reconciliation follows the start");
+            return new IndexCatchUp(new NoCatchUp(), reconcile);
+        }
         return new IndexCatchUp(leased.leased(new IndexCatchUpJob(store, index, properties.index().catchUpMargin())),
                 reconcile);
+    }
+
+    /** The catch-up of a remote index: nothing to replay (the reconciliation after the start still runs). */
+    private static final class NoCatchUp implements BackgroundJob {
+        @Override
+        public String name() {
+            return "index-catch-up";
+        }
+
+        @Override
+        public long runOnce() {
+            return 0;
+        }
     }
 }

@@ -26,7 +26,7 @@ import java.util.function.Function;
  * it ends at shutdown (the run stops at its next page, its checkpoint kept), the worker that resumes
  * an unfinished run every {@link #RESUME_EVERY_MILLIS} ms on whichever replica takes the
  * {@code migration-backfill} lease, and the metrics:
- * {@code datastorage_migration_backfill_records_total{direction, outcome=copied|skipped}},
+ * {@code datastorage_migration_backfill_records_total{direction, outcome=copied|skipped|unreadable}},
  * {@code datastorage_migration_backfill_running{direction}} (0/1, this replica),
  * {@code datastorage_migration_backfill_progress_ratio{direction}} (the share of the source the run
  * under way here has scanned; 0 when none runs here), and every run in
@@ -41,6 +41,7 @@ public class BackfillService implements AutoCloseable, LongJobLifecycle {
             r -> Thread.ofPlatform().name("migration-backfill").daemon().unstarted(r));
     private final Map<BackfillDirection, Counter> copied = new EnumMap<>(BackfillDirection.class);
     private final Map<BackfillDirection, Counter> skipped = new EnumMap<>(BackfillDirection.class);
+    private final Map<BackfillDirection, Counter> unreadable = new EnumMap<>(BackfillDirection.class);
     private final BackfillJob job;
     /** Between the context's start and its stop. */
     private volatile boolean started;
@@ -53,10 +54,19 @@ public class BackfillService implements AutoCloseable, LongJobLifecycle {
         for (BackfillDirection direction : BackfillDirection.values()) {
             copied.put(direction, records(registry, direction, "copied"));
             skipped.put(direction, records(registry, direction, "skipped"));
+            unreadable.put(direction, records(registry, direction, "unreadable"));
         }
-        Backfill engine = backfill.apply((direction, copiedNow, skippedNow) -> {
-            copied.get(direction).increment(copiedNow);
-            skipped.get(direction).increment(skippedNow);
+        Backfill engine = backfill.apply(new Backfill.Listener() {
+            @Override
+            public void counted(BackfillDirection direction, long copiedNow, long skippedNow) {
+                copied.get(direction).increment(copiedNow);
+                skipped.get(direction).increment(skippedNow);
+            }
+
+            @Override
+            public void unreadable(BackfillDirection direction, long unreadableNow) {
+                unreadable.get(direction).increment(unreadableNow);
+            }
         });
         this.job = new BackfillJob(engine, runs, runner, new BackfillJob.Listener() {
             @Override
@@ -89,8 +99,9 @@ public class BackfillService implements AutoCloseable, LongJobLifecycle {
     private static Counter records(MeterRegistry registry, BackfillDirection direction, String outcome) {
         return Counter.builder("datastorage.migration.backfill.records").tag("direction", direction.value())
                 .tag("outcome", outcome)
-                .description("Records a backfill handled: copied to the target, or skipped (held already, refused, "
-                        + "or removed from the source while copied)").register(registry);
+                .description("Records a backfill handled: copied to the target, skipped (held already, refused, "
+                        + "or removed from the source while copied), or unreadable (a side holds it but cannot read "
+                        + "it; not copied)").register(registry);
     }
 
     private static boolean running(BackfillJob job, BackfillDirection direction) {

@@ -194,6 +194,7 @@ public final class MigrationAdmin {
         body.put("missingInNew", report.missingInNew());
         body.put("missingInLegacy", report.missingInLegacy());
         body.put("differing", report.differing());
+        body.put("unreadable", report.unreadable());
         body.put("repaired", report.repaired());
         body.put("consistent", report.consistent());
         body.put("durationMillis", report.durationMillis());
@@ -205,6 +206,7 @@ public final class MigrationAdmin {
         examples.put("missingInNew", report.missingInNewIds().stream().map(UUID::toString).toList());
         examples.put("missingInLegacy", report.missingInLegacyIds().stream().map(UUID::toString).toList());
         examples.put("differing", report.differingIds().stream().map(UUID::toString).toList());
+        examples.put("unreadable", report.unreadableKeys());
         body.put("examples", examples);
         return body;
     }
@@ -224,6 +226,7 @@ public final class MigrationAdmin {
         body.put("scanned", result.scanned());
         body.put("copied", result.copied());
         body.put("skipped", result.skipped());
+        body.put("unreadable", result.unreadable());
         body.put("error", result.error().orElse(null));
         return body;
     }

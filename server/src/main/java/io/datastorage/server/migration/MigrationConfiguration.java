@@ -23,6 +23,7 @@ import io.datastorage.core.migration.SyncValidator;
 import io.datastorage.core.store.RecordStore;
 import io.datastorage.server.config.DatastorageProperties;
 import io.datastorage.server.job.LeasedJobs;
+import io.datastorage.server.metrics.UnreadableRecordsMetric;
 import io.datastorage.store.postgres.PostgresStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -56,8 +57,9 @@ public class MigrationConfiguration {
     /** Who the history names for the phase stored at the first start. */
     static final String CONFIGURATION = "configuration";
 
+    /** The configured legacy store; each record it cannot read is logged and counted ({@link CountedLegacyStore}). */
     @Bean(destroyMethod = "close")
-    LegacyStore legacyStore(DatastorageProperties properties) {
+    LegacyStore legacyStore(DatastorageProperties properties, UnreadableRecordsMetric unreadableRecords) {
         DatastorageProperties.Legacy settings = properties.migration().legacy();
         LegacyStore store = switch (settings.type()) {
             case JSON_FILES -> settings.json().open();
@@ -65,7 +67,7 @@ public class MigrationConfiguration {
             case NONE -> throw new IllegalStateException("no legacy store is configured"); // the condition rules it out
         };
         log.info("Migration: legacy store {}", store);
-        return store;
+        return new CountedLegacyStore(store, unreadableRecords);
     }
 
     @Bean

@@ -48,7 +48,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * datastorage.migration.validate-interval} (when not {@code 0s}) a run without repair is started,
  * in the dual phases only. Metrics: {@code datastorage_migration_validation_runs_total{outcome=
  * consistent|inconsistent|failed}}, {@code datastorage_migration_validation_differences{category=
- * missing_in_new|missing_in_legacy|differing}} (the last run's; NaN before the first), and each run in
+ * missing_in_new|missing_in_legacy|differing|unreadable}} (the last run's; NaN before the first), and each run in
  * {@code datastorage_job_runs_total{job="migration-validate"}}.
  */
 public final class MigrationValidation implements AutoCloseable, LongJobLifecycle {
@@ -60,7 +60,7 @@ public final class MigrationValidation implements AutoCloseable, LongJobLifecycl
     enum Outcome { CONSISTENT, INCONSISTENT, FAILED }
 
     /** The categories of differences, as the metric's label names them. */
-    enum Category { MISSING_IN_NEW, MISSING_IN_LEGACY, DIFFERING }
+    enum Category { MISSING_IN_NEW, MISSING_IN_LEGACY, DIFFERING, UNREADABLE }
 
     /** How far the run under way is: windows compared of those in the run (0 until both sides are summed). */
     public record Progress(int windowsDone, int windowsTotal, long checked) {
@@ -218,6 +218,7 @@ public final class MigrationValidation implements AutoCloseable, LongJobLifecycl
             differences.get(Category.MISSING_IN_NEW).set(report.missingInNew());
             differences.get(Category.MISSING_IN_LEGACY).set(report.missingInLegacy());
             differences.get(Category.DIFFERING).set(report.differing());
+            differences.get(Category.UNREADABLE).set(report.unreadable());
             runsCounter(report.consistent() ? Outcome.CONSISTENT : Outcome.INCONSISTENT).increment();
             leased.count(JOB, LeasedJobs.Outcome.RAN);
             if (report.consistent()) {
@@ -226,10 +227,12 @@ public final class MigrationValidation implements AutoCloseable, LongJobLifecycl
                         report.durationMillis(), report.repaired() > 0 ? " after " + report.repaired() + " repair(s)" : "");
             } else {
                 log.warn("Sync validation{} under {} (version {}): {} record(s) checked in {} ms; {} missing in new, "
-                                + "{} missing in legacy, {} differing, {} repaired (examples: {}, {}, {})",
+                                + "{} missing in legacy, {} differing, {} unreadable in the legacy store (never repaired), "
+                                + "{} repaired (examples: {}, {}, {}, {})",
                         repair ? " with repair" : "", phase.phase(), phase.version(), report.checked(),
                         report.durationMillis(), report.missingInNew(), report.missingInLegacy(), report.differing(),
-                        report.repaired(), report.missingInNewIds(), report.missingInLegacyIds(), report.differingIds());
+                        report.unreadable(), report.repaired(), report.missingInNewIds(), report.missingInLegacyIds(),
+                        report.differingIds(), report.unreadableKeys());
             }
             return result;
         } catch (RuntimeException e) {

@@ -100,6 +100,7 @@ public class BackfillController {
             counts.put("scanned", progress.scanned());
             counts.put("copied", progress.copied());
             counts.put("skipped", progress.skipped());
+            counts.put("unreadable", progress.unreadable());
             counts.put("total", progress.total());
             body.put("progress", counts);
         } else {

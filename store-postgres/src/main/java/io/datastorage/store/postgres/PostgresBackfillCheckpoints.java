@@ -26,20 +26,22 @@ import java.util.Optional;
 public final class PostgresBackfillCheckpoints implements BackfillCheckpoints {
     private static final String SAVE = """
             INSERT INTO migration_backfill_checkpoints (direction, phase_version, started_at, kind, after_created_at,
-                after_key, scanned, copied, skipped, total, saved_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+                after_key, scanned, copied, skipped, total, unreadable, saved_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
             ON CONFLICT (direction) DO UPDATE SET phase_version = excluded.phase_version,
                 started_at = excluded.started_at, kind = excluded.kind, after_created_at = excluded.after_created_at,
                 after_key = excluded.after_key, scanned = excluded.scanned, copied = excluded.copied,
-                skipped = excluded.skipped, total = excluded.total, saved_at = excluded.saved_at""";
+                skipped = excluded.skipped, total = excluded.total, unreadable = excluded.unreadable,
+                saved_at = excluded.saved_at""";
     private static final String FIND = """
-            SELECT phase_version, started_at, kind, after_created_at, after_key, scanned, copied, skipped, total
+            SELECT phase_version, started_at, kind, after_created_at, after_key, scanned, copied, skipped, total,
+                unreadable
             FROM migration_backfill_checkpoints WHERE direction = ?""";
     private static final String CLEAR = "DELETE FROM migration_backfill_checkpoints WHERE direction = ?";
 
     private final DataSource dataSource;
 
-    /** @param dataSource a database migrated by {@link PostgresSchema} (version 11 or later) */
+    /** @param dataSource a database migrated by {@link PostgresSchema} (version 13 or later) */
     public PostgresBackfillCheckpoints(DataSource dataSource) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     }
@@ -58,6 +60,7 @@ public final class PostgresBackfillCheckpoints implements BackfillCheckpoints {
             s.setLong(8, checkpoint.copied());
             s.setLong(9, checkpoint.skipped());
             s.setLong(10, checkpoint.total());
+            s.setLong(11, checkpoint.unreadable());
             s.executeUpdate();
         } catch (SQLException e) {
             throw SqlErrors.translate("saving the checkpoint of a " + checkpoint.direction().value() + " backfill", e);
@@ -78,7 +81,7 @@ public final class PostgresBackfillCheckpoints implements BackfillCheckpoints {
                         : Optional.of(new LegacyPosition(afterCreatedAt.toInstant(), rs.getString(5)));
                 return Optional.of(new BackfillCheckpoint(direction, rs.getLong(1),
                         rs.getObject(2, OffsetDateTime.class).toInstant(), AuditKind.valueOf(rs.getString(3)), after,
-                        rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9)));
+                        rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10)));
             }
         } catch (SQLException e) {
             throw SqlErrors.translate("reading the checkpoint of a " + direction.value() + " backfill", e);

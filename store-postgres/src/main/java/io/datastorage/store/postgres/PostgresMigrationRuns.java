@@ -30,34 +30,37 @@ import java.util.UUID;
 public final class PostgresMigrationRuns implements MigrationRuns {
     private static final String SAVE_BACKFILL = """
             INSERT INTO migration_backfill_runs
-                (direction, phase_version, started_at, finished_at, complete, scanned, copied, skipped, error)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                (direction, phase_version, started_at, finished_at, complete, scanned, copied, skipped, error,
+                unreadable)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (direction) DO UPDATE SET phase_version = excluded.phase_version,
                 started_at = excluded.started_at, finished_at = excluded.finished_at, complete = excluded.complete,
-                scanned = excluded.scanned, copied = excluded.copied, skipped = excluded.skipped, error = excluded.error""";
+                scanned = excluded.scanned, copied = excluded.copied, skipped = excluded.skipped, error = excluded.error,
+                unreadable = excluded.unreadable""";
     private static final String LAST_BACKFILL = """
-            SELECT phase_version, started_at, finished_at, complete, scanned, copied, skipped, error
+            SELECT phase_version, started_at, finished_at, complete, scanned, copied, skipped, error, unreadable
             FROM migration_backfill_runs WHERE direction = ?""";
     private static final String SAVE_VALIDATION = """
             INSERT INTO migration_validation_runs (id, phase_version, repair, started_at, finished_at, checked,
                 missing_in_new, missing_in_legacy, differing, repaired, consistent, duration_millis,
-                missing_in_new_ids, missing_in_legacy_ids, differing_ids)
-            VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                missing_in_new_ids, missing_in_legacy_ids, differing_ids, unreadable, unreadable_keys)
+            VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET phase_version = excluded.phase_version, repair = excluded.repair,
                 started_at = excluded.started_at, finished_at = excluded.finished_at, checked = excluded.checked,
                 missing_in_new = excluded.missing_in_new, missing_in_legacy = excluded.missing_in_legacy,
                 differing = excluded.differing, repaired = excluded.repaired, consistent = excluded.consistent,
                 duration_millis = excluded.duration_millis, missing_in_new_ids = excluded.missing_in_new_ids,
-                missing_in_legacy_ids = excluded.missing_in_legacy_ids, differing_ids = excluded.differing_ids""";
+                missing_in_legacy_ids = excluded.missing_in_legacy_ids, differing_ids = excluded.differing_ids,
+                unreadable = excluded.unreadable, unreadable_keys = excluded.unreadable_keys""";
     private static final String LAST_VALIDATION = """
             SELECT phase_version, repair, started_at, finished_at, checked, missing_in_new, missing_in_legacy,
                 differing, repaired, consistent, duration_millis, missing_in_new_ids, missing_in_legacy_ids,
-                differing_ids
+                differing_ids, unreadable, unreadable_keys
             FROM migration_validation_runs WHERE id = 1""";
 
     private final DataSource dataSource;
 
-    /** @param dataSource a database migrated by {@link PostgresSchema} (version 10 or later) */
+    /** @param dataSource a database migrated by {@link PostgresSchema} (version 13 or later) */
     public PostgresMigrationRuns(DataSource dataSource) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     }
@@ -75,6 +78,7 @@ public final class PostgresMigrationRuns implements MigrationRuns {
             s.setLong(7, result.copied());
             s.setLong(8, result.skipped());
             s.setString(9, result.error().map(PostgresMigrationRuns::storable).orElse(null));
+            s.setLong(10, result.unreadable());
             s.executeUpdate();
         } catch (SQLException e) {
             throw SqlErrors.translate("keeping the result of a " + result.direction().value() + " backfill", e);
@@ -91,7 +95,8 @@ public final class PostgresMigrationRuns implements MigrationRuns {
                     return Optional.empty();
                 }
                 return Optional.of(new BackfillResult(direction, rs.getLong(1), instant(rs, 2), instant(rs, 3),
-                        rs.getBoolean(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), Optional.ofNullable(rs.getString(8))));
+                        rs.getBoolean(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(9),
+                        Optional.ofNullable(rs.getString(8))));
             }
         } catch (SQLException e) {
             throw SqlErrors.translate("reading the last " + direction.value() + " backfill", e);
@@ -117,6 +122,9 @@ public final class PostgresMigrationRuns implements MigrationRuns {
             s.setArray(12, uuids(c, report.missingInNewIds()));
             s.setArray(13, uuids(c, report.missingInLegacyIds()));
             s.setArray(14, uuids(c, report.differingIds()));
+            s.setLong(15, report.unreadable());
+            s.setArray(16, c.createArrayOf("text", report.unreadableKeys().stream().map(PostgresMigrationRuns::storable)
+                    .toArray()));
             s.executeUpdate();
         } catch (SQLException e) {
             throw SqlErrors.translate("keeping the result of a sync validation", e);
@@ -131,7 +139,8 @@ public final class PostgresMigrationRuns implements MigrationRuns {
                 return Optional.empty();
             }
             SyncReport report = new SyncReport(rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
-                    rs.getBoolean(10), rs.getLong(11), instant(rs, 3), uuids(rs, 12), uuids(rs, 13), uuids(rs, 14));
+                    rs.getBoolean(10), rs.getLong(11), instant(rs, 3), uuids(rs, 12), uuids(rs, 13), uuids(rs, 14),
+                    rs.getLong(15), texts(rs, 16));
             return Optional.of(new ValidationResult(rs.getLong(1), rs.getBoolean(2), instant(rs, 4), report));
         } catch (SQLException e) {
             throw SqlErrors.translate("reading the last sync validation", e);
@@ -154,6 +163,15 @@ public final class PostgresMigrationRuns implements MigrationRuns {
         Array array = rs.getArray(column);
         try {
             return Arrays.stream((Object[]) array.getArray()).map(UUID.class::cast).toList();
+        } finally {
+            array.free();
+        }
+    }
+
+    private static List<String> texts(ResultSet rs, int column) throws SQLException {
+        Array array = rs.getArray(column);
+        try {
+            return Arrays.stream((Object[]) array.getArray()).map(String.class::cast).toList();
         } finally {
             array.free();
         }
