@@ -294,8 +294,11 @@ final class ClusterBench implements Runnable {
                     for (long b = next.getAndIncrement(); b < total; b = next.getAndIncrement()) {
                         int from = (int) (b * size);
                         int count = Math.min(size, readSet.size() - from);
-                        HttpResponse<String> response = load.send(post(replica(replicas, (int) b),
-                                "/api/v1/audit/aianalysis/batch", batch(readSet, from, count)).request());
+                        // Minutes, not the scenarios' 60 s: on a saturated machine a batch of 500 fresh texts
+                        // waits for the model (the cache can time out too), and a fill is not measured by latency.
+                        HttpResponse<String> response = load.send(json(replicas.get((int) (b % replicas.size())),
+                                "/api/v1/audit/aianalysis/batch", batch(readSet, from, count))
+                                .timeout(Duration.ofMinutes(5)).build());
                         if (response.statusCode() != 201) {
                             throw new IllegalStateException("fill batch answered " + response.statusCode() + ": " + response.body());
                         }
