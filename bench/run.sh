@@ -6,6 +6,11 @@
 #   ./bench/run.sh fence [options]   record-store writes with and without the migration fence, raw inserts
 #   ./bench/run.sh migration [--records N]   backfill through the service and sync validation of generated legacy
 #                                            records, raw copy/read and model baselines
+#   ./bench/run.sh cluster [--records N] [--recall-records M]   the cluster shape side by side with one machine:
+#                                            Lucene ×1, Solr ×1, Solr ×2 replicas, raw Solr upserts and kNN,
+#                                            recall@10 of the Solr search (about 30 minutes on 2 cores)
+#   ./bench/run.sh cluster-up [--for 60s]   try the cluster shape: PostgreSQL, Redis, a 2-node SolrCloud and
+#                                            two replicas on ports 8081/8082 (metrics 9091/9092) until Ctrl-C
 #   ./bench/run.sh --help             every benchmark and its options
 set -euo pipefail
 
@@ -13,7 +18,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bin/find-jdk.sh"
 
 case "${1:-}" in
-  service|embedding|search|reconcile|write-order|fence|migration|help|-h|--help|-V|--version) ;;
+  service|embedding|search|reconcile|write-order|fence|migration|cluster|cluster-up|help|-h|--help|-V|--version) ;;
   *) set -- service "$@" ;;
 esac
 

@@ -181,7 +181,7 @@ final class RawBaselines {
         return v;
     }
 
-    private static Measured closedLoop(String name, String unit, int workers, Duration duration, IntConsumer operation) {
+    static Measured closedLoop(String name, String unit, int workers, Duration duration, IntConsumer operation) {
         Histogram latency = new ConcurrentHistogram(3);
         AtomicInteger next = new AtomicInteger();
         long end = System.nanoTime() + duration.toNanos();
@@ -201,8 +201,8 @@ final class RawBaselines {
         return closedLoopCount(name, unit, workers, operations, units, operation, () -> { });
     }
 
-    private static Measured closedLoopCount(String name, String unit, int workers, int operations, long units,
-                                            IntConsumer operation, Runnable finish) {
+    static Measured closedLoopCount(String name, String unit, int workers, int operations, long units,
+                                    IntConsumer operation, Runnable finish) {
         Histogram latency = new ConcurrentHistogram(3);
         AtomicInteger next = new AtomicInteger();
         long start = System.nanoTime();

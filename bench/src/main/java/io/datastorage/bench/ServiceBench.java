@@ -359,12 +359,12 @@ final class ServiceBench implements Runnable {
      * the records carry a text of their own. Every distinct text costs the service one embedding
      * (about 100/s here): 13,000 at 100,000 records.
      */
-    private static RepeatedTexts readSetShape(int records) {
+    static RepeatedTexts readSetShape(int records) {
         return RepeatedTexts.of(records, Math.max(1, records * 3 / 100), 1.0, 0.10, 20261130L);
     }
 
     /** Each record's embedded fields and namespace, in filling order. */
-    private static List<Map<String, Object>> readSet(RepeatedTexts shape) {
+    static List<Map<String, Object>> readSet(RepeatedTexts shape) {
         AuditTexts generator = new AuditTexts(20261130L);
         List<Map<String, Object>> distinct = new ArrayList<>(shape.distinctTexts());
         for (int t = 0; t < shape.distinctTexts(); t++) {

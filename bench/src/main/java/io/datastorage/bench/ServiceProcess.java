@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -71,6 +72,31 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts {@code launcher serve} as one replica of the cluster shape: its settings come from
+     * {@code environment} (as a container gets them), its API and management ports are given, its
+     * PostgreSQL is external (so {@link #cpu()} counts the JVM only). Waits until {@code /readyz}
+     * answers 200; its output goes to {@code log}.
+     */
+    static ServiceProcess startReplica(Path launcher, Path dataDir, Path log, int apiPort, int metricsPort,
+                                       Map<String, String> environment) {
+        try {
+            Files.createDirectories(dataDir);
+            ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "serve", "--data-dir=" + dataDir,
+                    "--port=" + apiPort, "--management.server.port=" + metricsPort)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(environment);
+            builder.environment().put("DATASTORAGE_SKIP_BUILD", "1");
+            Process process = builder.start();
+            ServiceProcess service = new ServiceProcess(process, dataDir, apiPort, metricsPort, 0);
+            Runtime.getRuntime().addShutdownHook(service.stopOnExit);
+            service.awaitReady(log);
+            return service;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the service with " + launcher, e);
+        }
+    }
+
     private void awaitReady(Path log) {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (System.nanoTime() < deadline) {
@@ -93,6 +119,14 @@ final class ServiceProcess implements AutoCloseable {
         }
         stop();
         throw new IllegalStateException("the service was not ready within 3 minutes; see " + log);
+    }
+
+    int apiPort() {
+        return apiPort;
+    }
+
+    int metricsPort() {
+        return metricsPort;
     }
 
     URI api(String path) {
@@ -132,13 +166,13 @@ final class ServiceProcess implements AutoCloseable {
      * are missed and PostgreSQL's share is a lower bound.
      */
     Cpu cpu() {
-        double postgres = postmaster().map(p -> withReapedChildren(p) + p.descendants().mapToDouble(ServiceProcess::cpuSeconds).sum())
+        double postgres = postmaster().map(p -> cpuWithReapedChildren(p) + p.descendants().mapToDouble(ServiceProcess::cpuSeconds).sum())
                 .orElse(0.0);
         return new Cpu(cpuSeconds(process.toHandle()), postgres);
     }
 
     /** utime + stime + cutime + cstime from /proc (fields 14 to 17, in clock ticks of 1/100 s). */
-    private static double withReapedChildren(ProcessHandle process) {
+    static double cpuWithReapedChildren(ProcessHandle process) {
         try {
             String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // fields[0] is field 3
@@ -229,7 +263,7 @@ final class ServiceProcess implements AutoCloseable {
         http.close();
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }

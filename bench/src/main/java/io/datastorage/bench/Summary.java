@@ -1,5 +1,6 @@
 package io.datastorage.bench;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -57,8 +58,20 @@ record Summary(String mode, String command, String started, Machine machine, Lis
         }
     }
 
-    /** CPU seconds spent during a step by this load generator, the service's JVM and its PostgreSQL. */
-    record Cpu(double loadGenerator, double service, double postgres) {
+    /**
+     * CPU seconds spent during a step by this load generator, the service's JVM (or its replicas'),
+     * its PostgreSQL and, in the cluster benchmark, the SolrCloud (else null, and left out).
+     */
+    record Cpu(double loadGenerator, double service, double postgres,
+               @JsonInclude(JsonInclude.Include.NON_NULL) Double solr) {
+        Cpu(double loadGenerator, double service, double postgres) {
+            this(loadGenerator, service, postgres, null);
+        }
+
+        String format() {
+            return String.format(Locale.ROOT, "%.1f/%.1f/%.1f", loadGenerator, service, postgres)
+                    + (solr == null ? "" : String.format(Locale.ROOT, "/%.1f", solr));
+        }
     }
 
     record Target(String name, String goal, double measured, boolean met, String detail) {
@@ -95,8 +108,7 @@ record Summary(String mode, String command, String started, Machine machine, Lis
                         scenario.name(), s.offeredPerSecond(), s.throughput(), s.throughput() * scenario.recordsPerRequest(),
                         s.p50Ms(), s.p95Ms(), s.p99Ms(), s.failed(),
                         s.cacheHitRatio() == null ? "-" : String.format(Locale.ROOT, "%.2f", s.cacheHitRatio()),
-                        String.format(Locale.ROOT, "%.1f/%.1f/%.1f", s.cpuSeconds().loadGenerator(),
-                                s.cpuSeconds().service(), s.cpuSeconds().postgres())));
+                        s.cpuSeconds().format()));
             }
         }
         out.append("\nRatios\n");

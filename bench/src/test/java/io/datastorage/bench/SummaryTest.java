@@ -51,4 +51,16 @@ class SummaryTest {
         assertThat(summary.table()).contains("cached-text writes", "MISSED", "raw inserts");
         assertThat(Files.readAllBytes(dir.resolve("chart.png"))).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
     }
+
+    @Test
+    void theSolrCpuFigureAppearsOnlyWhereSolrWasMeasured() {
+        JsonMapper json = JsonMapper.builder().build();
+        Summary.Cpu single = new Summary.Cpu(0.1, 0.8, 0.2);
+        Summary.Cpu cluster = new Summary.Cpu(0.1, 0.8, 0.2, 1.5);
+
+        assertThat(json.readTree(json.writeValueAsString(single)).has("solr")).isFalse();
+        assertThat(json.readTree(json.writeValueAsString(cluster)).path("solr").asDouble()).isEqualTo(1.5);
+        assertThat(single.format()).isEqualTo("0.1/0.8/0.2");
+        assertThat(cluster.format()).isEqualTo("0.1/0.8/0.2/1.5");
+    }
 }

@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +86,7 @@ public final class SolrCloudForTests implements AutoCloseable {
         command.add("-Dlog4j2.configurationFile=io/datastorage/solr/testcluster/log4j2.xml");
         // Lucene's vector incubator warnings and the like go to the child's stderr file, not the test's output.
         command.add("-cp");
-        command.add(childClasspath());
+        command.add(childClasspath(baseDir));
         command.add(ChildMain.class.getName());
         command.add(baseDir.toString());
         command.add(Integer.toString(nodes));
@@ -225,20 +224,40 @@ public final class SolrCloudForTests implements AutoCloseable {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
-    /** This module's classes plus Solr's classpath, written into {@code child.classpath} when this module was built. */
-    private static String childClasspath() {
+    /**
+     * The files of this module the child JVM loads: its main class and its logging configuration.
+     * A class or resource the child comes to need must be added here (this module's test starts a
+     * child from exactly these files, so a missing one fails it).
+     */
+    private static final List<String> CHILD_FILES = List.of("ChildMain.class", "log4j2.xml");
+
+    /**
+     * The child's own files (copied under {@code baseDir}) plus Solr's classpath, written into
+     * {@code child.classpath} when this module was built. The files are copied, not found through
+     * this class's code source: inside an executable jar (the benchmark's Spring Boot jar) that is
+     * a jar nested in a jar, which no {@code -cp} entry can name.
+     */
+    private static String childClasspath(Path baseDir) {
         try (InputStream in = SolrCloudForTests.class.getResourceAsStream("child.classpath")) {
             if (in == null) {
                 throw new IllegalStateException("child.classpath is missing beside " + SolrCloudForTests.class.getName()
                         + ": build the solr-testcluster module with Maven (it writes the file)");
             }
             String dependencies = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            Path self = Path.of(SolrCloudForTests.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return self + java.io.File.pathSeparator + dependencies;
+            Path classes = baseDir.resolve("launcher-classes");
+            Path packageDir = classes.resolve(SolrCloudForTests.class.getPackageName().replace('.', '/'));
+            Files.createDirectories(packageDir);
+            for (String file : CHILD_FILES) {
+                try (InputStream resource = SolrCloudForTests.class.getResourceAsStream(file)) {
+                    if (resource == null) {
+                        throw new IllegalStateException(file + " is missing beside " + SolrCloudForTests.class.getName());
+                    }
+                    Files.copy(resource, packageDir.resolve(file));
+                }
+            }
+            return classes + java.io.File.pathSeparator + dependencies;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
