@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The child JVM's main class: starts a {@link MiniSolrCloudCluster} (embedded ZooKeeper, {@code nodes}
@@ -53,8 +55,15 @@ public final class ChildMain {
                     int node = Integer.parseInt(parts[1]);
                     switch (parts[0]) {
                         case "stop" -> {
-                            cluster.stopJettySolrRunner(runners.get(node));
-                            cluster.waitForJettyToStop(runners.get(node));
+                            JettySolrRunner runner = runners.get(node);
+                            try {
+                                cluster.stopJettySolrRunner(runner);
+                            } catch (TimeoutException e) {
+                                // After a restart of every node, the cluster's own wait for the node to leave
+                                // the live nodes sometimes times out although Jetty stops: wait for Jetty itself.
+                                awaitStopped(runner);
+                            }
+                            awaitStopped(runner);
                         }
                         case "start" -> {
                             JettySolrRunner started = cluster.startJettySolrRunner(runners.get(node), true);
@@ -72,5 +81,15 @@ public final class ChildMain {
             cluster.shutdown();
         }
         System.exit(0);
+    }
+
+    private static void awaitStopped(JettySolrRunner runner) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!runner.isStopped()) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("node " + runner.getBaseUrl() + " did not stop within 60 s");
+            }
+            Thread.sleep(100);
+        }
     }
 }
