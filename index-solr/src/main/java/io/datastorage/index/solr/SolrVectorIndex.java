@@ -288,6 +288,10 @@ public final class SolrVectorIndex implements VectorIndex {
         long timeoutMillis = config.timeout().toMillis();
         HttpJdkSolrClient.Builder http = new HttpJdkSolrClient.Builder()
                 .withExecutor(httpThreads)
+                // HTTP/1.1, not the JDK client's default h2c upgrade: after the Solr nodes restarted on their ports,
+                // a replica's large update requests kept failing (EOF, broken pipe, Jetty's "invalid_preface")
+                // and its repair never converged (the cluster test that stops every Solr node).
+                .useHttp1_1(true)
                 .withConnectionTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .withRequestTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .withIdleTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
@@ -953,7 +957,15 @@ public final class SolrVectorIndex implements VectorIndex {
         } catch (SolrServerException | IOException | SolrException | UncheckedIOException e) {
             throw new IndexUnavailableException("Solr collection '" + collection + "': " + operation + " failed: "
                     + e.getMessage(), e);
-        } catch (RuntimeException | Error e) {
+        } catch (IndexUnavailableException | IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The cloud client fails with plain runtime exceptions when no node answers at all
+            // ("Tried fetching cluster state using the node names we knew of"); the arguments were
+            // checked before the call, so anything else from Solr means the index cannot answer.
+            throw new IndexUnavailableException("Solr collection '" + collection + "': " + operation + " failed: "
+                    + e.getMessage(), e);
+        } catch (Error e) {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException("Solr collection '" + collection + "': " + operation + " failed", e);
@@ -973,6 +985,14 @@ public final class SolrVectorIndex implements VectorIndex {
             if (cause instanceof HttpTimeoutException || cause instanceof InterruptedIOException) {
                 return false;
             }
+        }
+        if (failure instanceof CloudSolrClient.RouteException route) {
+            // An update's failures per shard, wrapped with code 500 whatever they were (a refused
+            // connection included): retried only when every shard's failure is a live node's answer.
+            List<Throwable> causes = new ArrayList<>();
+            route.getThrowables().forEach(entry -> causes.add(entry.getValue()));
+            return !causes.isEmpty() && causes.stream().allMatch(cause -> !(cause instanceof CloudSolrClient.RouteException)
+                    && passesOnRetry(cause));
         }
         return failure instanceof SolrException solr
                 && (solr.code() == SolrException.ErrorCode.SERVER_ERROR.code

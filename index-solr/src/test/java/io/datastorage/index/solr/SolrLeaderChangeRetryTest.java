@@ -1,12 +1,15 @@
 package io.datastorage.index.solr;
 
 import org.apache.solr.client.solrj.SolrServerException;
+import org.apache.solr.client.solrj.impl.CloudSolrClient;
+import org.apache.solr.common.util.NamedList;
 import org.apache.solr.common.SolrException;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,6 +35,21 @@ class SolrLeaderChangeRetryTest {
         assertThat(SolrVectorIndex.passesOnRetry(new IOException("Connection reset"))).isFalse();
         assertThat(SolrVectorIndex.passesOnRetry(new SolrException(SolrException.ErrorCode.INVALID_STATE,
                 "Could not find a healthy node to handle the request"))).isFalse();
+    }
+
+    /** The cloud client wraps an update's per-shard failures with code 500, a refused connection included. */
+    @Test
+    void anUpdateRoutedToAnUnreachableLeaderIsNotTriedAgainButOneEveryLeaderAnsweredWithA500Is() {
+        NamedList<Throwable> refused = new NamedList<>();
+        refused.add("http://127.0.0.1:1/solr/c_shard1_replica_n1", new SolrServerException(new ConnectException("Connection refused")));
+        assertThat(SolrVectorIndex.passesOnRetry(new CloudSolrClient.RouteException(SolrException.ErrorCode.SERVER_ERROR,
+                refused, Map.of()))).isFalse();
+
+        NamedList<Throwable> electing = new NamedList<>();
+        electing.add("http://127.0.0.1:2/solr/c_shard1_replica_n1", new SolrException(SolrException.ErrorCode.SERVER_ERROR,
+                "Async exception during distributed update"));
+        assertThat(SolrVectorIndex.passesOnRetry(new CloudSolrClient.RouteException(SolrException.ErrorCode.SERVER_ERROR,
+                electing, Map.of()))).isTrue();
     }
 
     @Test
