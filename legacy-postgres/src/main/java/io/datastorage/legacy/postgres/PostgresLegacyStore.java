@@ -568,9 +568,9 @@ public final class PostgresLegacyStore implements LegacyStore {
 
     /** A row a scan leaves out: logged, and named in the page. */
     private LegacyPage.Unreadable skipped(Row row, UnreadableRecordException e) {
+        String why = String.valueOf((e.getCause() != null ? e.getCause() : e).getMessage());
         log.warn("Legacy store: skipping the unreadable row with key '{}' of {} in a scan: {}",
-                row.key(), description, e.getCause().getMessage());
-        String why = e.getCause().getMessage();
+                row.key(), description, why);
         String prefix = "cannot be read: ";
         int at = why.indexOf(prefix);
         return new LegacyPage.Unreadable(Optional.ofNullable(e.id()), keyText(row.key()),
