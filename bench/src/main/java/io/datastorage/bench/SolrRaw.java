@@ -51,14 +51,12 @@ final class SolrRaw implements AutoCloseable {
         try (SolrVectorIndex index = SolrVectorIndex.open(config)) {
             index.count(); // fails unless the collection is there and answers
         }
-        // A pool that grows instead of the client's default of 4 threads: that pool both writes each
-        // request body into a pipe (1 KiB) and runs the JDK HttpClient that reads the other end, so 4
-        // requests in flight whose bodies exceed the pipe blocked every thread for good (seen here with
-        // 8 clients). Not virtual threads: a pipe fails ("Read end dead") once the thread that last
-        // read from it has ended, and a virtual thread ends with its task.
+        // The client as SolrVectorIndex builds it (see its comments): a pool that grows instead of the
+        // default 4 threads, which deadlock on request bodies larger than their pipe, and HTTP/1.1, so
+        // that the raw baseline and the service talk to Solr the same way.
         ExecutorService executor = Executors.newCachedThreadPool();
         CloudSolrClient client = new CloudSolrClient.Builder(solrUrls)
-                .withHttpClientBuilder(new HttpJdkSolrClient.Builder().withExecutor(executor)
+                .withHttpClientBuilder(new HttpJdkSolrClient.Builder().withExecutor(executor).useHttp1_1(true)
                         .withRequestTimeout(60, TimeUnit.SECONDS))
                 .withDefaultCollection(collection)
                 .build();
