@@ -31,7 +31,7 @@ import java.util.concurrent.Executors;
  * several replicas one reconciles at a time; asked while another replica reconciles, a run ends at
  * once with {@link LeaseHeldElsewhereException} (the admin API answers 409 {@code reconcile-elsewhere}).
  */
-public class ReconcileService implements AutoCloseable, LongJobLifecycle {
+public class ReconcileService extends LongJobLifecycle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReconcileService.class);
 
     /** How a run ended. */
@@ -43,7 +43,6 @@ public class ReconcileService implements AutoCloseable, LongJobLifecycle {
     private final Timer duration;
     private final ReconcileJob job;
     /** Between the context's start and its stop. */
-    private volatile boolean started;
     private final LeasedJobs leased;
 
     public ReconcileService(Reconciler reconciler, MeterRegistry registry, Clock clock, LeasedJobs leased) {
@@ -112,27 +111,10 @@ public class ReconcileService implements AutoCloseable, LongJobLifecycle {
         }
     }
 
-    /** Marks the service started; runs need nothing more. */
+    /** Ends a run under way at its next slice; the caller's thread goes on at once. */
     @Override
-    public void start() {
-        started = true;
-    }
-
-    /**
-     * At shutdown, before the web server's graceful shutdown waits for the requests under way: makes
-     * a run under way end at its next slice, so the requests waiting for it are answered at once
-     * (503 with Retry-After) instead of holding the graceful shutdown for its whole timeout; the
-     * run's thread is never interrupted, and {@link #close()} still waits for it at bean destruction.
-     */
-    @Override
-    public void stop() {
-        started = false;
+    protected void stopRun() {
         job.stop();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return started;
     }
 
     /**

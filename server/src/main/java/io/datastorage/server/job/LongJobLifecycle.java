@@ -14,22 +14,50 @@ import java.util.concurrent.TimeUnit;
  * answered at once; {@link #awaitEnd} then waits for the thread at bean destruction, never
  * interrupting it (an interrupt inside Lucene's or a store's file I/O closes the channel midway).
  */
-public interface LongJobLifecycle extends SmartLifecycle {
+public abstract class LongJobLifecycle implements SmartLifecycle {
     /** How long {@link #awaitEnd} waits for a run to end. */
-    long AWAIT_SECONDS = 30;
+    public static final long AWAIT_SECONDS = 30;
+
+    private volatile boolean started;
 
     /** Above the web server's graceful shutdown, so this stops first (a higher phase stops earlier). */
     @Override
-    default int getPhase() {
+    public final int getPhase() {
         return WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE + 1;
     }
+
+    /** Marks the service started; runs need nothing more. */
+    @Override
+    public final void start() {
+        started = true;
+    }
+
+    /**
+     * At shutdown, before the web server's graceful shutdown waits for the requests under way:
+     * {@link #stopRun()}, so the requests waiting for a run are answered at once (503 with
+     * Retry-After) instead of holding the graceful shutdown for its whole timeout. The run's thread
+     * is never interrupted; {@link #awaitEnd} still waits for it at bean destruction.
+     */
+    @Override
+    public final void stop() {
+        started = false;
+        stopRun();
+    }
+
+    @Override
+    public final boolean isRunning() {
+        return started;
+    }
+
+    /** Makes a run under way end at its next step (slice, page, window); returns at once. */
+    protected abstract void stopRun();
 
     /**
      * Shuts {@code runner} down and waits up to {@link #AWAIT_SECONDS} for the run on it to end.
      *
      * @param ending what is logged when it does not end in time ("a backfill is still running …")
      */
-    static void awaitEnd(ExecutorService runner, Logger log, String ending) {
+    protected static void awaitEnd(ExecutorService runner, Logger log, String ending) {
         runner.shutdown();
         try {
             if (!runner.awaitTermination(AWAIT_SECONDS, TimeUnit.SECONDS)) {

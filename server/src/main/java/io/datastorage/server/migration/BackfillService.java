@@ -32,7 +32,7 @@ import java.util.function.Function;
  * under way here has scanned; 0 when none runs here), and every run in
  * {@code datastorage_job_runs_total{job="migration-backfill"}}.
  */
-public class BackfillService implements AutoCloseable, LongJobLifecycle {
+public class BackfillService extends LongJobLifecycle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BackfillService.class);
     /** How often the worker looks for an unfinished run to resume. */
     static final long RESUME_EVERY_MILLIS = 5000;
@@ -44,7 +44,6 @@ public class BackfillService implements AutoCloseable, LongJobLifecycle {
     private final Map<BackfillDirection, Counter> unreadable = new EnumMap<>(BackfillDirection.class);
     private final BackfillJob job;
     /** Between the context's start and its stop. */
-    private volatile boolean started;
     private final MigrationRuns runs;
 
     /** @param backfill a function from the engine's listener (the counters) to the engine */
@@ -129,27 +128,10 @@ public class BackfillService implements AutoCloseable, LongJobLifecycle {
         }
     }
 
-    /** Marks the service started; runs need nothing more. */
+    /** Ends a run under way at its next page (its checkpoint kept); the caller's thread goes on at once. */
     @Override
-    public void start() {
-        started = true;
-    }
-
-    /**
-     * At shutdown, before the web server's graceful shutdown waits for the requests under way: makes
-     * a run under way end at its next page (its checkpoint kept), so the requests waiting for it are answered at once
-     * (503 with Retry-After) instead of holding the graceful shutdown for its whole timeout; the
-     * run's thread is never interrupted, and {@link #close()} still waits for it at bean destruction.
-     */
-    @Override
-    public void stop() {
-        started = false;
+    protected void stopRun() {
         job.stop();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return started;
     }
 
     /**

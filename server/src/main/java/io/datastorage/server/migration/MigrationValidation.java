@@ -51,7 +51,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * missing_in_new|missing_in_legacy|differing|unreadable}} (the last run's; NaN before the first), and each run in
  * {@code datastorage_job_runs_total{job="migration-validate"}}.
  */
-public final class MigrationValidation implements AutoCloseable, LongJobLifecycle {
+public final class MigrationValidation extends LongJobLifecycle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MigrationValidation.class);
     /** The lease's name, the job's name in {@link LeasedJobs#JOBS}. */
     public static final String JOB = "migration-validate";
@@ -86,7 +86,6 @@ public final class MigrationValidation implements AutoCloseable, LongJobLifecycl
     private volatile Running running;
     private volatile boolean stopping;
     /** Between the context's start and its stop. */
-    private volatile boolean started;
 
     /**
      * @param interval how often a run starts in the dual phases; {@link Duration#ZERO}: never
@@ -275,27 +274,10 @@ public final class MigrationValidation implements AutoCloseable, LongJobLifecycl
         return runs.lastValidation();
     }
 
-    /** Marks the service started; runs need nothing more. */
+    /** Ends a run under way at its next window; the caller's thread goes on at once. */
     @Override
-    public void start() {
-        started = true;
-    }
-
-    /**
-     * At shutdown, before the web server's graceful shutdown waits for the requests under way: makes
-     * a run under way end at its next window, so the requests waiting for it are answered at once
-     * (503 with Retry-After) instead of holding the graceful shutdown for its whole timeout; the
-     * run's thread is never interrupted, and {@link #close()} still waits for it at bean destruction.
-     */
-    @Override
-    public void stop() {
-        started = false;
+    protected void stopRun() {
         stopping = true;
-    }
-
-    @Override
-    public boolean isRunning() {
-        return started;
     }
 
     /**
