@@ -1,7 +1,7 @@
 package io.datastorage.server.migration;
 
 import io.datastorage.core.audit.AuditKind;
-import io.datastorage.core.migration.LegacyHealth;
+import io.datastorage.core.migration.ForwardingLegacyStore;
 import io.datastorage.core.migration.LegacyPage;
 import io.datastorage.core.migration.LegacyPosition;
 import io.datastorage.core.migration.LegacyRecord;
@@ -23,35 +23,29 @@ import java.util.UUID;
  * ({@link LegacyPage#unreadable()}: a listing, a backfill, a validation; the store logs each one).
  * Everything else is passed through unchanged.
  */
-final class CountedLegacyStore implements LegacyStore {
+final class CountedLegacyStore extends ForwardingLegacyStore {
     private static final Logger log = LoggerFactory.getLogger(CountedLegacyStore.class);
 
-    private final LegacyStore store;
     private final UnreadableRecordsMetric metric;
 
     CountedLegacyStore(LegacyStore store, UnreadableRecordsMetric metric) {
-        this.store = Objects.requireNonNull(store, "store");
+        super(store);
         this.metric = Objects.requireNonNull(metric, "metric");
     }
 
     @Override
     public PutOutcome put(LegacyRecord record) {
         try {
-            return store.put(record);
+            return super.put(record);
         } catch (UnreadableRecordException e) {
             throw counted(record.kind(), e);
         }
     }
 
     @Override
-    public boolean remove(AuditKind kind, UUID id) {
-        return store.remove(kind, id);
-    }
-
-    @Override
     public Optional<LegacyRecord> find(AuditKind kind, UUID id) {
         try {
-            return store.find(kind, id);
+            return super.find(kind, id);
         } catch (UnreadableRecordException e) {
             throw counted(kind, e);
         }
@@ -59,26 +53,11 @@ final class CountedLegacyStore implements LegacyStore {
 
     @Override
     public LegacyPage scan(AuditKind kind, Optional<LegacyPosition> after, int limit) {
-        LegacyPage page = store.scan(kind, after, limit);
+        LegacyPage page = super.scan(kind, after, limit);
         if (!page.unreadable().isEmpty()) {
             metric.legacyUnreadable(page.unreadable().size());
         }
         return page;
-    }
-
-    @Override
-    public long count(AuditKind kind) {
-        return store.count(kind);
-    }
-
-    @Override
-    public LegacyHealth health() {
-        return store.health();
-    }
-
-    @Override
-    public void close() {
-        store.close();
     }
 
     private UnreadableRecordException counted(AuditKind kind, UnreadableRecordException e) {
@@ -86,10 +65,5 @@ final class CountedLegacyStore implements LegacyStore {
         log.error("Legacy {} record {} cannot be read back ({}); repair or remove it in the legacy store",
                 kind.pathName(), e.id(), e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
         return e;
-    }
-
-    @Override
-    public String toString() {
-        return store.toString();
     }
 }

@@ -2,15 +2,19 @@ package io.datastorage.core.migration;
 
 import io.datastorage.core.audit.AuditKind;
 
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
-/** A legacy store that forwards every call; tests override the calls they make misbehave. */
-abstract class ForwardingLegacyStore implements LegacyStore {
+/**
+ * Base of the legacy stores that wrap another (counters, fault switches in tests): every call passes
+ * to the wrapped store; a subclass overrides only what it changes.
+ */
+public abstract class ForwardingLegacyStore implements LegacyStore {
     private final LegacyStore store;
 
-    ForwardingLegacyStore(LegacyStore store) {
-        this.store = store;
+    protected ForwardingLegacyStore(LegacyStore store) {
+        this.store = Objects.requireNonNull(store, "store");
     }
 
     @Override
@@ -46,5 +50,10 @@ abstract class ForwardingLegacyStore implements LegacyStore {
     @Override
     public void close() {
         store.close();
+    }
+
+    @Override
+    public String toString() {
+        return store.toString();
     }
 }
