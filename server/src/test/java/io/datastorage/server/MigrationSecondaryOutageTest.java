@@ -18,9 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -252,12 +249,8 @@ class MigrationSecondaryOutageTest {
         assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
         UUID updated = ids.get(2);
         com.zaxxer.hikari.HikariDataSource dataSource = service.context().getBean(com.zaxxer.hikari.HikariDataSource.class);
-        try (Connection db = DriverManager.getConnection(dataSource.getJdbcUrl(), dataSource.getUsername(), null);
-             PreparedStatement s = db.prepareStatement("UPDATE audit_records SET document = jsonb_set(document, "
-                     + "'{step}', '\"tampered-in-sql\"') WHERE id = ?")) {
-            s.setObject(1, updated);
-            assertThat(s.executeUpdate()).isEqualTo(1);
-        }
+        assertThat(Tampering.update(dataSource, "UPDATE audit_records SET document = jsonb_set(document, "
+                + "'{step}', '\"tampered-in-sql\"') WHERE id = ?", updated)).isEqualTo(1);
         differs = shadowReads("differs");
         assertThat(service.get("/api/v1/audit/workflow/" + updated).statusCode()).isEqualTo(200);
         assertCountedOnce("differs", differs, updated, output, "tampered-in-sql");

@@ -25,7 +25,12 @@ public enum Component {
     /** The cache of computed embeddings (Caffeine in process, or Redis). */
     EMBEDDING_CACHE("embedding cache"),
     /** The store a migration moves the audit trail from (a directory of JSON files, another PostgreSQL). */
-    LEGACY_STORE("legacy store");
+    LEGACY_STORE("legacy store"),
+    /**
+     * Whoever vouches for a caller: the keys that sign tokens (OIDC discovery, JWKS) or the Kubernetes
+     * API server that reviews tokens and access (TokenReview, SubjectAccessReview).
+     */
+    IDENTITY_PROVIDER("identity provider", "api server", "jwks");
 
     private final String label;
     private final List<String> names;

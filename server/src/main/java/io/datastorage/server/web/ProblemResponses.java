@@ -175,6 +175,7 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
         return switch (component) {
             case VECTOR_INDEX -> "index-unavailable";
             case EMBEDDER -> "embedding-unavailable";
+            case IDENTITY_PROVIDER -> "auth-unavailable";
             case POSTGRESQL, EMBEDDING_CACHE, LEGACY_STORE, REQUEST -> "unavailable";
         };
     }
@@ -187,6 +188,7 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
             case EMBEDDER -> "The embedding model";
             case EMBEDDING_CACHE -> "The embedding cache";
             case LEGACY_STORE -> "The legacy store";
+            case IDENTITY_PROVIDER -> "The identity provider";
             case REQUEST -> "The service";
         };
     }

@@ -1,6 +1,7 @@
 package io.datastorage.server.input;
 
 import io.datastorage.core.audit.Numbers;
+import io.datastorage.server.Tampering;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -105,10 +106,10 @@ class NumberInputTest {
         String good = api.created(AIANALYSIS, analysis(namespace, "2026-11-20T10:00:00Z", "")).get("id").asString();
         String old = api.created(AIANALYSIS, analysis(namespace, "2026-11-20T10:00:01Z", "")).get("id").asString();
         String bad = api.created(AIANALYSIS, analysis(namespace, "2026-11-20T10:00:02Z", "")).get("id").asString();
-        api.jdbc.update("UPDATE audit_records SET document = document || '{\"confidence\":1E-1001}'::jsonb WHERE id = ?::uuid", old);
+        Tampering.update(api.jdbc.getDataSource(), "UPDATE audit_records SET document = document || '{\"confidence\":1E-1001}'::jsonb WHERE id = ?::uuid", old);
         // Deeper than any JSON reader's nesting limit: no version of the service could read it back.
         String deep = "[".repeat(5000) + "]".repeat(5000);
-        api.jdbc.update("UPDATE audit_records SET document = jsonb_set(document, '{deep}', ?::jsonb) WHERE id = ?::uuid",
+        Tampering.update(api.jdbc.getDataSource(), "UPDATE audit_records SET document = jsonb_set(document, '{deep}', ?::jsonb) WHERE id = ?::uuid",
                 deep, bad);
         double before = unreadableCount();
 

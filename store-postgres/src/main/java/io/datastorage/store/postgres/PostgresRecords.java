@@ -26,6 +26,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Clock;
@@ -324,6 +325,10 @@ final class PostgresRecords implements RecordStore {
                     List<UUID> undone = receipts.stream().map(Receipt::id).toList();
                     // the same locks as a write of these ids, so no write answers "stored already" for a record undone
                     lockGivenIds(c, undone);
+                    // records are immutable (V14): the trigger lets only an unsealed record be undone, and only when asked so
+                    try (Statement s = c.createStatement()) {
+                        s.execute("SET LOCAL datastorage.delete_reason = 'undo'");
+                    }
                     try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit_records a "
                             + "USING unnest(?::uuid[], ?::text[]) AS r (id, kind) WHERE a.id = r.id AND a.kind = r.kind")) {
                         ps.setArray(1, c.createArrayOf("uuid", undone.toArray()));

@@ -37,6 +37,29 @@ final class PostgresTestDatabase {
     }
 
     /**
+     * Runs {@code sql} the way a superuser gets past the records' immutability trigger (a replica
+     * session fires no ordinary trigger), in a transaction of its own so the setting ends with it.
+     * Tests use it to damage stored rows as only someone with the database's keys could.
+     */
+    static void executeBypassingTriggers(DataSource dataSource, String sql) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            try {
+                s.execute("SET LOCAL session_replication_role = replica");
+                s.execute(sql);
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
      * Returns once a session of {@code dataSource}'s database waits for a lock (a row lock shows as
      * waiting for the holder's transaction id, which has no database in {@code pg_locks}), or once {@code thread} has ended.
      */
