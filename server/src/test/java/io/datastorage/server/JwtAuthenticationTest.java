@@ -179,17 +179,20 @@ class JwtAuthenticationTest {
 
     @Test
     void expiryAndNotBeforeAreCheckedWithThirtySecondsOfSkew() {
-        Instant now = Instant.now();
-        String expired31 = issuer.token(key, READER, c -> c.issueTime(Date.from(now.minusSeconds(700)))
-                .notBeforeTime(Date.from(now.minusSeconds(700))).expirationTime(Date.from(now.minusSeconds(31))));
-        String expired29 = issuer.token(key, READER, c -> c.issueTime(Date.from(now.minusSeconds(700)))
-                .notBeforeTime(Date.from(now.minusSeconds(700))).expirationTime(Date.from(now.minusSeconds(29))));
-        String early31 = issuer.token(key, READER, c -> c.notBeforeTime(Date.from(now.plusSeconds(31))));
-        String early29 = issuer.token(key, READER, c -> c.notBeforeTime(Date.from(now.plusSeconds(29))));
+        // JWT times are whole seconds: each is rounded so that the request lies at least 31 s past exp
+        // (before nbf), or at most 29 s, when it is checked within the second.
+        Instant floor = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant ceiling = floor.plusSeconds(1);
+        Instant longAgo = floor.minusSeconds(700);
+        String expired31 = issuer.token(key, READER, c -> c.issueTime(Date.from(longAgo))
+                .notBeforeTime(Date.from(longAgo)).expirationTime(Date.from(floor.minusSeconds(31))));
+        String expired29 = issuer.token(key, READER, c -> c.issueTime(Date.from(longAgo))
+                .notBeforeTime(Date.from(longAgo)).expirationTime(Date.from(ceiling.minusSeconds(29))));
+        String early31 = issuer.token(key, READER, c -> c.notBeforeTime(Date.from(ceiling.plusSeconds(31))));
+        String early29 = issuer.token(key, READER, c -> c.notBeforeTime(Date.from(floor.plusSeconds(29))));
 
         problem(get("/api/v1/audit/remediation", expired31), 401, "unauthenticated");
         problem(get("/api/v1/audit/remediation", early31), 401, "unauthenticated");
-        // 29 s leaves a second for the request to arrive before the 30 s skew is used up.
         assertThat(get("/api/v1/audit/remediation", expired29).statusCode()).isEqualTo(200);
         assertThat(get("/api/v1/audit/remediation", early29).statusCode()).isEqualTo(200);
     }
@@ -311,5 +314,23 @@ class JwtAuthenticationTest {
         assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(v ->
                 assertThat(Long.parseLong(v)).isGreaterThanOrEqualTo(1));
         assertThat(get("/api/v1/audit/remediation", token(READER)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aPercentEncodedPathIsAuthorizedAsTheEndpointItReaches() {
+        String reader = token(READER);
+        assertThat(problem(get("/api/v1/%61dmin/reconcile", reader), 403, "forbidden").path("action").asString())
+                .isEqualTo("admin");
+        assertThat(problem(post("/api/v1/audit/rem%65diation", validRecord("remediation", "e"), reader), 403,
+                "forbidden").path("action").asString()).isEqualTo("write:remediation");
+        assertThat(get("/%68ealthz", null).statusCode()).isEqualTo(200);
+        problem(get("/api/v1/%61udit", null), 401, "unauthenticated");
+    }
+
+    @Test
+    void aPathTheFirewallRefusesIsA400Problem() {
+        HttpResponse<String> answer = get("/api/v1/audit;jsessionid=x", token(READER));
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     }
 }

@@ -51,7 +51,7 @@ final class ActionAuthorization implements AuthorizationManager<RequestAuthoriza
             return new AuthorizationDecision(false);
         }
         HttpServletRequest request = context.getRequest();
-        Optional<Action> action = EndpointActions.of(request.getMethod(), request.getRequestURI());
+        Optional<Action> action = EndpointActions.of(request.getMethod(), EndpointActions.routedPath(request));
         if (action.isEmpty()) {
             return new AuthorizationDecision(true);
         }

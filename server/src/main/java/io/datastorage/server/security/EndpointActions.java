@@ -25,7 +25,17 @@ final class EndpointActions {
     private EndpointActions() {
     }
 
-    /** The action of {@code method} on {@code path} (the request's path, without query), if any. */
+    /**
+     * The path a request is routed by: decoded and normalized by the servlet container, as Spring
+     * MVC matches it. Never the raw request URI: {@code /api/v1/%61dmin/reconcile} reaches the
+     * admin controller, so it must map to {@code admin} too.
+     */
+    static String routedPath(jakarta.servlet.http.HttpServletRequest request) {
+        String pathInfo = request.getPathInfo();
+        return request.getServletPath() + (pathInfo == null ? "" : pathInfo);
+    }
+
+    /** The action of {@code method} on {@code path} (the request's {@link #routedPath}), if any. */
     static Optional<Action> of(String method, String path) {
         if (path.equals(ADMIN) || path.startsWith(ADMIN + "/")) {
             return Optional.of(Action.ADMIN);

@@ -97,7 +97,7 @@ public class SecurityConfiguration {
         ActionAuthorization actions = new ActionAuthorization(accessPolicy);
         return http.authorizeHttpRequests(a -> a
                         .requestMatchers(managementPort).permitAll()
-                        .requestMatchers(request -> auth.openPaths().contains(request.getRequestURI())).permitAll()
+                        .requestMatchers(request -> auth.openPaths().contains(EndpointActions.routedPath(request))).permitAll()
                         .anyRequest().access(actions))
                 .build();
     }
