@@ -85,9 +85,10 @@ public record AuthProperties(
             if (policyFile != null) {
                 PolicyFileAccessPolicy.read(policyFile, Set.copyOf(admins));
             }
-        } else if (policyFile != null && mode == AuthMode.NONE) {
+        } else if (policyFile != null) {
+            // Set but never read would look like access control that is not there.
             throw new InvalidConfigException("datastorage.auth.policy-file", "is read in mode jwt only; "
-                    + "datastorage.auth.mode is none", "'" + policyFile + "'");
+                    + "datastorage.auth.mode is " + mode.name().toLowerCase(java.util.Locale.ROOT), "'" + policyFile + "'");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.datastorage.server.security;
 
 import io.datastorage.core.access.AccessPolicy;
+import io.datastorage.core.access.AccessReviewUnavailableException;
 import io.datastorage.core.config.InvalidConfigException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -11,6 +12,7 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
@@ -82,7 +84,7 @@ public class SecurityConfiguration {
                         + "(TokenReview and SubjectAccessReview), which this build does not include; use none or jwt",
                         "tokenreview");
             }
-            http.oauth2ResourceServer(o -> o.opaqueToken(t -> t.introspector(reviewer)));
+            http.oauth2ResourceServer(o -> o.opaqueToken(t -> t.introspector(unavailableAsServiceException(reviewer))));
         }
         http.oauth2ResourceServer(o -> o.authenticationEntryPoint(problems).accessDeniedHandler(problems)
                 .withObjectPostProcessor(new ObjectPostProcessor<BearerTokenAuthenticationFilter>() {
@@ -100,6 +102,21 @@ public class SecurityConfiguration {
                         .requestMatchers(request -> auth.openPaths().contains(EndpointActions.routedPath(request))).permitAll()
                         .anyRequest().access(actions))
                 .build();
+    }
+
+    /**
+     * The reviewer's "could not review" ({@link AccessReviewUnavailableException}) as the
+     * {@link AuthenticationServiceException} Spring Security passes on to the failure handler
+     * (503 auth-unavailable); as it is, it would escape the filter as a 500.
+     */
+    static OpaqueTokenIntrospector unavailableAsServiceException(OpaqueTokenIntrospector reviewer) {
+        return token -> {
+            try {
+                return reviewer.introspect(token);
+            } catch (AccessReviewUnavailableException e) {
+                throw new AuthenticationServiceException("the token could not be reviewed", e);
+            }
+        };
     }
 
     /**
