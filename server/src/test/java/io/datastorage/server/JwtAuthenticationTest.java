@@ -110,6 +110,7 @@ class JwtAuthenticationTest {
     static JsonNode problem(HttpResponse<String> answer, int status, String type) {
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(status);
         assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(answer.headers().firstValue("X-Correlation-ID")).isPresent();
         JsonNode problem = JSON.readTree(answer.body());
         assertThat(problem.path("type").asString()).isEqualTo("urn:datastorage:problem:" + type);
         assertThat(problem.path("status").asInt()).isEqualTo(status);
@@ -150,6 +151,9 @@ class JwtAuthenticationTest {
         assertThat(get("/api/v1/openapi.yaml", null).statusCode()).isEqualTo(200);
         assertThat(service.get(service.management("/health")).statusCode()).isEqualTo(200);
         assertThat(service.get(service.management("/metrics")).statusCode()).isEqualTo(200);
+        HttpResponse<String> metadata = get("/.well-known/oauth-protected-resource", null);
+        assertThat(metadata.statusCode()).isEqualTo(200);
+        assertThat(metadata.body()).contains("bearer_methods_supported");
     }
 
     @ParameterizedTest

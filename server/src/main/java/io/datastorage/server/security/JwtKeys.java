@@ -66,15 +66,17 @@ final class JwtKeys {
                         SignatureAlgorithm.ES512, SignatureAlgorithm.PS256, SignatureAlgorithm.PS384,
                         SignatureAlgorithm.PS512)))
                 .build();
-        decoder.setJwtValidator(validator(issuer.toString(), auth.audience(), auth));
+        decoder.setJwtValidator(validator(auth));
         return decoder;
     }
 
-    static OAuth2TokenValidator<Jwt> validator(String issuer, String audience, AuthProperties auth) {
+    /** exp (required) and nbf within the skew, iss the configured issuer, aud containing the audience. */
+    static OAuth2TokenValidator<Jwt> validator(AuthProperties auth) {
+        String audience = auth.audience();
         return new DelegatingOAuth2TokenValidator<>(List.of(
                 new JwtTimestampValidator(auth.clockSkew()),
                 new JwtClaimValidator<Object>(JwtClaimNames.EXP, Objects::nonNull),
-                new JwtIssuerValidator(issuer),
+                new JwtIssuerValidator(auth.jwt().issuer().toString()),
                 new JwtClaimValidator<Object>(JwtClaimNames.AUD, aud -> aud instanceof Collection<?> list
                         ? list.contains(audience) : audience.equals(aud))));
     }
