@@ -129,6 +129,10 @@ class JwtAuthenticationTest {
 
         assertThat(issuer.jwksAccepts).isNotEmpty().allSatisfy(accept -> assertThat(accept)
                 .contains("application/jwk-set+json"));
+        // The fake is as strict as the API server: a plain JSON Accept is refused.
+        HttpResponse<String> plain = service.send(HttpRequest.newBuilder(java.net.URI.create(issuer.issuer() + "/openid/v1/jwks"))
+                .header("Accept", "application/json").GET());
+        assertThat(plain.statusCode()).isEqualTo(406);
     }
 
     @Test
