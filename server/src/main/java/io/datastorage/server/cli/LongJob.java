@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs a long admin job of a running service the way its endpoints are shaped: a {@code POST} that
@@ -66,9 +67,15 @@ public record LongJob(String name, Function<JsonNode, Progress> progress, Predic
      */
     public int run(URI service, URI run, String body, URI status, boolean drawBar, PrintWriter out, PrintWriter err)
             throws InterruptedException {
+        return run(service, UnaryOperator.identity(), run, body, status, drawBar, out, err);
+    }
+
+    /** As above, each request going through {@code authorization} (which adds the bearer token, if any). */
+    public int run(URI service, UnaryOperator<HttpRequest.Builder> authorization, URI run, String body, URI status,
+                   boolean drawBar, PrintWriter out, PrintWriter err) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try {
-            return run(http, service, run, body, status, drawBar, out, err);
+            return run(http, authorization, service, run, body, status, drawBar, out, err);
         } finally {
             // Its selector thread and connections end with the command (in-process callers, such as
             // tests, call it many times); a POST still waiting (an interrupt) is abandoned.
@@ -76,9 +83,9 @@ public record LongJob(String name, Function<JsonNode, Progress> progress, Predic
         }
     }
 
-    private int run(HttpClient http, URI service, URI run, String body, URI status, boolean drawBar, PrintWriter out,
-                    PrintWriter err) throws InterruptedException {
-        HttpRequest.Builder post = HttpRequest.newBuilder(run);
+    private int run(HttpClient http, UnaryOperator<HttpRequest.Builder> authorization, URI service, URI run, String body,
+                    URI status, boolean drawBar, PrintWriter out, PrintWriter err) throws InterruptedException {
+        HttpRequest.Builder post = authorization.apply(HttpRequest.newBuilder(run));
         post = body == null ? post.POST(HttpRequest.BodyPublishers.noBody())
                 : post.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
         CompletableFuture<HttpResponse<String>> answering = http.sendAsync(post.build(), HttpResponse.BodyHandlers.ofString());
@@ -90,7 +97,7 @@ public record LongJob(String name, Function<JsonNode, Progress> progress, Predic
                 answer = answering.get(250, TimeUnit.MILLISECONDS);
                 break;
             } catch (TimeoutException e) {
-                Progress now = progress(http, status);
+                Progress now = progress(http, authorization, status);
                 if (now == null) {
                     continue;
                 }
@@ -129,10 +136,11 @@ public record LongJob(String name, Function<JsonNode, Progress> progress, Predic
         return 0;
     }
 
-    private Progress progress(HttpClient http, URI status) throws InterruptedException {
+    private Progress progress(HttpClient http, UnaryOperator<HttpRequest.Builder> authorization, URI status)
+            throws InterruptedException {
         try {
-            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(2)).GET()
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer = http.send(authorization.apply(HttpRequest.newBuilder(status))
+                    .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return answer.statusCode() == 200 ? progress.apply(JSON.readTree(answer.body())) : null;
         } catch (IOException | JacksonException e) {
             return null; // the progress is only shown; the answer of the run decides

@@ -56,7 +56,7 @@ final class MigrationBackfillCommand implements Callable<Integer> {
         boolean drawBar = bar != null ? bar : System.console() != null;
         URI path = service.url.resolve(MigrationCommand.PATH + "/backfill");
         StringWriter report = new StringWriter();
-        int exit = JOB.run(service.url, path, JSON.writeValueAsString(Map.of("direction", direction)), path, drawBar,
+        int exit = JOB.run(service.url, service.authorization(), path, JSON.writeValueAsString(Map.of("direction", direction)), path, drawBar,
                 new PrintWriter(report, true), spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
         out.print(report);

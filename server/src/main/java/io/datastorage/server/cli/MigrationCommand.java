@@ -56,7 +56,7 @@ public final class MigrationCommand implements Runnable {
 
         @Override
         public Integer call() throws InterruptedException {
-            return print(spec, service.url, HttpRequest.newBuilder(service.url.resolve(PATH)).GET());
+            return print(spec, service.url, service.authorization().apply(HttpRequest.newBuilder(service.url.resolve(PATH))).GET());
         }
     }
 
@@ -98,7 +98,7 @@ public final class MigrationCommand implements Runnable {
             if (expectedVersion != null) {
                 version = expectedVersion;
             } else {
-                HttpResponse<String> status = send(err, service.url, HttpRequest.newBuilder(service.url.resolve(PATH)).GET());
+                HttpResponse<String> status = send(err, service.url, service.authorization().apply(HttpRequest.newBuilder(service.url.resolve(PATH))).GET());
                 if (status == null) {
                     return 1;
                 }
@@ -115,7 +115,7 @@ public final class MigrationCommand implements Runnable {
             if (force) {
                 body.put("force", true);
             }
-            return print(spec, service.url, HttpRequest.newBuilder(service.url.resolve(PATH + "/phase"))
+            return print(spec, service.url, service.authorization().apply(HttpRequest.newBuilder(service.url.resolve(PATH + "/phase")))
                     .header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
         }

@@ -56,7 +56,7 @@ final class MigrationValidateCommand implements Callable<Integer> {
         URI status = service.url.resolve(PATH);
         URI run = service.url.resolve(PATH + (repair ? "?repair=true" : ""));
         AtomicBoolean consistent = new AtomicBoolean();
-        int exit = job(consistent).run(service.url, run, null, status, drawBar, spec.commandLine().getOut(),
+        int exit = job(consistent).run(service.url, service.authorization(), run, null, status, drawBar, spec.commandLine().getOut(),
                 spec.commandLine().getErr());
         return exit == 0 && !consistent.get() ? DIFFERENCES : exit;
     }

@@ -50,7 +50,7 @@ public final class ReconcileCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         boolean drawBar = bar != null ? bar : System.console() != null;
         URI path = service.url.resolve("/api/v1/admin/reconcile");
-        return JOB.run(service.url, path, null, path, drawBar, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return JOB.run(service.url, service.authorization(), path, null, path, drawBar, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
     /** Why a request could not be sent or answered, as words (a refused connection has no message of its own). */
