@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
+import static io.datastorage.core.config.ConfigChecks.range;
+
 /**
  * How this service reaches the Kubernetes API server that reviews tokens and access.
  *
@@ -26,7 +28,7 @@ import java.util.Optional;
  * @param tokenFile a file holding the bearer token this service presents (re-read on every use,
  *                  so a rotated projected token is picked up), instead of the auto-configured one
  * @param caFile    a PEM file of the CA that signed the API server's certificate
- * @param timeout   how long connecting and each review may take (1 ms..5 min): past it the caller
+ * @param timeout   how long connecting and each review may take (100 ms..5 min): past it the caller
  *                  is answered 503. A failed review is not retried here: the caller is told to retry
  */
 public record ApiServerConnection(Optional<URI> apiUrl, Optional<Path> tokenFile, Optional<Path> caFile,
@@ -36,10 +38,7 @@ public record ApiServerConnection(Optional<URI> apiUrl, Optional<Path> tokenFile
         Objects.requireNonNull(apiUrl, "apiUrl");
         Objects.requireNonNull(tokenFile, "tokenFile");
         Objects.requireNonNull(caFile, "caFile");
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(Duration.ofMinutes(5)) > 0) {
-            throw new IllegalArgumentException("timeout must be 1ms..5m, was " + timeout);
-        }
+        range("timeout", timeout, Duration.ofMillis(100), Duration.ofMinutes(5));
     }
 
     /** Everything auto-configured, reviews bounded by {@code timeout}. */

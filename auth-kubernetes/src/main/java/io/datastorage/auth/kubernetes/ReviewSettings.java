@@ -1,7 +1,9 @@
 package io.datastorage.auth.kubernetes;
 
 import java.time.Duration;
-import java.util.Objects;
+
+import static io.datastorage.core.config.ConfigChecks.range;
+import static io.datastorage.core.config.ConfigChecks.required;
 
 /**
  * How tokens and accesses are reviewed and how long answers are kept.
@@ -25,21 +27,10 @@ public record ReviewSettings(String audience, Duration allowTtl, Duration denyTt
     public static final Duration MAX_DENY_TTL = Duration.ofSeconds(2);
 
     public ReviewSettings {
-        Objects.requireNonNull(audience, "audience");
-        Objects.requireNonNull(allowTtl, "allowTtl");
-        Objects.requireNonNull(denyTtl, "denyTtl");
-        if (audience.isBlank()) {
-            throw new IllegalArgumentException("audience must not be blank");
-        }
-        if (allowTtl.compareTo(Duration.ofMillis(1)) < 0 || allowTtl.compareTo(MAX_ALLOW_TTL) > 0) {
-            throw new IllegalArgumentException("allowTtl must be 1ms..60s, was " + allowTtl);
-        }
-        if (denyTtl.isNegative() || denyTtl.compareTo(MAX_DENY_TTL) > 0) {
-            throw new IllegalArgumentException("denyTtl must be 0..2s, was " + denyTtl);
-        }
-        if (maximumSize < 1 || maximumSize > 10_000_000) {
-            throw new IllegalArgumentException("maximumSize must be 1..10000000, was " + maximumSize);
-        }
+        required("audience", audience);
+        range("allow-ttl", allowTtl, Duration.ofMillis(1), MAX_ALLOW_TTL);
+        range("deny-ttl", denyTtl, Duration.ZERO, MAX_DENY_TTL);
+        range("maximum-size", Math.toIntExact(Math.min(maximumSize, Integer.MAX_VALUE)), 1, 10_000_000);
     }
 
     /** Audience {@code audience}, allows 60 s, denials 2 s, 10 000 answers per cache. */
