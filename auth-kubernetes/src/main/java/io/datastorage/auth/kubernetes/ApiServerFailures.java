@@ -3,6 +3,8 @@ package io.datastorage.auth.kubernetes;
 import io.datastorage.core.access.AccessReviewUnavailableException;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
+import java.nio.file.FileSystemException;
+
 /**
  * Turns a failed call to the API server into the caller's answer: always "could not review" (503),
  * never "unauthenticated" or "forbidden", whatever the status. A 5xx, a timeout or a refused
@@ -25,6 +27,12 @@ final class ApiServerFailures {
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
+        }
+        if (root instanceof FileSystemException) {
+            // The token file this service presents (datastorage.auth.kubernetes.token-file) is missing or unreadable.
+            return new AccessReviewUnavailableException(
+                    "api server not asked for a " + review + ": this service's token file cannot be read ("
+                            + root.getClass().getSimpleName() + ")", failure);
         }
         return new AccessReviewUnavailableException(
                 "api server unreachable or too slow for a " + review + " (" + root.getClass().getSimpleName() + ")",

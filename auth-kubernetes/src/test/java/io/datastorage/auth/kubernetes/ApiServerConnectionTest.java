@@ -1,5 +1,6 @@
 package io.datastorage.auth.kubernetes;
 
+import io.datastorage.core.access.AccessReviewUnavailableException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -17,6 +18,7 @@ import java.util.Optional;
 import static io.datastorage.auth.kubernetes.ApiServerMock.TOKEN_REVIEWS;
 import static io.datastorage.auth.kubernetes.ApiServerMock.authenticated;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link ApiServerConnection} with every part given (as outside a pod): the URL, the CA that signed
@@ -56,6 +58,22 @@ class ApiServerConnectionTest {
             assertThat(second.getHeader("Authorization")).isEqualTo("Bearer service-token-2");
             assertThat(client.getConfiguration().getRequestTimeout()).isEqualTo(5000);
             assertThat(client.getConfiguration().getRequestRetryBackoffLimit()).isZero();
+        }
+    }
+
+    @Test
+    void aMissingTokenFileIsUnavailableNeverInvalid(@TempDir Path dir) {
+        server.init();
+        var connection = new ApiServerConnection(Optional.of(URI.create(server.url("/"))),
+                Optional.of(dir.resolve("absent")), Optional.of(Path.of(server.getSelfSignedCertificate().certificatePath())),
+                Duration.ofSeconds(5));
+
+        try (KubernetesClient client = connection.newClient()) {
+            TokenReviewer reviewer = new TokenReviewer(client, ReviewSettings.of("datastorage"));
+
+            assertThatThrownBy(() -> reviewer.review("caller-token"))
+                    .isInstanceOf(AccessReviewUnavailableException.class)
+                    .hasMessageContaining("token file cannot be read");
         }
     }
 }
