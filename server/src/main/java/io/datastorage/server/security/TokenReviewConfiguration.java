@@ -2,6 +2,7 @@ package io.datastorage.server.security;
 
 import io.datastorage.auth.kubernetes.ApiServerConnection;
 import io.datastorage.auth.kubernetes.InvalidTokenException;
+import io.datastorage.auth.kubernetes.ReviewPermissions;
 import io.datastorage.auth.kubernetes.ReviewSettings;
 import io.datastorage.auth.kubernetes.ReviewedToken;
 import io.datastorage.auth.kubernetes.SubjectAccessReviewPolicy;
@@ -14,9 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.core.authority.AuthorityUtils;
@@ -31,6 +34,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -114,6 +118,27 @@ public class TokenReviewConfiguration {
         log.info("Authentication: Kubernetes TokenReview and SubjectAccessReview at {} (timeout {} ms)",
                 client.getConfiguration().getMasterUrl(), connection.timeout().toMillis());
         return client;
+    }
+
+    /**
+     * Once the service is up, asks the API server whether this service may create the reviews it
+     * needs and warns naming what to bind if not. Never stops start-up: the API server may be
+     * down for a while, and every caller is then answered 503 until it answers.
+     */
+    @Bean
+    ApplicationListener<ApplicationReadyEvent> reviewPermissionsCheck(KubernetesClient kubernetesReviewClient) {
+        return ready -> {
+            try {
+                List<String> missing = ReviewPermissions.missing(kubernetesReviewClient);
+                if (!missing.isEmpty()) {
+                    log.warn("Authentication: this service may not {} at the Kubernetes API server: every request "
+                            + "will be answered 503 until its ServiceAccount is bound to the ClusterRole "
+                            + "system:auth-delegator (README, \"tokenreview mode\")", String.join(" nor ", missing));
+                }
+            } catch (AccessReviewUnavailableException e) {
+                log.warn("Authentication: could not check this service's review permissions: {}", e.getMessage());
+            }
+        };
     }
 
     @Bean
