@@ -121,13 +121,15 @@ public class TokenReviewConfiguration {
     }
 
     /**
-     * Once the service is up, asks the API server whether this service may create the reviews it
+     * Once the service is up, asks the API server (in the background) whether this service may create the reviews it
      * needs and warns naming what to bind if not. Never stops start-up: the API server may be
      * down for a while, and every caller is then answered 503 until it answers.
      */
     @Bean
     ApplicationListener<ApplicationReadyEvent> reviewPermissionsCheck(KubernetesClient kubernetesReviewClient) {
-        return ready -> {
+        // Off the main thread: readiness is declared after this event's listeners return, and a
+        // slow API server must not hold it back.
+        return ready -> Thread.ofVirtual().name("review-permissions-check").start(() -> {
             try {
                 List<String> missing = ReviewPermissions.missing(kubernetesReviewClient);
                 if (!missing.isEmpty()) {
@@ -138,7 +140,7 @@ public class TokenReviewConfiguration {
             } catch (AccessReviewUnavailableException e) {
                 log.warn("Authentication: could not check this service's review permissions: {}", e.getMessage());
             }
-        };
+        });
     }
 
     @Bean
