@@ -94,6 +94,21 @@ class TokenReviewerTest {
     }
 
     @Test
+    void anAuthenticatedAnswerNamingNoUserIsInvalid() {
+        expect(authenticated(" ", SA_GROUPS, List.of("datastorage")));
+
+        assertThatThrownBy(() -> reviewer.review(TOKEN))
+                .isInstanceOf(InvalidTokenException.class)
+                .hasMessageContaining("no user");
+    }
+
+    @Test
+    void aBlankTokenIsInvalidWithoutAskingTheApiServer() {
+        assertThatThrownBy(() -> reviewer.review(" ")).isInstanceOf(InvalidTokenException.class);
+        assertThat(api.requests()).isZero();
+    }
+
+    @Test
     void anApiServerErrorIsUnavailableNeverInvalid() {
         api.server.expect().post().withPath(TOKEN_REVIEWS).andReturn(500, "etcdserver: request timed out").once();
 
