@@ -110,9 +110,9 @@ class AuthSettingsTest {
             "--datastorage.auth.jwt.issuer=ftp://issuer|datastorage.auth.jwt.issuer|must be an http(s) URL",
             "--datastorage.auth.open-paths=/api/v1/audit|datastorage.auth.open-paths|must be paths",
             "--datastorage.ratelimit.burst=0|datastorage.ratelimit.burst|must be 1..10000000",
-            "--datastorage.auth.mode=tokenreview|datastorage.auth.mode|needs the auth-kubernetes module"})
+            "--datastorage.auth.mode=tokenreview --datastorage.auth.kubernetes.api-url=ftp://api|datastorage.auth.kubernetes.api-url|must be an https:// (or http://) URL"})
     void refusesToStartWithABadAuthSetting(String argument, String property, String allowed, CapturedOutput output) {
-        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), argument).close()).isNotNull();
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), argument.split(" ")).close()).isNotNull();
 
         assertThat(output.getAll()).contains(property).contains(allowed);
     }
@@ -173,54 +173,6 @@ class AuthSettingsTest {
                 assertThat(jwksDown.statusCode()).as(jwksDown.body()).isEqualTo(503);
                 assertThat(jwksDown.body()).contains("urn:datastorage:problem:auth-unavailable");
             }
-        }
-    }
-
-    /**
-     * Stand-ins for the auth-kubernetes module's beans (TokenReview, SubjectAccessReview): not a
-     * {@code @Configuration}, so that component scanning leaves it to the test that passes it as a source.
-     */
-    static class StubTokenReview {
-        @org.springframework.context.annotation.Bean
-        org.springframework.security.oauth2.server.resource.introspection.OpaqueTokenIntrospector stubReviewer() {
-            return token -> switch (token) {
-                case "reader-token", "ops-token" -> new org.springframework.security.oauth2.core.DefaultOAuth2AuthenticatedPrincipal(
-                        token.equals("reader-token") ? "system:serviceaccount:apps:reader" : "system:serviceaccount:apps:ops",
-                        java.util.Map.of("groups", token.equals("ops-token") ? java.util.List.of("ops") : java.util.List.of()),
-                        java.util.List.of());
-                case "api-server-down" -> throw new io.datastorage.core.access.AccessReviewUnavailableException(
-                        "API server answered 500", null);
-                default -> throw new org.springframework.security.oauth2.server.resource.introspection.BadOpaqueTokenException(
-                        "not authenticated");
-            };
-        }
-
-        @org.springframework.context.annotation.Bean
-        io.datastorage.core.access.AccessPolicy stubAccessReview() {
-            return (subject, action) -> action == io.datastorage.core.access.Action.READ || subject.groups().contains("ops")
-                    ? io.datastorage.core.access.Decision.allow("stub")
-                    : io.datastorage.core.access.Decision.deny("stub");
-        }
-    }
-
-    @Test
-    void modeTokenreviewUsesTheReviewerAndPolicyBeansOfTheKubernetesModule() {
-        try (RunningService service = RunningService.start(new Class<?>[]{DatastorageApplication.class, StubTokenReview.class},
-                RunningService.newDataDir(), "--datastorage.auth.mode=tokenreview")) {
-            java.util.function.BiFunction<String, String, HttpResponse<String>> get = (path, token) -> service.send(
-                    HttpRequest.newBuilder(service.api(path)).header("Authorization", "Bearer " + token).GET());
-
-            assertThat(get.apply("/api/v1/audit", "reader-token").statusCode()).isEqualTo(200);
-            HttpResponse<String> forbidden = get.apply("/api/v1/admin/reconcile", "reader-token");
-            assertThat(forbidden.statusCode()).isEqualTo(403);
-            assertThat(forbidden.body()).contains("\"action\":\"admin\"");
-            assertThat(get.apply("/api/v1/admin/reconcile", "ops-token").statusCode()).isNotIn(401, 403);
-            HttpResponse<String> bad = get.apply("/api/v1/audit", "bad-token");
-            assertThat(bad.statusCode()).isEqualTo(401);
-            assertThat(bad.body()).contains("urn:datastorage:problem:unauthenticated");
-            HttpResponse<String> down = get.apply("/api/v1/audit", "api-server-down");
-            assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
-            assertThat(down.body()).contains("urn:datastorage:problem:auth-unavailable");
         }
     }
 }
