@@ -33,6 +33,8 @@ public final class PostgresStore {
     private final BackfillCheckpoints backfillCheckpoints;
     private final PostgresSecondaryWriteQueue secondaryWrites;
     private final PhaseFence phaseFence;
+    private final PostgresRetention retention;
+    private final PostgresLegalHolds legalHolds;
 
     private PostgresStore(DataSource dataSource, Clock clock) {
         Objects.requireNonNull(dataSource, "dataSource");
@@ -51,6 +53,8 @@ public final class PostgresStore {
         this.migrationRuns = new PostgresMigrationRuns(dataSource);
         this.backfillCheckpoints = new PostgresBackfillCheckpoints(dataSource);
         this.phaseFence = new PostgresPhaseFence(dataSource, secondaryWrites);
+        this.retention = new PostgresRetention(dataSource, partitions);
+        this.legalHolds = new PostgresLegalHolds(dataSource);
     }
 
     /**
@@ -129,5 +133,15 @@ public final class PostgresStore {
      */
     public PhaseFence phaseFence() {
         return phaseFence;
+    }
+
+    /** What retention reads and drops: expired months, the holds' coverage, pending index deletes. */
+    public PostgresRetention retention() {
+        return retention;
+    }
+
+    /** The legal holds, shared by every replica. */
+    public PostgresLegalHolds legalHolds() {
+        return legalHolds;
     }
 }
