@@ -120,7 +120,7 @@ public final class RetentionJob implements BatchedJob {
                 continue;
             }
             dropped += result.records();
-            listener.dropped(drop.kind(), result.records());
+            listener.dropped(drop.kind(), drop.month(), result.records());
             log.info("Retention dropped {} record(s) of {} in {} (run {})", result.records(), drop.kind().pathName(),
                     drop.month(), run);
         }

@@ -2,6 +2,8 @@ package io.datastorage.core.retention;
 
 import io.datastorage.core.audit.AuditKind;
 
+import java.time.YearMonth;
+
 /** What a retention run tells its observer (the metrics). Calls come from the run's thread. */
 public interface RetentionListener {
     RetentionListener NONE = new RetentionListener() {
@@ -11,7 +13,7 @@ public interface RetentionListener {
     default void planned(RetentionPlan plan) {
     }
 
-    /** A month of {@code kind} was dropped with {@code records} records. */
-    default void dropped(AuditKind kind, long records) {
+    /** {@code month} of {@code kind} was dropped with its {@code records} records. */
+    default void dropped(AuditKind kind, YearMonth month, long records) {
     }
 }

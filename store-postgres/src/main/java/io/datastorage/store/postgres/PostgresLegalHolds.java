@@ -1,5 +1,6 @@
 package io.datastorage.store.postgres;
 
+import io.datastorage.core.audit.Timestamps;
 import io.datastorage.core.retention.LegalHold;
 import io.datastorage.core.retention.LegalHolds;
 import io.datastorage.core.retention.NewLegalHold;
@@ -34,7 +35,8 @@ public final class PostgresLegalHolds implements LegalHolds {
     @Override
     public LegalHold create(NewLegalHold hold, String createdBy, Instant now) {
         LegalHold stored = new LegalHold(UUID.randomUUID(), hold.correlationId(), hold.namespace(), hold.reason(),
-                createdBy, now, hold.expiresAt(), null, null);
+                createdBy, Timestamps.toMicros(now), hold.expiresAt() == null ? null : Timestamps.toMicros(hold.expiresAt()),
+                null, null); // microseconds: what PostgreSQL keeps, so the answer equals what is read back later
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO legal_holds (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)")) {
             ps.setObject(1, stored.id());
@@ -68,7 +70,7 @@ public final class PostgresLegalHolds implements LegalHolds {
     public Optional<LegalHold> release(UUID id, String releasedBy, Instant now) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "UPDATE legal_holds SET released_at = ?, released_by = ? WHERE id = ? AND released_at IS NULL")) {
-            ps.setObject(1, at(now));
+            ps.setObject(1, at(Timestamps.toMicros(now)));
             ps.setString(2, releasedBy);
             ps.setObject(3, id);
             ps.executeUpdate();
