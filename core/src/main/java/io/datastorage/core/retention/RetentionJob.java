@@ -66,7 +66,12 @@ public final class RetentionJob implements BatchedJob {
     public RetentionPlan plan() {
         Instant now = clock.instant();
         Map<AuditKind, Map<YearMonth, Long>> expired = new LinkedHashMap<>();
+        YearMonth latest = null;
         for (AuditKind kind : AuditKind.values()) {
+            YearMonth kept = periods.firstKept(kind, now).orElse(null);
+            if (kept != null && (latest == null || kept.isAfter(latest))) {
+                latest = kept;
+            }
             periods.firstKept(kind, now).ifPresent(before -> {
                 Map<YearMonth, Long> months = new LinkedHashMap<>();
                 for (RetentionStore.MonthRecords m : store.monthsBefore(kind, before)) {
@@ -77,7 +82,7 @@ public final class RetentionJob implements BatchedJob {
         }
         Map<YearMonth, Set<UUID>> holds = new LinkedHashMap<>();
         if (!expired.isEmpty()) {
-            for (RetentionStore.Coverage c : store.coverage(now)) {
+            for (RetentionStore.Coverage c : store.coverage(now, latest)) {
                 holds.computeIfAbsent(c.month(), m -> new LinkedHashSet<>()).add(c.hold());
             }
         }

@@ -30,8 +30,11 @@ public interface RetentionStore {
     /** The months of {@code kind} before {@code before} that hold records, with their counts. */
     List<MonthRecords> monthsBefore(AuditKind kind, YearMonth before);
 
-    /** Which months each hold active at {@code now} covers a record (of any kind) in. */
-    List<Coverage> coverage(Instant now);
+    /**
+     * Which months before {@code before} each hold active at {@code now} covers a record (of any
+     * kind) in (only months that may be expired matter).
+     */
+    List<Coverage> coverage(Instant now, YearMonth before);
 
     /**
      * Drops every record of {@code kind} in {@code month}, in one transaction: the records (as

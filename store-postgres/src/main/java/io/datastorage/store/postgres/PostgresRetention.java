@@ -67,15 +67,19 @@ public final class PostgresRetention implements RetentionStore {
     }
 
     @Override
-    public List<Coverage> coverage(Instant now) {
+    public List<Coverage> coverage(Instant now, YearMonth before) {
         // Two joins rather than one with OR, so each uses its own index (correlation_id, namespace).
         String sql = "SELECT DISTINCT " + MONTH + ", h.id FROM legal_holds h "
-                + "JOIN audit_records r ON r.correlation_id = h.correlation_id WHERE " + ACTIVE
+                + "JOIN audit_records r ON r.correlation_id = h.correlation_id WHERE " + ACTIVE + " AND r.created_at < ?"
                 + " UNION SELECT DISTINCT " + MONTH + ", h.id FROM legal_holds h "
-                + "JOIN audit_records r ON r.namespace = h.namespace WHERE " + ACTIVE + " ORDER BY 1, 2";
+                + "JOIN audit_records r ON r.namespace = h.namespace WHERE " + ACTIVE + " AND r.created_at < ?"
+                + " ORDER BY 1, 2";
+        OffsetDateTime end = at(RetentionPeriods.start(before));
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, at(now));
-            ps.setObject(2, at(now));
+            ps.setObject(2, end);
+            ps.setObject(3, at(now));
+            ps.setObject(4, end);
             List<Coverage> coverage = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -238,8 +242,8 @@ public final class PostgresRetention implements RetentionStore {
                 return empty;
             } catch (SQLException e) {
                 c.rollback();
-                if ("42P01".equals(e.getSQLState())) {
-                    return false; // dropped meanwhile by another run
+                if ("42P01".equals(e.getSQLState()) || "55P03".equals(e.getSQLState())) {
+                    return false; // dropped meanwhile by another run, or in use now: a later run drops it
                 }
                 throw e;
             } finally {

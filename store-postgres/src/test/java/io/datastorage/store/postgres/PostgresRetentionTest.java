@@ -306,4 +306,23 @@ class PostgresRetentionTest {
         assertThat(stored(AuditKind.REMEDIATION, id)).isTrue();
         assertThat(count("SELECT count(*) FROM retention_runs")).isZero();
     }
+
+    @Test
+    void twoRunsOverlappingPastALapsedLeaseDropEachRecordOnce() throws Exception {
+        for (int day = 1; day <= 20; day++) {
+            write(AuditKind.EXECUTION, String.format("2026-01-%02dT00:00:00Z", day), "a" + day, "prod");
+            write(AuditKind.EXECUTION, String.format("2026-02-%02dT00:00:00Z", day), "b" + day, "prod");
+        }
+        Map<AuditKind, Duration> periods = Map.of(AuditKind.EXECUTION, Duration.ofDays(30));
+        RetentionJob one = job(periods);
+        RetentionJob other = job(periods);
+
+        java.util.concurrent.CompletableFuture<Long> first = java.util.concurrent.CompletableFuture.supplyAsync(one::runOnce);
+        java.util.concurrent.CompletableFuture<Long> second = java.util.concurrent.CompletableFuture.supplyAsync(other::runOnce);
+
+        assertThat(first.get() + second.get()).isEqualTo(40);
+        assertThat(count("SELECT count(*) FROM audit_records")).isZero();
+        assertThat(count("SELECT sum(records) FROM retention_runs")).isEqualTo(40);
+        assertThat(index.count()).isZero();
+    }
 }
