@@ -60,6 +60,10 @@ class RetentionApiTest {
                 .tag("kind", "aianalysis").counter().count();
     }
 
+    private static double activeHoldsGauge() {
+        return service.context().getBean(MeterRegistry.class).get("datastorage.legal.holds.active").gauge().value();
+    }
+
     private static JsonNode json(HttpResponse<String> response, int status) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         return JSON.readTree(response.body());
@@ -148,6 +152,7 @@ class RetentionApiTest {
         assertThat(hold.get("active").asBoolean()).isTrue();
         assertThat(json(service.get("/api/v1/admin/legal-holds/" + id), 200)).isEqualTo(hold);
         assertThat(json(service.get("/api/v1/admin/legal-holds"), 200).get("holds").toString()).contains(id);
+        assertThat(activeHoldsGauge()).isEqualTo(json(service.get("/api/v1/admin/legal-holds"), 200).get("holds").size());
 
         assertThat(delete("/api/v1/admin/legal-holds/" + id).statusCode()).isEqualTo(204);
         assertThat(delete("/api/v1/admin/legal-holds/" + id).statusCode()).isEqualTo(204);
@@ -157,6 +162,7 @@ class RetentionApiTest {
         assertThat(released.get("active").asBoolean()).isFalse();
         assertThat(released.get("releasedBy").asString()).isEqualTo("system:anonymous");
         assertThat(json(service.get("/api/v1/admin/legal-holds?all=true"), 200).get("holds").toString()).contains(id);
+        assertThat(activeHoldsGauge()).isEqualTo(json(service.get("/api/v1/admin/legal-holds"), 200).get("holds").size());
     }
 
     @Test
@@ -170,6 +176,10 @@ class RetentionApiTest {
         assertBadHold("{\"correlationId\":7,\"reason\":\"r\"}", "correlationId");
         assertBadHold("{\"correlationId\":\"c\",\"reason\":\"r\",\"kind\":\"x\"}", "kind");
         assertBadHold("[]", "");
+        HttpResponse<String> badFlag = service.get("/api/v1/admin/legal-holds?all=maybe");
+        assertThat(badFlag.statusCode()).isEqualTo(400);
+        assertThat(badFlag.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
 
         for (String path : List.of("/api/v1/admin/legal-holds/" + UUID.randomUUID(), "/api/v1/admin/legal-holds/nope")) {
             HttpResponse<String> get = service.get(path);

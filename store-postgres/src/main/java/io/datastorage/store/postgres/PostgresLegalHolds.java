@@ -22,7 +22,7 @@ import java.util.UUID;
  * Legal holds in PostgreSQL's {@code legal_holds}, shared by every replica. Obtained from
  * {@link PostgresStore#legalHolds()}. Thread-safe.
  */
-public final class PostgresLegalHolds implements LegalHolds {
+final class PostgresLegalHolds implements LegalHolds {
     private static final String COLUMNS = "id, correlation_id, namespace, reason, created_by, created_at, expires_at, "
             + "released_at, released_by";
 

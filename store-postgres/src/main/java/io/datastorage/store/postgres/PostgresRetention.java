@@ -33,7 +33,7 @@ import java.util.function.Predicate;
  * rather than an answer claiming that a record is stored which is not. Keys are purged after a day
  * anyway, so this only matters for records whose {@code createdAt} lies far in the past.
  */
-public final class PostgresRetention implements RetentionStore {
+final class PostgresRetention implements RetentionStore {
     /** Serialises the drop of a month with the creation of holds: creating a hold takes ROW EXCLUSIVE. */
     private static final String LOCK_HOLDS = "LOCK TABLE legal_holds IN SHARE MODE";
     static final String ACTIVE = "h.released_at IS NULL AND (h.expires_at IS NULL OR h.expires_at > ?)";

@@ -5,6 +5,8 @@ import io.datastorage.core.migration.PhaseFence;
 import io.datastorage.core.migration.BackfillCheckpoints;
 import io.datastorage.core.migration.MigrationRuns;
 import io.datastorage.core.migration.PhaseStore;
+import io.datastorage.core.retention.LegalHolds;
+import io.datastorage.core.retention.RetentionStore;
 import io.datastorage.core.search.SearchStore;
 import io.datastorage.core.store.EmbeddingBacklog;
 import io.datastorage.core.store.IndexBacklog;
@@ -136,12 +138,12 @@ public final class PostgresStore {
     }
 
     /** What retention reads and drops: expired months, the holds' coverage, pending index deletes. */
-    public PostgresRetention retention() {
+    public RetentionStore retention() {
         return retention;
     }
 
     /** The legal holds, shared by every replica. */
-    public PostgresLegalHolds legalHolds() {
+    public LegalHolds legalHolds() {
         return legalHolds;
     }
 }
