@@ -24,7 +24,7 @@ import javax.sql.DataSource;
  */
 final class PartitionManager {
     private static final Pattern NAME = Pattern.compile("audit_records_y(\\d{4})m(\\d{2})");
-    private static final long LOCK_KEY = 0x6461746173746f72L; // "datastor"
+    static final long LOCK_KEY = 0x6461746173746f72L; // "datastor"
 
     private final DataSource dataSource;
     private final Set<YearMonth> known = ConcurrentHashMap.newKeySet();

@@ -5,6 +5,8 @@ import io.datastorage.core.migration.PhaseFence;
 import io.datastorage.core.migration.BackfillCheckpoints;
 import io.datastorage.core.migration.MigrationRuns;
 import io.datastorage.core.migration.PhaseStore;
+import io.datastorage.core.retention.LegalHolds;
+import io.datastorage.core.retention.RetentionStore;
 import io.datastorage.core.search.SearchStore;
 import io.datastorage.core.store.EmbeddingBacklog;
 import io.datastorage.core.store.IndexBacklog;
@@ -33,6 +35,8 @@ public final class PostgresStore {
     private final BackfillCheckpoints backfillCheckpoints;
     private final PostgresSecondaryWriteQueue secondaryWrites;
     private final PhaseFence phaseFence;
+    private final PostgresRetention retention;
+    private final PostgresLegalHolds legalHolds;
 
     private PostgresStore(DataSource dataSource, Clock clock) {
         Objects.requireNonNull(dataSource, "dataSource");
@@ -51,6 +55,8 @@ public final class PostgresStore {
         this.migrationRuns = new PostgresMigrationRuns(dataSource);
         this.backfillCheckpoints = new PostgresBackfillCheckpoints(dataSource);
         this.phaseFence = new PostgresPhaseFence(dataSource, secondaryWrites);
+        this.retention = new PostgresRetention(dataSource, partitions);
+        this.legalHolds = new PostgresLegalHolds(dataSource);
     }
 
     /**
@@ -129,5 +135,15 @@ public final class PostgresStore {
      */
     public PhaseFence phaseFence() {
         return phaseFence;
+    }
+
+    /** What retention reads and drops: expired months, the holds' coverage, pending index deletes. */
+    public RetentionStore retention() {
+        return retention;
+    }
+
+    /** The legal holds, shared by every replica. */
+    public LegalHolds legalHolds() {
+        return legalHolds;
     }
 }
