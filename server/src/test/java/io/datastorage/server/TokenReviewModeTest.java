@@ -17,7 +17,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -104,14 +107,19 @@ class TokenReviewModeTest {
         return new ResponseProvider<>() {
             private Headers headers = Headers.builder().add("Content-Type", "application/json").build();
 
+            // A request's body can be read once: the status decides the reply, the body hands it out.
+            private final Map<RecordedRequest, Reply> replies = Collections.synchronizedMap(new IdentityHashMap<>());
+
             @Override
             public int getStatusCode(RecordedRequest request) {
-                return reply.apply(request.getUtf8Body()).status();
+                Reply answer = reply.apply(request.getUtf8Body());
+                replies.put(request, answer);
+                return answer.status();
             }
 
             @Override
             public Object getBody(RecordedRequest request) {
-                return reply.apply(request.getUtf8Body()).body();
+                return replies.remove(request).body();
             }
 
             @Override
