@@ -33,6 +33,7 @@ public final class PostgresStore {
     private final BackfillCheckpoints backfillCheckpoints;
     private final PostgresSecondaryWriteQueue secondaryWrites;
     private final PhaseFence phaseFence;
+    private final PostgresIntegrity integrity;
 
     private PostgresStore(DataSource dataSource, Clock clock) {
         Objects.requireNonNull(dataSource, "dataSource");
@@ -51,6 +52,7 @@ public final class PostgresStore {
         this.migrationRuns = new PostgresMigrationRuns(dataSource);
         this.backfillCheckpoints = new PostgresBackfillCheckpoints(dataSource);
         this.phaseFence = new PostgresPhaseFence(dataSource, secondaryWrites);
+        this.integrity = new PostgresIntegrity(dataSource);
     }
 
     /**
@@ -129,5 +131,10 @@ public final class PostgresStore {
      */
     public PhaseFence phaseFence() {
         return phaseFence;
+    }
+
+    /** The records' hash chains: sealing, and reading them for a verification. */
+    public PostgresIntegrity integrity() {
+        return integrity;
     }
 }
