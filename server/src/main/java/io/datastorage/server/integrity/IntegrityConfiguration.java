@@ -1,10 +1,8 @@
 package io.datastorage.server.integrity;
 
 import io.datastorage.core.config.ConfigChecks;
-import io.datastorage.core.config.InvalidConfigException;
 import io.datastorage.core.integrity.ChainHasher;
 import io.datastorage.core.integrity.ChainVerifier;
-import io.datastorage.server.config.DatastorageProperties;
 import io.datastorage.server.job.LeasedJobs;
 import io.datastorage.store.postgres.IntegritySealJob;
 import io.datastorage.store.postgres.PostgresStore;
@@ -15,7 +13,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import java.time.Clock;
-import java.time.Duration;
 
 /**
  * The records' hash chains: the sealing job (leased, every {@code datastorage.integrity.seal-interval})
@@ -28,14 +25,7 @@ public class IntegrityConfiguration {
     static final int VERIFY_PAGE = 1000;
 
     @Bean
-    ChainHasher chainHasher(IntegrityProperties integrity, DatastorageProperties properties) {
-        Duration deadline = properties.write().deadline();
-        if (integrity.sealDelay().compareTo(deadline) < 0) {
-            throw new InvalidConfigException(IntegrityProperties.PREFIX + "seal-delay",
-                    "must be at least datastorage.write.deadline (" + ConfigChecks.print(deadline)
-                            + "), so that a write undone within its deadline is never sealed",
-                    ConfigChecks.print(integrity.sealDelay()));
-        }
+    ChainHasher chainHasher(IntegrityProperties integrity) {
         ChainHasher hasher = integrity.hasher();
         log.info("Records are sealed into hash chains by {} {} after they are received", hasher.keyed()
                 ? "HMAC-SHA256 (datastorage.integrity.hmac-key)" : "SHA-256", ConfigChecks.print(integrity.sealDelay()));
