@@ -16,10 +16,12 @@ import java.util.UUID;
  *
  * @param kind     the kind's path name ({@code workflow}, …)
  * @param legacyId {@code null} when the record has none (then the canonical JSON has no member)
- * @param document the document as stored (a JSON tree)
+ * @param document the document as stored: its JSON tree (a map), or, for a stored document the service
+ *                 cannot read back (an unreadable record), its text, which the link then covers as a
+ *                 JSON string; so such a record neither stops its chain's sealing nor its verification
  */
 public record ChainRecord(UUID id, String kind, Instant createdAt, Instant receivedAt, String recordedBy,
-                          String legacyId, Map<String, Object> document) {
+                          String legacyId, Object document) {
     /**
      * The timestamps' form in the canonical JSON: UTC, always six fractional digits (PostgreSQL
      * keeps microseconds), e.g. {@code 2026-11-30T23:24:50.123400Z}, which PostgreSQL writes as
@@ -35,6 +37,9 @@ public record ChainRecord(UUID id, String kind, Instant createdAt, Instant recei
         Objects.requireNonNull(receivedAt, "receivedAt");
         Objects.requireNonNull(recordedBy, "recordedBy");
         Objects.requireNonNull(document, "document");
+        if (!(document instanceof Map<?, ?>) && !(document instanceof String)) {
+            throw new IllegalArgumentException("a document is a JSON object or, unreadable, its text");
+        }
     }
 
     /**

@@ -121,7 +121,11 @@ public final class ChainVerifier {
         ChainId chain = head.chain();
         long seq = 0;
         byte[] hash = ChainHasher.GENESIS;
-        if (checkpoint != null && checkpoint.seq() > 0 && checkpoint.seq() <= head.seq()) {
+        if (checkpoint != null && checkpoint.seq() > head.seq()) { // a head never moves back
+            return new Walk(new BrokenLink(chain, head.seq(), null, Reason.HEAD_MISMATCH, "the chain's head is at seq "
+                    + head.seq() + ", behind the seq " + checkpoint.seq() + " verified before"), 0);
+        }
+        if (checkpoint != null && checkpoint.seq() > 0) {
             BrokenLink atCheckpoint = recheck(checkpoint);
             if (atCheckpoint != null) {
                 return new Walk(atCheckpoint, 0);

@@ -291,7 +291,14 @@ public final class PostgresIntegrity implements IntegrityStore {
     }
 
     private static ChainRecord chainRecord(ChainId chain, ResultSet rs) throws SQLException {
+        String text = rs.getString(6);
+        Object document;
+        try {
+            document = JsonCodec.readObject(text);
+        } catch (RuntimeException e) { // an unreadable record: its link covers its text (see ChainRecord)
+            document = text;
+        }
         return new ChainRecord(rs.getObject(1, UUID.class), chain.kind(), rs.getTimestamp(2).toInstant(),
-                rs.getTimestamp(3).toInstant(), rs.getString(4), rs.getString(5), JsonCodec.readObject(rs.getString(6)));
+                rs.getTimestamp(3).toInstant(), rs.getString(4), rs.getString(5), document);
     }
 }

@@ -377,6 +377,32 @@ class PostgresIntegrityTest {
     }
 
     @Test
+    void aHeadMovedBackBehindItsCheckpointIsAHeadMismatch() {
+        writeTwoChains(4);
+        sealAll();
+        verify(false);
+
+        tamper("UPDATE integrity_chains SET seq = 2, hash = (SELECT chain_hash FROM audit_records WHERE id = '"
+                + atSeq(NOVEMBER, 2) + "') WHERE kind = 'remediation' AND month = '2026-11-01'");
+
+        assertOnlyBroken(verify(false), NOVEMBER, 2L, null, Reason.HEAD_MISMATCH);
+    }
+
+    @Test
+    void aRecordWhoseDocumentCannotBeReadBackIsSealedAndVerifiedOverItsText() {
+        UUID unreadable = write(remediation("odd", "2026-11-20T10:00:00Z", "w"));
+        tamper("UPDATE audit_records SET document = document || '{\"confidence\":1E-1001}'::jsonb WHERE id = '"
+                + unreadable + "'");
+
+        assertThat(sealAll()).isEqualTo(1);
+
+        assertThat(verify(true).consistent()).isTrue();
+        tamper("UPDATE audit_records SET document = document || '{\"confidence\":2E-1001}'::jsonb WHERE id = '"
+                + unreadable + "'");
+        assertOnlyBroken(verify(true), NOVEMBER, 1L, unreadable, Reason.CONTENT_CHANGED);
+    }
+
+    @Test
     void recordsLeftUnsealedPastTheLimitAreReportedForTheirChain() {
         writeTwoChains(2);
         sealAll();
