@@ -4,6 +4,8 @@
 #   ./bench/run.sh embedding|search|reconcile [options]   one part on its own
 #   ./bench/run.sh write-order [options]   the dual-write orders against a small pool, simulated index delay
 #   ./bench/run.sh fence [options]   record-store writes with and without the migration fence, raw inserts
+#   ./bench/run.sh integrity [options]   record-store writes with and without the hash-chain sealer running, the
+#                                            sealer's throughput (SHA-256 and HMAC)
 #   ./bench/run.sh migration [--records N]   backfill through the service and sync validation of generated legacy
 #                                            records, raw copy/read and model baselines
 #   ./bench/run.sh cluster [--records N] [--recall-records M]   the cluster shape side by side with one machine:
@@ -18,7 +20,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bin/find-jdk.sh"
 
 case "${1:-}" in
-  service|embedding|search|reconcile|write-order|fence|migration|cluster|cluster-up|help|-h|--help|-V|--version) ;;
+  service|embedding|search|reconcile|write-order|fence|integrity|migration|cluster|cluster-up|help|-h|--help|-V|--version) ;;
   *) set -- service "$@" ;;
 esac
 

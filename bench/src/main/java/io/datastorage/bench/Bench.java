@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "datastorage benchmarks; each prints its figures next to raw baselines measured in the same run.",
         subcommands = {ServiceBench.class, EmbeddingBench.class, ReconcileBench.class, SearchBench.class,
-                WriteOrderBench.class, FenceBench.class, MigrationBench.class, ClusterUp.class, ClusterBench.class})
+                WriteOrderBench.class, FenceBench.class, MigrationBench.class, ClusterUp.class, ClusterBench.class,
+                IntegrityBench.class})
 public final class Bench implements Runnable {
 
     @Override

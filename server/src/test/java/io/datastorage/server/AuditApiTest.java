@@ -79,7 +79,8 @@ class AuditApiTest {
         assertThat(record.get("embedded").asBoolean()).isTrue();
         assertThat(receipt.get("vectorIndexed").asBoolean()).isTrue();
         assertThat(record.get("vectorIndexed").asBoolean()).isTrue();
-        assertThat(record.size()).isEqualTo(sent.size() + 4);
+        assertThat(record.get("recordedBy").asString()).isEqualTo("system:anonymous");
+        assertThat(record.size()).isEqualTo(sent.size() + 5); // id, kind, recordedBy, embedded, vectorIndexed
     }
 
     @Test

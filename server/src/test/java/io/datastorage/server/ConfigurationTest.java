@@ -59,6 +59,8 @@ class ConfigurationTest {
             "datastorage.search.degraded-max-scan|0|must be 1..1000000",
             "datastorage.write.deadline|500ms|must be 1s..10m",
             "datastorage.jobs.lease-duration|5s|must be 10s..1d and longer than the longest batch",
+            "datastorage.integrity.seal-delay|10s|must be at least datastorage.write.deadline (30s)",
+            "datastorage.integrity.seal-interval|10ms|must be 100ms..1d",
             "datastorage.migration.legacy.type|mongodb|The following values are valid",
             "datastorage.migration.phase|HALFWAY|must be one of LEGACY_ONLY, DUAL_WRITE_LEGACY_PRIMARY, DUAL_WRITE_NEW_PRIMARY, NEW_ONLY",
             "datastorage.migration.phase|new_only|must be one of LEGACY_ONLY, DUAL_WRITE_LEGACY_PRIMARY, DUAL_WRITE_NEW_PRIMARY, NEW_ONLY",
@@ -160,6 +162,16 @@ class ConfigurationTest {
 
         assertThat(output.getAll()).contains("datastorage.index.solr.urls").contains("without credentials")
                 .contains("http://<redacted>@solr-0:8983/solr").doesNotContain("hunter2secret");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aShortIntegrityKeyIsRefusedWithoutReachingTheReport(CapturedOutput output) {
+        String key = java.util.Base64.getEncoder().encodeToString("hunter2-integrity".getBytes());
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(),
+                "--datastorage.integrity.hmac-key=" + key).close()).isNotNull();
+
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START").contains("datastorage.integrity.hmac-key")
+                .contains("at least 32 bytes").doesNotContain(key).doesNotContain("hunter2-integrity");
     }
 
     @org.junit.jupiter.api.Test

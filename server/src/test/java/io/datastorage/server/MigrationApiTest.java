@@ -232,6 +232,8 @@ class MigrationApiTest {
         assertThat(both.path("new").path("document").path("name").asString()).isEqualTo("in-both");
         assertThat(both.path("agree").asBoolean()).isTrue();
         assertThat(both.path("differences")).isEmpty();
+        assertThat(both.path("new").path("recordedBy").asString()).isEqualTo("system:anonymous");
+        assertThat(both.path("legacy").has("recordedBy")).isFalse(); // legacy stores record no writer
         assertThat(move("LEGACY_ONLY").statusCode()).isEqualTo(200);
     }
 

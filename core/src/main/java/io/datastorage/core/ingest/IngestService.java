@@ -6,6 +6,7 @@ import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.dualwrite.Deadline;
 import io.datastorage.core.embedding.RecordEmbedder;
 import io.datastorage.core.store.IdempotencyToken;
+import io.datastorage.core.store.NewRecord;
 import io.datastorage.core.store.WriteResult;
 
 import java.util.List;
@@ -58,7 +59,15 @@ public final class IngestService {
      * @param key  the idempotency key and its scope, or null
      */
     public WriteResult ingest(AuditKind kind, Object tree, IdempotencyKey key, Deadline deadline) {
-        return write(List.of(validator.validate(kind, tree)), tree, key, deadline);
+        return ingest(kind, tree, key, deadline, NewRecord.ANONYMOUS);
+    }
+
+    /**
+     * Stores one record written by {@code recordedBy} (the request's authenticated subject, see
+     * {@link NewRecord#recordedBy()}).
+     */
+    public WriteResult ingest(AuditKind kind, Object tree, IdempotencyKey key, Deadline deadline, String recordedBy) {
+        return write(List.of(validator.validate(kind, tree)), tree, key, deadline, recordedBy);
     }
 
     /**
@@ -69,12 +78,21 @@ public final class IngestService {
      * @param key  the idempotency key and its scope, or null
      */
     public WriteResult ingestBatch(AuditKind kind, Object tree, IdempotencyKey key, Deadline deadline) {
-        return write(validator.validateBatch(kind, tree), tree, key, deadline);
+        return ingestBatch(kind, tree, key, deadline, NewRecord.ANONYMOUS);
     }
 
-    private WriteResult write(List<AuditDraft> drafts, Object tree, IdempotencyKey key, Deadline deadline) {
+    /** Stores a batch of records written by {@code recordedBy}, as {@link #ingestBatch(AuditKind, Object, IdempotencyKey, Deadline)}. */
+    public WriteResult ingestBatch(AuditKind kind, Object tree, IdempotencyKey key, Deadline deadline,
+                                   String recordedBy) {
+        return write(validator.validateBatch(kind, tree), tree, key, deadline, recordedBy);
+    }
+
+    private WriteResult write(List<AuditDraft> drafts, Object tree, IdempotencyKey key, Deadline deadline,
+                              String recordedBy) {
+        Objects.requireNonNull(recordedBy, "recordedBy");
         IdempotencyToken token = key == null ? null : new IdempotencyToken(key.key(),
                 ContentFingerprint.of(key.scope(), tree), legacy.of(key.scope(), tree));
-        return writer.write(embedder.embed(drafts, deadline), token, deadline);
+        List<NewRecord> records = embedder.embed(drafts, deadline).stream().map(r -> r.withRecordedBy(recordedBy)).toList();
+        return writer.write(records, token, deadline);
     }
 }

@@ -34,15 +34,25 @@ public final class MigrationReads {
      * @param agree       both sides hold the record, with the same content
      * @param differences the fields in which the two copies differ ({@code kind}, {@code legacyId},
      *                    document fields); empty when a side lacks the record
+     * @param newRecordedBy who wrote the new side's copy ({@link AuditRecord#recordedBy()}); {@code null}
+     *                    when the new side lacks it (the legacy side records no writer, and the
+     *                    comparison leaves the writer out)
      */
     public record RecordComparison(UUID id, AuditKind kind, Optional<LegacyRecord> legacy,
-                                   Optional<LegacyRecord> newSide, boolean agree, List<String> differences) {
+                                   Optional<LegacyRecord> newSide, boolean agree, List<String> differences,
+                                   String newRecordedBy) {
         public RecordComparison {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(legacy, "legacy");
             Objects.requireNonNull(newSide, "newSide");
             differences = List.copyOf(differences);
+        }
+
+        /** A comparison that does not know the new side's writer. */
+        public RecordComparison(UUID id, AuditKind kind, Optional<LegacyRecord> legacy,
+                                Optional<LegacyRecord> newSide, boolean agree, List<String> differences) {
+            this(id, kind, legacy, newSide, agree, differences, null);
         }
     }
 
@@ -132,11 +142,13 @@ public final class MigrationReads {
      */
     public RecordComparison compare(AuditKind kind, UUID id) {
         Optional<LegacyRecord> onLegacy = legacy.find(kind, id);
-        Optional<LegacyRecord> onNew = newStore.find(kind, id).map(MigrationRecords::toLegacy);
+        Optional<AuditRecord> newRecord = newStore.find(kind, id);
+        Optional<LegacyRecord> onNew = newRecord.map(MigrationRecords::toLegacy);
         List<String> differences = onLegacy.isPresent() && onNew.isPresent()
                 ? MigrationRecords.differences(onLegacy.get(), onNew.get()) : List.of();
         boolean agree = onLegacy.isPresent() && onNew.isPresent() && differences.isEmpty();
-        return new RecordComparison(id, kind, onLegacy, onNew, agree, differences);
+        return new RecordComparison(id, kind, onLegacy, onNew, agree, differences,
+                newRecord.map(AuditRecord::recordedBy).orElse(null));
     }
 
     /**

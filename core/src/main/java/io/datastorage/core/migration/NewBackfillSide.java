@@ -103,7 +103,7 @@ public final class NewBackfillSide implements BackfillSide {
             List<NewRecord> batch = new ArrayList<>(embedded.size());
             for (int j = 0; j < embedded.size(); j++) {
                 LegacyRecord record = records.get(valid.get(j));
-                batch.add(embedded.get(j).withId(record.id(), record.legacyId()));
+                batch.add(embedded.get(j).withId(record.id(), record.legacyId()).withRecordedBy(NewRecord.MIGRATION));
             }
             try {
                 coordinator.write(batch, null, deadline());

@@ -26,7 +26,8 @@ public final class NewSideRecords {
      * Writes a record to the store as the legacy side holds it: its document validated as a request's
      * is ({@code validator}, for its kind; an invalid one throws
      * {@link io.datastorage.core.audit.AuditValidationException}, permanent), then stored under its id
-     * and legacy id with its embedding pending (no idempotency key, no migration terms); the repair
+     * and legacy id, written by {@link NewRecord#MIGRATION} (the legacy side records no writer), with
+     * its embedding pending (no idempotency key, no migration terms); the repair
      * jobs embed and index it. A record stored already with the same content is not written again;
      * with other content the store throws {@link io.datastorage.core.store.RecordConflictException}.
      */
@@ -35,7 +36,7 @@ public final class NewSideRecords {
         Objects.requireNonNull(validator, "validator");
         return record -> {
             AuditDraft draft = validator.validate(record.kind(), record.document());
-            store.write(List.of(new NewRecord(draft, null, record.id(), record.legacyId())), null);
+            store.write(List.of(new NewRecord(draft, null, record.id(), record.legacyId(), NewRecord.MIGRATION)), null);
         };
     }
 }

@@ -1,5 +1,6 @@
 package io.datastorage.core.error;
 
+import io.datastorage.core.access.AccessReviewUnavailableException;
 import io.datastorage.core.audit.AuditValidationException;
 import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.dualwrite.DeadlineExceededException;
@@ -98,7 +99,9 @@ class FailureModelTest {
             new Kind(PhaseChangedException.class, Branch.TRANSIENT, Component.POSTGRESQL,
                     state -> new PhaseChangedException(3, 4)),
             new Kind(RecordConflictException.class, Branch.PERMANENT, Component.POSTGRESQL,
-                    state -> new RecordConflictException(ID)));
+                    state -> new RecordConflictException(ID)),
+            new Kind(AccessReviewUnavailableException.class, Branch.TRANSIENT, Component.IDENTITY_PROVIDER,
+                    state -> new AccessReviewUnavailableException("api server unreachable for a TokenReview: " + state, null)));
 
     @Test
     void theBaseHasExactlyTwoBranches() {

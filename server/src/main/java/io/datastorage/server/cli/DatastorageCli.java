@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 @Command(name = "datastorage", mixinStandardHelpOptions = true, version = "datastorage 0.1.0",
         description = "Audit-trail persistence gateway.",
         subcommands = {DatastorageCli.Serve.class, ReconcileCommand.class, MigrationCommand.class, RetentionCommand.class,
-                CommandLine.HelpCommand.class})
+                IntegrityCommand.class, CommandLine.HelpCommand.class})
 public final class DatastorageCli implements Runnable {
 
     @CommandLine.Spec

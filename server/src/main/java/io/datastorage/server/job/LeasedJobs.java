@@ -31,6 +31,7 @@ public final class LeasedJobs implements AutoCloseable {
 
     /** Every job that runs under a lease: the {@code job} label's values. */
     public static final List<String> JOBS = List.of("index-repair", "embedding-repair", "index-catch-up", "reconcile",
+            "integrity-seal", "integrity-verify",
             "partition-maintenance", "idempotency-purge", "secondary-writes", "migration-backfill",
             "migration-validate");
     /**

@@ -337,7 +337,12 @@ public final class MigrationAdmin {
         body.put("id", id.toString());
         body.put("kind", kind.pathName());
         body.put("legacy", comparison.legacy().map(MigrationAdmin::recordBody).orElse(null));
-        body.put("new", comparison.newSide().map(MigrationAdmin::recordBody).orElse(null));
+        body.put("new", comparison.newSide().map(MigrationAdmin::recordBody).map(record -> {
+            if (comparison.newRecordedBy() != null) {
+                record.put("recordedBy", comparison.newRecordedBy());
+            }
+            return record;
+        }).orElse(null));
         body.put("agree", comparison.agree());
         body.put("differences", comparison.differences());
         return Optional.of(body);

@@ -21,6 +21,7 @@ import io.datastorage.core.store.WriteResult;
 import io.datastorage.server.config.DatastorageProperties;
 import io.datastorage.server.metrics.AuditMetrics;
 import io.datastorage.server.metrics.AuditMetrics.Outcome;
+import io.datastorage.server.security.Principals;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpStatus;
@@ -136,7 +137,8 @@ public class AuditController {
 
     /**
      * A stored record as the read API shows it: id, kind, {@code legacyId} when it has one (a record
-     * from a legacy store), the document as accepted, embedded, vectorIndexed.
+     * from a legacy store), {@code recordedBy} when the store records it (PostgreSQL does; a legacy
+     * store does not), the document as accepted, embedded, vectorIndexed.
      */
     static Map<String, Object> recordBody(AuditRecord record) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -144,6 +146,9 @@ public class AuditController {
         body.put("kind", record.kind().pathName());
         if (record.legacyId() != null) {
             body.put("legacyId", record.legacyId());
+        }
+        if (record.recordedBy() != null) {
+            body.put("recordedBy", record.recordedBy());
         }
         body.putAll(record.document());
         body.put("embedded", record.embedded());
@@ -162,7 +167,7 @@ public class AuditController {
 
     /** One of {@link IngestService}'s entry points: a single record or a batch. */
     private interface Ingestion {
-        WriteResult apply(AuditKind kind, Object tree, IdempotencyKey key, Deadline deadline);
+        WriteResult apply(AuditKind kind, Object tree, IdempotencyKey key, Deadline deadline, String recordedBy);
     }
 
     private ResponseEntity<Map<String, Object>> write(String kindName, String key, HttpServletRequest request, long limit,
@@ -183,7 +188,8 @@ public class AuditController {
             byte[] raw = bodies.read(request, limit);
             Object tree = bodies.parse(raw);
             String requestLine = "POST /api/v1/audit/" + kind.pathName() + pathSuffix;
-            WriteResult result = ingestion.apply(kind, tree, key == null ? null : new IdempotencyKey(key, requestLine), deadline);
+            WriteResult result = ingestion.apply(kind, tree, key == null ? null : new IdempotencyKey(key, requestLine), deadline,
+                    Principals.subject(request));
             outcome = result.replayed() ? Outcome.REPLAYED : Outcome.CREATED;
             return answer.apply(result);
         } catch (AuditValidationException e) {

@@ -47,7 +47,8 @@ class CliMessagesTest {
                 arguments((Object) new String[]{"migration", "--help"}),
                 arguments((Object) new String[]{"migration", "status", "--help"}),
                 arguments((Object) new String[]{"migration", "phase", "--help"}),
-                arguments((Object) new String[]{"migration", "validate", "--help"}));
+                arguments((Object) new String[]{"migration", "validate", "--help"}),
+                arguments((Object) new String[]{"integrity", "verify", "--help"}));
     }
 
     @ParameterizedTest

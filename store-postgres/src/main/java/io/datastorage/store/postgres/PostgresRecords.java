@@ -76,8 +76,8 @@ final class PostgresRecords implements RecordStore {
     private static final String INSERT_RECORD = """
             INSERT INTO audit_records (id, kind, correlation_id, name, namespace, phase, severity,
                                        created_at, received_at, labels, document, embedding, embedding_pending,
-                                       index_pending, vector_fingerprint, legacy_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?)""";
+                                       index_pending, vector_fingerprint, legacy_id, recorded_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?)""";
     /** The first key of the advisory locks on given record ids ("id16"); the second is the id's hash. */
     private static final int GIVEN_ID_LOCKS = 0x69643136;
     private static final String SQLSTATE_NO_PARTITION = "23514";
@@ -304,6 +304,7 @@ final class PostgresRecords implements RecordStore {
                 ps.setBoolean(14, fingerprint == null);
                 ps.setObject(15, fingerprint, Types.BIGINT);
                 ps.setString(16, record.legacyId());
+                ps.setString(17, record.recordedBy());
                 ps.addBatch();
                 receipts.add(new Receipt(id, d.kind(), d.correlationId(), d.createdAtText(), record.embedded(),
                         fingerprint != null));
@@ -358,8 +359,8 @@ final class PostgresRecords implements RecordStore {
     public Optional<AuditRecord> find(AuditKind kind, UUID id) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "SELECT received_at, document::text, embedding_pending, index_pending, legacy_id FROM audit_records "
-                             + "WHERE id = ? AND kind = ?")) {
+                     "SELECT received_at, document::text, embedding_pending, index_pending, legacy_id, recorded_by "
+                             + "FROM audit_records WHERE id = ? AND kind = ?")) {
             ps.setObject(1, id);
             ps.setString(2, kind.pathName());
             try (ResultSet rs = ps.executeQuery()) {
@@ -368,7 +369,7 @@ final class PostgresRecords implements RecordStore {
                 }
                 return Optional.of(new AuditRecord(id, kind, rs.getTimestamp(1).toInstant(),
                         reader.document(id, rs.getString(2)), !rs.getBoolean(3), !rs.getBoolean(4),
-                        rs.getString(5)));
+                        rs.getString(5), rs.getString(6)));
             }
         } catch (SQLException e) {
             throw SqlErrors.translate("reading record " + id, e);

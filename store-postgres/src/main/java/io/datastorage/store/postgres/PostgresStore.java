@@ -37,6 +37,7 @@ public final class PostgresStore {
     private final PhaseFence phaseFence;
     private final PostgresRetention retention;
     private final PostgresLegalHolds legalHolds;
+    private final PostgresIntegrity integrity;
 
     private PostgresStore(DataSource dataSource, Clock clock) {
         Objects.requireNonNull(dataSource, "dataSource");
@@ -57,6 +58,7 @@ public final class PostgresStore {
         this.phaseFence = new PostgresPhaseFence(dataSource, secondaryWrites);
         this.retention = new PostgresRetention(dataSource, partitions);
         this.legalHolds = new PostgresLegalHolds(dataSource);
+        this.integrity = new PostgresIntegrity(dataSource);
     }
 
     /**
@@ -145,5 +147,10 @@ public final class PostgresStore {
     /** The legal holds, shared by every replica. */
     public LegalHolds legalHolds() {
         return legalHolds;
+    }
+
+    /** The records' hash chains: sealing, and reading them for a verification. */
+    public PostgresIntegrity integrity() {
+        return integrity;
     }
 }

@@ -21,9 +21,9 @@ final class RecordReader {
     private static final Logger log = LoggerFactory.getLogger(RecordReader.class);
     /** What {@link #readRecord} reads. */
     static final String RECORD_COLUMNS =
-            "id, kind, received_at, document::text, embedding_pending, index_pending, legacy_id";
+            "id, kind, received_at, document::text, embedding_pending, index_pending, legacy_id, recorded_by";
     /** How many columns {@link #RECORD_COLUMNS} names. */
-    static final int RECORD_COLUMN_COUNT = 7;
+    static final int RECORD_COLUMN_COUNT = 8;
 
     private final AtomicLong unreadableRecords = new AtomicLong();
 
@@ -32,7 +32,7 @@ final class RecordReader {
         UUID id = rs.getObject(1, UUID.class);
         return new AuditRecord(id, AuditKind.fromPathName(rs.getString(2)).orElseThrow(),
                 rs.getTimestamp(3).toInstant(), document(id, rs.getString(4)), !rs.getBoolean(5), !rs.getBoolean(6),
-                rs.getString(7));
+                rs.getString(7), rs.getString(8));
     }
 
     /**

@@ -16,7 +16,8 @@ final class SqlErrors {
 
     /**
      * Connection problems, resource exhaustion, shutdowns and serialisation failures are transient
-     * (SQLSTATE classes 08, 53, 57, 40); anything else is unexpected.
+     * (SQLSTATE classes 08, 53, 57, 40); anything else is unexpected, the immutability trigger's
+     * refusal (P0001) said as such.
      */
     static RuntimeException translate(String what, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
@@ -24,6 +25,10 @@ final class SqlErrors {
                 || state.startsWith("40");
         if (transientState || e instanceof SQLTransientException) {
             return new StoreUnavailableException("PostgreSQL unavailable while " + what + " (SQLSTATE " + state + ")", e);
+        }
+        if ("P0001".equals(state) && e.getMessage() != null && e.getMessage().contains("audit records are immutable")) {
+            // the immutability trigger (V14): a bug or an operator's mistake, never the client's; say which
+            return new StoreException("PostgreSQL refused " + what + ": audit records are immutable (SQLSTATE P0001)", e);
         }
         return new StoreException("PostgreSQL failed while " + what + " (SQLSTATE " + state + ")", e);
     }

@@ -1,0 +1,430 @@
+package io.datastorage.store.postgres;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.datastorage.core.audit.AuditFixtures;
+import io.datastorage.core.audit.AuditKind;
+import io.datastorage.core.audit.AuditValidator;
+import io.datastorage.core.audit.ValidationPolicy;
+import io.datastorage.core.integrity.BrokenLink;
+import io.datastorage.core.integrity.BrokenLink.Reason;
+import io.datastorage.core.integrity.ChainHasher;
+import io.datastorage.core.integrity.ChainId;
+import io.datastorage.core.integrity.ChainLink;
+import io.datastorage.core.integrity.ChainVerifier;
+import io.datastorage.core.integrity.IntegrityReport;
+import io.datastorage.core.integrity.SealedRecord;
+import io.datastorage.core.store.AuditQuery;
+import io.datastorage.core.store.AuditRecord;
+import io.datastorage.core.store.NewRecord;
+import io.datastorage.core.store.Receipt;
+import io.datastorage.core.store.StoreException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The writer recorded with each record, the records' immutability (the V14 trigger), sealing them
+ * into hash chains, and verification finding exactly the first broken link of a tampered chain.
+ * Rows are damaged as only a superuser could ({@link PostgresTestDatabase#executeBypassingTriggers}).
+ */
+class PostgresIntegrityTest {
+    private static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
+    private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+    private static final AuditValidator VALIDATOR = new AuditValidator(ValidationPolicy.DEFAULT, CLOCK);
+    private static final ChainHasher SHA256 = ChainHasher.sha256();
+    private static final ChainId NOVEMBER = new ChainId("remediation", YearMonth.of(2026, 11));
+    private static final ChainId OCTOBER = new ChainId("remediation", YearMonth.of(2026, 10));
+
+    private HikariDataSource dataSource;
+    private PostgresStore store;
+
+    @BeforeEach
+    void open() {
+        dataSource = PostgresTestDatabase.freshDatabase();
+        store = PostgresStore.open(dataSource, CLOCK, 1);
+    }
+
+    @AfterEach
+    void close() {
+        dataSource.close();
+    }
+
+    private static NewRecord remediation(String name, String createdAt, String recordedBy) {
+        return new NewRecord(VALIDATOR.validate(AuditKind.REMEDIATION, AuditFixtures.remediation(name, createdAt)),
+                null).withRecordedBy(recordedBy);
+    }
+
+    /** Writes {@code count} remediations created in November and as many in October; their ids, by chain. */
+    private Map<ChainId, List<UUID>> writeTwoChains(int count) {
+        List<UUID> november = new ArrayList<>();
+        List<UUID> october = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            november.add(write(remediation("n" + i, "2026-11-20T10:00:00Z", "system:serviceaccount:ops:writer")));
+            october.add(write(remediation("o" + i, "2026-10-20T10:00:00Z", "system:serviceaccount:ops:writer")));
+        }
+        return Map.of(NOVEMBER, november, OCTOBER, october);
+    }
+
+    private UUID write(NewRecord record) {
+        return store.records().write(List.of(record), null).receipts().getFirst().id();
+    }
+
+    private long sealAll() {
+        return store.integrity().seal(SHA256, NOW.plusSeconds(1), 1000, 100);
+    }
+
+    private IntegrityReport verify(boolean full) {
+        return new ChainVerifier(store.integrity(), SHA256, CLOCK, Duration.ofMinutes(5), 3).verify(full,
+                ChainVerifier.Listener.NONE);
+    }
+
+    private void tamper(String sql) {
+        PostgresTestDatabase.executeBypassingTriggers(dataSource, sql);
+    }
+
+    private long seqOf(UUID id) {
+        return store.integrity().sealed(NOVEMBER, 0, Long.MAX_VALUE, 1000).stream()
+                .filter(r -> r.record().id().equals(id)).mapToLong(SealedRecord::seq).findFirst().orElseThrow();
+    }
+
+    private UUID atSeq(ChainId chain, long seq) {
+        return store.integrity().sealedAt(chain, seq).orElseThrow().record().id();
+    }
+
+    // --- recordedBy
+
+    @Test
+    void theWriterIsStoredWithTheRecordAndReadBackByIdAndInListings() {
+        UUID id = write(remediation("a", "2026-11-20T10:00:00Z", "system:serviceaccount:ops:writer"));
+
+        assertThat(store.records().find(AuditKind.REMEDIATION, id)).get().extracting(AuditRecord::recordedBy)
+                .isEqualTo("system:serviceaccount:ops:writer");
+        assertThat(store.records().list(AuditQuery.builder().build()).items()).extracting(AuditRecord::recordedBy)
+                .containsExactly("system:serviceaccount:ops:writer");
+    }
+
+    @Test
+    void aRecordWrittenWithoutASubjectIsRecordedAsAnonymous() {
+        UUID id = write(new NewRecord(VALIDATOR.validate(AuditKind.REMEDIATION,
+                AuditFixtures.remediation("a", "2026-11-20T10:00:00Z")), null));
+
+        assertThat(store.records().find(AuditKind.REMEDIATION, id).orElseThrow().recordedBy())
+                .isEqualTo("system:anonymous");
+    }
+
+    // --- immutability
+
+    private String refusal(String sql) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+            return null;
+        } catch (SQLException e) {
+            assertThat(e.getSQLState()).isEqualTo("P0001");
+            return e.getMessage();
+        }
+    }
+
+    @Test
+    void anUpdateOfARecordsContentIsRefused() {
+        UUID id = write(remediation("a", "2026-11-20T10:00:00Z", "w"));
+
+        assertThat(refusal("UPDATE audit_records SET document = document || '{\"name\":\"b\"}' WHERE id = '" + id + "'"))
+                .contains("audit records are immutable", "cannot be changed");
+        assertThat(refusal("UPDATE audit_records SET recorded_by = 'someone-else' WHERE id = '" + id + "'"))
+                .contains("audit records are immutable");
+    }
+
+    @Test
+    void aDeleteOfARecordIsRefused() {
+        UUID id = write(remediation("a", "2026-11-20T10:00:00Z", "w"));
+
+        assertThat(refusal("DELETE FROM audit_records WHERE id = '" + id + "'"))
+                .contains("audit records are immutable", "cannot be deleted");
+    }
+
+    @Test
+    void aSealedRecordCannotBeUndoneNorResealed() {
+        Receipt receipt = store.records().write(List.of(remediation("a", "2026-11-20T10:00:00Z", "w")), null)
+                .receipts().getFirst();
+        sealAll();
+
+        assertThatThrownBy(() -> store.records().undo(List.of(receipt), null))
+                .isInstanceOf(StoreException.class).hasMessageContaining("audit records are immutable");
+        assertThat(refusal("UPDATE audit_records SET chain_seq = 7 WHERE id = '" + receipt.id() + "'"))
+                .contains("is sealed into its chain");
+        assertThat(store.records().find(AuditKind.REMEDIATION, receipt.id())).isPresent();
+    }
+
+    // --- sealing
+
+    @Test
+    void sealingLinksEachKindAndMonthIntoItsOwnGaplessChainInReceivedOrder() {
+        Map<ChainId, List<UUID>> ids = writeTwoChains(5);
+
+        assertThat(sealAll()).isEqualTo(10);
+
+        for (ChainId chain : List.of(NOVEMBER, OCTOBER)) {
+            List<SealedRecord> sealed = store.integrity().sealed(chain, 0, Long.MAX_VALUE, 100);
+            assertThat(sealed).extracting(SealedRecord::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+            assertThat(sealed).extracting(r -> r.record().id()).containsExactlyElementsOf(ids.get(chain));
+        }
+        assertThat(store.integrity().heads()).extracting(ChainLink::chain, ChainLink::seq)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(NOVEMBER, 5L),
+                        org.assertj.core.groups.Tuple.tuple(OCTOBER, 5L));
+        assertThat(store.integrity().unsealedCount()).isZero();
+    }
+
+    @Test
+    void sealingAgainSealsNothingAndLaterRecordsExtendTheChain() {
+        writeTwoChains(2);
+        sealAll();
+
+        assertThat(sealAll()).isZero();
+        write(remediation("late", "2026-11-20T11:30:00Z", "w"));
+        assertThat(sealAll()).isEqualTo(1);
+
+        assertThat(store.integrity().sealed(NOVEMBER, 0, Long.MAX_VALUE, 100)).extracting(SealedRecord::seq)
+                .containsExactly(1L, 2L, 3L);
+        assertThat(verify(true).consistent()).isTrue();
+    }
+
+    @Test
+    void recordsReceivedWithinTheSealingDelayWaitForALaterRun() {
+        write(remediation("a", "2026-11-20T10:00:00Z", "w"));
+
+        assertThat(store.integrity().seal(SHA256, NOW, 1000, 100)).isZero(); // received at NOW: not before it
+        assertThat(store.integrity().unsealedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void twoSealersAtOnceBuildOneGaplessChain() throws Exception {
+        int records = 300;
+        for (int i = 0; i < records; i++) {
+            write(remediation("r" + i, "2026-11-20T10:00:00Z", "w"));
+        }
+        PostgresStore other = PostgresStore.open(dataSource, CLOCK, 1);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Long>> sealed = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            for (PostgresStore sealer : List.of(store, other)) {
+                Callable<Long> run = () -> {
+                    start.await();
+                    long total = 0;
+                    for (int i = 0; i < 30; i++) { // small batches, so the two interleave
+                        total += sealer.integrity().seal(SHA256, NOW.plusSeconds(1), 7, 1);
+                    }
+                    return total;
+                };
+                sealed.add(pool.submit(run));
+            }
+            start.countDown();
+            long total = 0;
+            for (Future<Long> f : sealed) {
+                total += f.get();
+            }
+            total += sealAll();
+            assertThat(total).isEqualTo(records);
+        }
+
+        assertThat(store.integrity().sealed(NOVEMBER, 0, Long.MAX_VALUE, 1000)).extracting(SealedRecord::seq)
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, records).boxed().toList());
+        IntegrityReport report = verify(true);
+        assertThat(report.consistent()).isTrue();
+        assertThat(report.records()).isEqualTo(records);
+    }
+
+    // --- verification
+
+    @Test
+    void anUntouchedStoreVerifiesAndCheckpointsEachChain() {
+        writeTwoChains(4);
+        sealAll();
+
+        IntegrityReport report = verify(false);
+
+        assertThat(report.consistent()).isTrue();
+        assertThat(report.chains()).isEqualTo(2);
+        assertThat(report.records()).isEqualTo(8);
+        assertThat(store.integrity().checkpoints()).containsOnlyKeys(NOVEMBER, OCTOBER);
+        assertThat(store.integrity().checkpoints().get(NOVEMBER).seq()).isEqualTo(4);
+        // incremental: nothing new to walk
+        assertThat(verify(false).records()).isZero();
+    }
+
+    private void assertOnlyBroken(IntegrityReport report, ChainId chain, Long seq, UUID recordId, Reason reason) {
+        assertThat(report.consistent()).isFalse();
+        assertThat(report.broken()).hasSize(1);
+        BrokenLink broken = report.broken().getFirst();
+        assertThat(broken.chain()).isEqualTo(chain);
+        assertThat(broken.seq()).isEqualTo(seq);
+        assertThat(broken.recordId()).isEqualTo(recordId);
+        assertThat(broken.reason()).isEqualTo(reason);
+    }
+
+    /** Reported by a full run, then by an incremental run too (no checkpoint past a break), and again. */
+    private void assertBrokenEveryTime(ChainId chain, Long seq, UUID recordId, Reason reason) {
+        assertOnlyBroken(verify(true), chain, seq, recordId, reason);
+        assertOnlyBroken(verify(false), chain, seq, recordId, reason);
+        assertOnlyBroken(verify(false), chain, seq, recordId, reason);
+    }
+
+    @Test
+    void aChangedDocumentIsTheFirstBrokenLinkOfItsChainOnly() {
+        UUID changed = writeTwoChains(6).get(NOVEMBER).get(3);
+        sealAll();
+        long seq = seqOf(changed);
+
+        tamper("UPDATE audit_records SET document = jsonb_set(document, '{phase}', '\"Failed\"') WHERE id = '"
+                + changed + "'");
+
+        assertBrokenEveryTime(NOVEMBER, seq, changed, Reason.CONTENT_CHANGED);
+    }
+
+    @Test
+    void aChangedWriterIsAChangedRecord() {
+        UUID changed = writeTwoChains(3).get(OCTOBER).get(0);
+        sealAll();
+
+        tamper("UPDATE audit_records SET recorded_by = 'system:serviceaccount:ops:someone-else' WHERE id = '"
+                + changed + "'");
+
+        assertBrokenEveryTime(OCTOBER, 1L, changed, Reason.CONTENT_CHANGED);
+    }
+
+    @Test
+    void aDeletedRecordIsAMissingLink() {
+        UUID deleted = writeTwoChains(6).get(NOVEMBER).get(2);
+        sealAll();
+        long seq = seqOf(deleted);
+
+        tamper("DELETE FROM audit_records WHERE id = '" + deleted + "'");
+
+        assertBrokenEveryTime(NOVEMBER, seq, null, Reason.MISSING_LINK);
+    }
+
+    @Test
+    void twoRecordsWithSwappedPositionsAreOutOfOrder() {
+        List<UUID> ids = writeTwoChains(6).get(NOVEMBER);
+        sealAll();
+        UUID third = atSeq(NOVEMBER, 3);
+        UUID fourth = atSeq(NOVEMBER, 4);
+
+        tamper("UPDATE audit_records SET chain_seq = CASE id WHEN '" + third + "' THEN 4 ELSE 3 END "
+                + "WHERE id IN ('" + third + "', '" + fourth + "')");
+
+        assertThat(ids).contains(third, fourth);
+        assertBrokenEveryTime(NOVEMBER, 3L, fourth, Reason.OUT_OF_ORDER);
+    }
+
+    @Test
+    void aDeletedLastRecordIsAHeadMismatch() {
+        writeTwoChains(4);
+        sealAll();
+        UUID last = atSeq(OCTOBER, 4);
+
+        tamper("DELETE FROM audit_records WHERE id = '" + last + "'");
+
+        assertBrokenEveryTime(OCTOBER, 4L, null, Reason.HEAD_MISMATCH);
+    }
+
+    @Test
+    void aChangeAtTheCheckpointIsFoundByTheNextIncrementalRun() {
+        writeTwoChains(4);
+        sealAll();
+        assertThat(verify(false).consistent()).isTrue();
+        UUID atCheckpoint = atSeq(NOVEMBER, 4);
+
+        tamper("UPDATE audit_records SET document = jsonb_set(document, '{namespace}', '\"other\"') WHERE id = '"
+                + atCheckpoint + "'");
+
+        assertOnlyBroken(verify(false), NOVEMBER, 4L, atCheckpoint, Reason.CONTENT_CHANGED);
+    }
+
+    @Test
+    void anIncrementalRunWalksOnlyWhatWasSealedSinceTheCheckpoint() {
+        writeTwoChains(4);
+        sealAll();
+        verify(false);
+        write(remediation("late", "2026-11-20T11:30:00Z", "w"));
+        sealAll();
+
+        IntegrityReport report = verify(false);
+
+        assertThat(report.consistent()).isTrue();
+        assertThat(report.records()).isEqualTo(1);
+        assertThat(store.integrity().checkpoints().get(NOVEMBER).seq()).isEqualTo(5);
+    }
+
+    @Test
+    void aHeadMovedBackBehindItsCheckpointIsAHeadMismatch() {
+        writeTwoChains(4);
+        sealAll();
+        verify(false);
+
+        tamper("UPDATE integrity_chains SET seq = 2, hash = (SELECT chain_hash FROM audit_records WHERE id = '"
+                + atSeq(NOVEMBER, 2) + "') WHERE kind = 'remediation' AND month = '2026-11-01'");
+
+        assertOnlyBroken(verify(false), NOVEMBER, 2L, null, Reason.HEAD_MISMATCH);
+    }
+
+    @Test
+    void aRecordWhoseDocumentCannotBeReadBackIsSealedAndVerifiedOverItsText() {
+        UUID unreadable = write(remediation("odd", "2026-11-20T10:00:00Z", "w"));
+        tamper("UPDATE audit_records SET document = document || '{\"confidence\":1E-1001}'::jsonb WHERE id = '"
+                + unreadable + "'");
+
+        assertThat(sealAll()).isEqualTo(1);
+
+        assertThat(verify(true).consistent()).isTrue();
+        tamper("UPDATE audit_records SET document = document || '{\"confidence\":2E-1001}'::jsonb WHERE id = '"
+                + unreadable + "'");
+        assertOnlyBroken(verify(true), NOVEMBER, 1L, unreadable, Reason.CONTENT_CHANGED);
+    }
+
+    @Test
+    void recordsLeftUnsealedPastTheLimitAreReportedForTheirChain() {
+        writeTwoChains(2);
+        sealAll();
+        UUID waiting = write(remediation("waiting", "2026-10-21T10:00:00Z", "w"));
+        Clock later = Clock.fixed(NOW.plus(Duration.ofHours(1)), ZoneOffset.UTC);
+
+        IntegrityReport report = new ChainVerifier(store.integrity(), SHA256, later, Duration.ofMinutes(5), 100)
+                .verify(false, ChainVerifier.Listener.NONE);
+
+        assertOnlyBroken(report, OCTOBER, null, waiting, Reason.UNSEALED_TOO_LONG);
+    }
+
+    @Test
+    void chainsSealedWithAKeyDoNotVerifyWithoutIt() {
+        writeTwoChains(2);
+        ChainHasher keyed = ChainHasher.fromBase64Key("hmac-key",
+                java.util.Base64.getEncoder().encodeToString(new byte[32]));
+        store.integrity().seal(keyed, NOW.plusSeconds(1), 1000, 100);
+
+        assertThat(new ChainVerifier(store.integrity(), keyed, CLOCK, Duration.ofMinutes(5), 100)
+                .verify(true, ChainVerifier.Listener.NONE).consistent()).isTrue();
+        assertThat(verify(true).broken()).extracting(BrokenLink::reason)
+                .containsOnly(Reason.CONTENT_CHANGED).hasSize(2);
+    }
+}
