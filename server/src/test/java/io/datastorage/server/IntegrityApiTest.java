@@ -56,7 +56,8 @@ class IntegrityApiTest {
                     }
                 }, response);
             });
-            registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+            // after Spring Security's filters, whose request wrapper answers the principal of its own context
+            registration.setOrder(Ordered.LOWEST_PRECEDENCE);
             return registration;
         }
     }

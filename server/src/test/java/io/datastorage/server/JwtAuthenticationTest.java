@@ -125,7 +125,9 @@ class JwtAuthenticationTest {
         HttpResponse<String> created = post("/api/v1/audit/remediation", validRecord("remediation", name), token);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         String id = JSON.readTree(created.body()).path("id").asString();
-        assertThat(get("/api/v1/audit/remediation/" + id, token).statusCode()).isEqualTo(200);
+        HttpResponse<String> read = get("/api/v1/audit/remediation/" + id, token);
+        assertThat(read.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(read.body()).path("recordedBy").asString()).isEqualTo(WRITER);
 
         assertThat(issuer.jwksAccepts).isNotEmpty().allSatisfy(accept -> assertThat(accept)
                 .contains("application/jwk-set+json"));
@@ -283,6 +285,14 @@ class JwtAuthenticationTest {
         problem(post("/api/v1/audit/remediation", validRecord("remediation", "s"), reader, spoofed), 403, "forbidden");
         // Without a token, the headers authenticate nobody.
         problem(get("/api/v1/admin/reconcile", null, spoofed), 401, "unauthenticated");
+        // The writer is recorded from the token, never from a header.
+        String writer = token(WRITER);
+        HttpResponse<String> created = post("/api/v1/audit/remediation", validRecord("remediation", "spoof-" + UUID.randomUUID()),
+                writer, spoofed);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        HttpResponse<String> read = get("/api/v1/audit/remediation/" + JSON.readTree(created.body()).path("id").asString(),
+                writer, spoofed);
+        assertThat(JSON.readTree(read.body()).path("recordedBy").asString()).isEqualTo(WRITER);
     }
 
     @Test

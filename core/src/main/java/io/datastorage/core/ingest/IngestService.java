@@ -90,8 +90,13 @@ public final class IngestService {
     private WriteResult write(List<AuditDraft> drafts, Object tree, IdempotencyKey key, Deadline deadline,
                               String recordedBy) {
         Objects.requireNonNull(recordedBy, "recordedBy");
+        // A key belongs to its writer: the same key and content from another subject is not a retry of
+        // the first writer's request, and replaying it would hand that writer's record ids to someone
+        // else. Without authentication (every writer anonymous) the scope stays what it always was.
+        String scope = NewRecord.ANONYMOUS.equals(recordedBy) ? key == null ? null : key.scope()
+                : key == null ? null : key.scope() + "\nrecorded by " + recordedBy;
         IdempotencyToken token = key == null ? null : new IdempotencyToken(key.key(),
-                ContentFingerprint.of(key.scope(), tree), legacy.of(key.scope(), tree));
+                ContentFingerprint.of(scope, tree), legacy.of(scope, tree));
         List<NewRecord> records = embedder.embed(drafts, deadline).stream().map(r -> r.withRecordedBy(recordedBy)).toList();
         return writer.write(records, token, deadline);
     }

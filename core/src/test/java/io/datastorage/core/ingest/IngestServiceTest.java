@@ -131,6 +131,22 @@ class IngestServiceTest {
     }
 
     @Test
+    void aKeyBelongsToItsWriterAnotherSubjectReusingItConflictsInsteadOfGettingTheFirstAnswer() {
+        WriteResult first = ingest.ingest(AuditKind.REMEDIATION, record("a"), new IdempotencyKey("k-owned", SCOPE),
+                Deadline.none(), "system:serviceaccount:apps:writer");
+
+        WriteResult retry = ingest.ingest(AuditKind.REMEDIATION, record("a"), new IdempotencyKey("k-owned", SCOPE),
+                Deadline.none(), "system:serviceaccount:apps:writer");
+        assertThat(retry.replayed()).isTrue();
+        assertThat(retry.receipts()).isEqualTo(first.receipts());
+        assertThatThrownBy(() -> ingest.ingest(AuditKind.REMEDIATION, record("a"), new IdempotencyKey("k-owned", SCOPE),
+                Deadline.none(), "system:serviceaccount:apps:other")).isInstanceOf(IdempotencyConflictException.class);
+        assertThatThrownBy(() -> ingest.ingest(AuditKind.REMEDIATION, record("a"), new IdempotencyKey("k-owned", SCOPE),
+                Deadline.none())).isInstanceOf(IdempotencyConflictException.class);
+        assertThat(store.ids()).hasSize(1);
+    }
+
+    @Test
     void aKeyStoredWithTheLegacyFingerprintStillReplays() {
         IngestService withLegacy = ingest((scope, tree) -> "legacy:" + scope);
         WriteResult earlier = store.write(List.of(new NewRecord(

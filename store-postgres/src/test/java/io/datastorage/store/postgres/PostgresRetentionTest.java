@@ -8,6 +8,9 @@ import io.datastorage.core.audit.AuditValidator;
 import io.datastorage.core.audit.ValidationPolicy;
 import io.datastorage.core.index.InMemoryVectorIndex;
 import io.datastorage.core.index.SwitchableIndex;
+import io.datastorage.core.integrity.ChainHasher;
+import io.datastorage.core.integrity.ChainVerifier;
+import io.datastorage.core.integrity.IntegrityReport;
 import io.datastorage.core.retention.LegalHold;
 import io.datastorage.core.retention.NewLegalHold;
 import io.datastorage.core.retention.RetentionJob;
@@ -136,6 +139,29 @@ class PostgresRetentionTest {
         assertThat(count("SELECT count(*) FROM retention_runs WHERE kind = 'remediation'")).isEqualTo(2);
         assertThat(count("SELECT count(*) FROM retention_index_deletes")).isZero();
         assertThat(store.maintenance().partitionMonths()).contains(JAN).doesNotContain(FEB); // a workflow keeps January
+    }
+
+    @Test
+    void aDroppedMonthTakesItsSealedChainAlongAndEveryChainLeftStillVerifiesWhole() {
+        write(AuditKind.REMEDIATION, "2026-01-10T10:00:00Z", "c1", "prod");
+        write(AuditKind.REMEDIATION, "2026-01-11T10:00:00Z", "c1", "prod");
+        write(AuditKind.WORKFLOW, "2026-01-10T10:00:00Z", "c1", "prod");
+        write(AuditKind.REMEDIATION, "2026-03-20T10:00:00Z", "c3", "prod");
+        ChainHasher sha256 = ChainHasher.sha256();
+        // sealed as the sealing job would: records received up to now (the records' own clock, not the test's)
+        assertThat(store.integrity().seal(sha256, Instant.now().plusSeconds(60), 1000, 100)).isEqualTo(4);
+        ChainVerifier verifier = new ChainVerifier(store.integrity(), sha256, Clock.systemUTC(), Duration.ofMinutes(5), 3);
+        assertThat(verifier.verify(true, ChainVerifier.Listener.NONE).chains()).isEqualTo(3);
+
+        assertThat(job(Map.of(AuditKind.REMEDIATION, Duration.ofDays(30))).runOnce()).isEqualTo(2);
+
+        // January's remediation chain went whole with its records (and is not a missing chain); the
+        // workflow chain of the same month and March's remediation chain are untouched and whole.
+        IntegrityReport full = verifier.verify(true, ChainVerifier.Listener.NONE);
+        assertThat(full.consistent()).as(full.toString()).isTrue();
+        assertThat(full.chains()).isEqualTo(2);
+        assertThat(full.records()).isEqualTo(2);
+        assertThat(verifier.verify(false, ChainVerifier.Listener.NONE).consistent()).isTrue();
     }
 
     @Test
