@@ -59,7 +59,7 @@ class ConfigurationTest {
             "datastorage.search.degraded-max-scan|0|must be 1..1000000",
             "datastorage.write.deadline|500ms|must be 1s..10m",
             "datastorage.jobs.lease-duration|5s|must be 10s..1d and longer than the longest batch",
-            "datastorage.integrity.seal-delay|10s|must be at least datastorage.write.deadline (30s)",
+            "datastorage.integrity.seal-delay|50s|must be at least datastorage.write.deadline (30s) plus 30s",
             "datastorage.integrity.seal-interval|10ms|must be 100ms..1d",
             "datastorage.migration.legacy.type|mongodb|The following values are valid",
             "datastorage.migration.phase|HALFWAY|must be one of LEGACY_ONLY, DUAL_WRITE_LEGACY_PRIMARY, DUAL_WRITE_NEW_PRIMARY, NEW_ONLY",

@@ -65,7 +65,7 @@ public final class IntegrityCommand implements Runnable {
             URI run = service.url.resolve(PATH + (full ? "?full=true" : ""));
             StringWriter report = new StringWriter();
             PrintWriter out = spec.commandLine().getOut();
-            int code = JOB.run(service.url, run, null, status, drawBar, new PrintWriter(report, true),
+            int code = JOB.run(service.url, service.authorization(), run, null, status, drawBar, new PrintWriter(report, true),
                     spec.commandLine().getErr());
             out.print(report);
             out.flush();

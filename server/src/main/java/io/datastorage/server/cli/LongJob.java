@@ -61,16 +61,11 @@ public record LongJob(String name, Function<JsonNode, Progress> progress, Predic
      * Posts {@code run}, shows the progress read from {@code status} until the answer comes, and
      * prints the report.
      *
+     * @param authorization what each request goes through (adds the bearer token, if any: {@link ServiceUrl#authorization()})
      * @param body the POST's JSON body, or {@code null} for none
      * @return the exit code: 0 when the report was printed, 1 when the job failed or the service could
      *         not be reached (said on standard error)
      */
-    public int run(URI service, URI run, String body, URI status, boolean drawBar, PrintWriter out, PrintWriter err)
-            throws InterruptedException {
-        return run(service, UnaryOperator.identity(), run, body, status, drawBar, out, err);
-    }
-
-    /** As above, each request going through {@code authorization} (which adds the bearer token, if any). */
     public int run(URI service, UnaryOperator<HttpRequest.Builder> authorization, URI run, String body, URI status,
                    boolean drawBar, PrintWriter out, PrintWriter err) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

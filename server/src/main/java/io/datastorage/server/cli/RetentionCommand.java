@@ -50,7 +50,7 @@ public final class RetentionCommand implements Runnable {
 
         @Override
         public Integer call() throws InterruptedException {
-            return print(spec, service.url, HttpRequest.newBuilder(service.url.resolve(PATH)).GET());
+            return print(spec, service.url, service.authorization().apply(HttpRequest.newBuilder(service.url.resolve(PATH))).GET());
         }
     }
 
@@ -65,7 +65,7 @@ public final class RetentionCommand implements Runnable {
 
         @Override
         public Integer call() throws InterruptedException {
-            return print(spec, service.url, HttpRequest.newBuilder(service.url.resolve(PATH + "/run"))
+            return print(spec, service.url, service.authorization().apply(HttpRequest.newBuilder(service.url.resolve(PATH + "/run")))
                     .POST(HttpRequest.BodyPublishers.noBody()));
         }
     }

@@ -19,6 +19,9 @@ import static io.datastorage.core.config.ConfigChecks.range;
  */
 @ConfigurationProperties("datastorage")
 public record IntegrityProperties(@DefaultValue Integrity integrity, @DefaultValue DatastorageProperties.Write write) {
+    /** How much longer than the write deadline a record waits before it is sealed. */
+    static final Duration UNDO_MARGIN = Duration.ofSeconds(30);
+
     static final String PREFIX = "datastorage.integrity.";
 
     /**
@@ -27,7 +30,7 @@ public record IntegrityProperties(@DefaultValue Integrity integrity, @DefaultVal
      * @param sealDelay    how old (since received) a record must be before it is sealed into its chain
      * @param sealInterval how often the sealing job runs (on one replica, under its lease)
      */
-    public record Integrity(@DefaultValue("") String hmacKey, @DefaultValue("30s") Duration sealDelay,
+    public record Integrity(@DefaultValue("") String hmacKey, @DefaultValue("1m") Duration sealDelay,
                             @DefaultValue("1s") Duration sealInterval) {
         public Integrity {
             range(PREFIX + "seal-delay", sealDelay, Duration.ofSeconds(1), Duration.ofDays(1));
@@ -43,10 +46,14 @@ public record IntegrityProperties(@DefaultValue Integrity integrity, @DefaultVal
     }
 
     public IntegrityProperties {
-        if (integrity.sealDelay().compareTo(write.deadline()) < 0) {
-            // a write is undone (its index write failed) within its deadline: it must be gone before it is sealed
+        Duration least = write.deadline().plus(UNDO_MARGIN);
+        if (integrity.sealDelay().compareTo(least) < 0) {
+            // A write is undone (its index write failed) around its deadline, counted from about when it
+            // was received: it must be gone before it is sealed, or the undo is refused and the write
+            // answers 500. The margin covers the undo's own statements and lock waits.
             throw new InvalidConfigException(PREFIX + "seal-delay", "must be at least datastorage.write.deadline ("
-                    + ConfigChecks.print(write.deadline()) + ")", ConfigChecks.print(integrity.sealDelay()));
+                    + ConfigChecks.print(write.deadline()) + ") plus " + ConfigChecks.print(UNDO_MARGIN),
+                    ConfigChecks.print(integrity.sealDelay()));
         }
     }
 

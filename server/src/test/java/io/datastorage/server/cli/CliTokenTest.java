@@ -82,6 +82,23 @@ class CliTokenTest {
     }
 
     @Test
+    void everyCommandThatCallsTheServiceSendsTheToken() throws IOException {
+        Path file = Files.writeString(dir.resolve("token"), "admin-token\n");
+        List<List<String>> commands = List.of(List.of("reconcile"), List.of("migration", "validate"),
+                List.of("integrity", "verify"), List.of("retention", "report"), List.of("retention", "run"));
+
+        for (List<String> command : commands) {
+            int before = authorizations.size();
+            List<String> args = new java.util.ArrayList<>(command);
+            args.addAll(List.of("--url", url(), "--token-file", file.toString()));
+            DatastorageCli.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(new StringWriter()))
+                    .execute(args.toArray(String[]::new));
+            assertThat(authorizations.subList(before, authorizations.size())).as(String.join(" ", command))
+                    .isNotEmpty().allMatch("Bearer admin-token"::equals);
+        }
+    }
+
+    @Test
     void anUnusableTokenFileIsAUsageErrorThatNeverQuotesTheToken() throws IOException {
         Run missing = run(Map.of(), "migration", "status", "--url", url(), "--token-file", dir.resolve("nope").toString());
         assertThat(missing.code()).isEqualTo(2);
