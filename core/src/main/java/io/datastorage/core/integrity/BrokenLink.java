@@ -20,7 +20,10 @@ public record BrokenLink(ChainId chain, Long seq, UUID recordId, Reason reason, 
 
     /** Why a link does not hold. */
     public enum Reason {
-        /** The link recomputed from the record's content and the previous link is not the stored hash. */
+        /**
+         * The link recomputed from the record's content and the previous link is not the stored
+         * hash, or a column derived from the record's document no longer matches it.
+         */
         CONTENT_CHANGED("content-changed"),
         /** A position of the chain has no record (a record was deleted). */
         MISSING_LINK("missing-link"),

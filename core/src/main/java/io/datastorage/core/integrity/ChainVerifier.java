@@ -159,6 +159,10 @@ public final class ChainVerifier {
                     listener.verified(pageVerified);
                     return new Walk(mismatch(chain, row, seq, hash), verified + pageVerified);
                 }
+                if (row.divergentColumn() != null) {
+                    listener.verified(pageVerified);
+                    return new Walk(divergent(chain, row), verified + pageVerified);
+                }
                 seq = row.seq();
                 hash = row.hash().clone();
                 pageVerified++;
@@ -196,7 +200,17 @@ public final class ChainVerifier {
             return new BrokenLink(chain, seq, row.record().id(), Reason.CONTENT_CHANGED,
                     "the record at the checkpoint (seq " + seq + ") no longer has the link verified there");
         }
-        return null;
+        return row.divergentColumn() == null ? null : divergent(chain, row);
+    }
+
+    /**
+     * A record whose link holds but whose column {@code divergentColumn} was changed: the column is
+     * a copy of a document member, which filters, legal holds and retention go by.
+     */
+    private static BrokenLink divergent(ChainId chain, SealedRecord row) {
+        return new BrokenLink(chain, row.seq(), row.record().id(), Reason.CONTENT_CHANGED, "the column "
+                + row.divergentColumn() + " of record " + row.record().id() + " at seq " + row.seq()
+                + " is not what its document (which its link covers) says");
     }
 
     /**

@@ -312,6 +312,33 @@ class PostgresIntegrityTest {
         assertBrokenEveryTime(OCTOBER, 1L, changed, Reason.CONTENT_CHANGED);
     }
 
+    /**
+     * The columns copied from the document (namespace, labels, …) are what listings, legal holds and
+     * retention go by; the link covers the document, so a changed copy (say, to slip a record out of
+     * a namespace's legal hold) is found by comparing it with the document.
+     */
+    @Test
+    void aColumnNoLongerMatchingItsDocumentIsAChangedRecord() {
+        Map<String, Object> body = AuditFixtures.remediation("labelled", "2026-11-20T10:00:00Z");
+        body.put("severity", "critical");
+        body.put("labels", Map.of("team", "sre", "tier", "1"));
+        UUID first = write(new NewRecord(VALIDATOR.validate(AuditKind.REMEDIATION, body), null));
+        UUID second = write(remediation("plain", "2026-11-20T10:00:00Z", "system:serviceaccount:ops:writer"));
+        sealAll();
+        assertThat(verify(true).consistent()).isTrue();
+
+        tamper("UPDATE audit_records SET namespace = 'elsewhere' WHERE id = '" + second + "'");
+        assertBrokenEveryTime(NOVEMBER, seqOf(second), second, Reason.CONTENT_CHANGED);
+        assertThat(verify(true).broken().getFirst().detail()).contains("namespace");
+
+        tamper("UPDATE audit_records SET namespace = 'prod' WHERE id = '" + second + "'");
+        assertThat(verify(true).consistent()).isTrue();
+
+        tamper("UPDATE audit_records SET labels = '{\"team\":\"sre\"}' WHERE id = '" + first + "'");
+        assertOnlyBroken(verify(true), NOVEMBER, seqOf(first), first, Reason.CONTENT_CHANGED);
+        assertThat(verify(true).broken().getFirst().detail()).contains("labels");
+    }
+
     @Test
     void aDeletedRecordIsAMissingLink() {
         UUID deleted = writeTwoChains(6).get(NOVEMBER).get(2);
