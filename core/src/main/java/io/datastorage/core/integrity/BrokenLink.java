@@ -29,7 +29,7 @@ public record BrokenLink(ChainId chain, Long seq, UUID recordId, Reason reason, 
         MISSING_LINK("missing-link"),
         /** The record's stored hash is a link of this chain, but of another position (positions swapped, moved). */
         OUT_OF_ORDER("out-of-order"),
-        /** The chain's last record is not its head: the last records deleted, or the head rewritten. */
+        /** The chain's last record is not its head (the last records deleted, or the head rewritten), or a chain verified before has no head (erased). */
         HEAD_MISMATCH("head-mismatch"),
         /** Records wait longer than the sealing delay and a margin for their link: the sealer does not run. */
         UNSEALED_TOO_LONG("unsealed-too-long");
