@@ -110,11 +110,25 @@ class AuthSettingsTest {
             "--datastorage.auth.jwt.issuer=ftp://issuer|datastorage.auth.jwt.issuer|must be an http(s) URL",
             "--datastorage.auth.open-paths=/api/v1/audit|datastorage.auth.open-paths|must be paths",
             "--datastorage.ratelimit.burst=0|datastorage.ratelimit.burst|must be 1..10000000",
-            "--datastorage.auth.mode=tokenreview --datastorage.auth.kubernetes.api-url=ftp://api|datastorage.auth.kubernetes.api-url|must be an https:// (or http://) URL"})
+            "--datastorage.auth.mode=tokenreview --datastorage.auth.kubernetes.api-url=ftp://api|datastorage.auth.kubernetes.api-url|must be an https:// (or http://) URL",
+            "--datastorage.auth.admins=system:serviceaccount:ops:admin|datastorage.auth.admins|is read in mode jwt only; datastorage.auth.mode is none",
+            "--datastorage.auth.mode=tokenreview --datastorage.auth.policy-file=/nonexistent/policy.yaml|datastorage.auth.policy-file|is read in mode jwt only"})
     void refusesToStartWithABadAuthSetting(String argument, String property, String allowed, CapturedOutput output) {
         assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), argument.split(" ")).close()).isNotNull();
 
         assertThat(output.getAll()).contains(property).contains(allowed);
+    }
+
+    @Test
+    void adminsInModeTokenreviewStopStartUpNamingThePropertyTheValueAndWhy(CapturedOutput output) {
+        // Ignored there (RBAC decides), they would look like access control that is not there.
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), "--datastorage.auth.mode=tokenreview",
+                "--datastorage.auth.admins=system:serviceaccount:ops:admin").close()).isNotNull();
+
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("datastorage.auth.admins is read in mode jwt only; datastorage.auth.mode is tokenreview, "
+                        + "where RBAC decides who administers")
+                .contains("was 'system:serviceaccount:ops:admin'");
     }
 
     @Test

@@ -16,6 +16,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(OutputCaptureExtension.class)
 class ConfigurationTest {
 
+    /** A misspelled name would otherwise be ignored, leaving its default (no authentication, no retention). */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"datastorage.auth.mod", "datastorage.retention.period.remediation"})
+    void refusesToStartWithAnUnknownSetting(String property, CapturedOutput output) {
+        assertThatThrownBy(() -> RunningService.start(RunningService.newDataDir(), "--" + property + "=1d").close())
+                .isNotNull();
+
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("Unknown setting(s)")
+                .contains(property)
+                .contains("docs/configuration.md lists every datastorage.* setting");
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
             "datastorage.db.pool-size|0|must be 1..500",

@@ -192,6 +192,21 @@ class IntegrityApiTest {
                 .asString()).isEqualTo("fast");
         assertThat(json(post("/api/v1/admin/integrity/verify?full=maybe"), 400).get("errors").get(0).get("field")
                 .asString()).isEqualTo("full");
+        for (String full : List.of("yes", "1", "TRUE", "true&full=true")) {
+            JsonNode error = json(post("/api/v1/admin/integrity/verify?full=" + full), 400).get("errors").get(0);
+            assertThat(error.get("field").asString()).isEqualTo("full");
+            assertThat(error.get("message").asString()).contains("true or false");
+        }
+        // the GET shows the progress and the last report: it takes no query parameter at all
+        for (String query : List.of("fast=yes", "full=true")) {
+            HttpResponse<String> answer = service.get("/api/v1/admin/integrity/verify?" + query);
+            JsonNode error = json(answer, 400).get("errors").get(0);
+            assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(error.get("field").asString()).isEqualTo(query.substring(0, query.indexOf('=')));
+            assertThat(error.get("message").asString()).contains("unknown query parameter", "no query parameters");
+        }
+        json(service.get("/api/v1/admin/integrity/verify"), 200);
     }
 
     @Test

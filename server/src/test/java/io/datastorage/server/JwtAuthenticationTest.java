@@ -1,5 +1,11 @@
 package io.datastorage.server;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.RSAKey;
 import org.junit.jupiter.api.AfterAll;
@@ -14,10 +20,14 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -31,7 +41,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Mode jwt end to end: the service validates projected-ServiceAccount-style tokens of a
  * {@link FakeIssuer} (OIDC discovery and a JWKS over local HTTP, keys generated here), authorizes
  * them by a policy file and the admins list, ignores identity headers, and limits each subject's
- * rate. The fake's JWKS answers 406 to an Accept without {@code application/jwk-set+json}, as the
+ * rate and each address's refused tokens. The tests of refused subjects and of the address limit
+ * send from their own loopback address (127.0.0.2 and so on), so that they do not use up the bucket
+ * of the others' address. The fake's JWKS answers 406 to an Accept without
+ * {@code application/jwk-set+json}, as the
  * Kubernetes API server does: every accepted token shows that the service copes.
  */
 @ExtendWith(OutputCaptureExtension.class)
@@ -160,6 +173,9 @@ class JwtAuthenticationTest {
         HttpResponse<String> metadata = get("/.well-known/oauth-protected-resource", null);
         assertThat(metadata.statusCode()).isEqualTo(200);
         assertThat(metadata.body()).contains("bearer_methods_supported");
+        // The service does not bind tokens to mutual-TLS client certificates (RFC 8705): absent or false.
+        assertThat(JSON.readTree(metadata.body()).path("tls_client_certificate_bound_access_tokens").asBoolean(false))
+                .isFalse();
     }
 
     @ParameterizedTest
@@ -332,6 +348,127 @@ class JwtAuthenticationTest {
         assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(v ->
                 assertThat(Long.parseLong(v)).isGreaterThanOrEqualTo(1));
         assertThat(get("/api/v1/audit/remediation", token(READER)).statusCode()).isEqualTo(200);
+    }
+
+    /** A client whose requests come from {@code address} (any of 127/8 reaches the service): its own rate bucket. */
+    static HttpClient clientFrom(String address) {
+        try {
+            return HttpClient.newBuilder().localAddress(InetAddress.getByName(address))
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static HttpResponse<String> getFrom(HttpClient client, String path, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(service.api(path)).timeout(Duration.ofSeconds(60)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A token signed by the issuer's key whose {@code sub} is {@code jsonSubject} as JSON text (so it
+     * may hold escapes a JSON library would not write, such as an unpaired surrogate).
+     */
+    static String tokenWithSubjectJson(String jsonSubject) {
+        String claims = issuer.claims("SUBJECT").build().toPayload().toString()
+                .replace("\"sub\":\"SUBJECT\"", "\"sub\":\"" + jsonSubject + "\"");
+        assertThat(claims).contains(jsonSubject);
+        try {
+            JWSObject jws = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
+                    new Payload(claims));
+            jws.sign(new RSASSASigner(key));
+            return jws.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a\\u0000b\\nX", "tab\\there", "del\\u007F", "half-\\ud800-pair", "", "   ", "LONG"})
+    void aSignedTokenWhoseSubjectCouldNotBeRecordedIs401NeverA500NorA403(String jsonSubject) {
+        String subject = jsonSubject.equals("LONG") ? "x".repeat(513) : jsonSubject;
+        HttpClient client = clientFrom("127.0.0.2");
+
+        HttpResponse<String> write = getFrom(client, "/api/v1/audit/remediation", tokenWithSubjectJson(subject));
+
+        problem(write, 401, "unauthenticated");
+        assertThat(write.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                .contains("invalid_token"));
+    }
+
+    @Test
+    void aWriteWithATokenWithoutSubjectOrWithANulInItIs401() {
+        HttpClient client = clientFrom("127.0.0.2");
+        for (String token : List.of(issuer.token(key, null, c -> c), tokenWithSubjectJson("a\\u0000b\\nX"))) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(service.api("/api/v1/audit/remediation"))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.ofString(validRecord("remediation", "nul-" + UUID.randomUUID())));
+            try {
+                problem(client.send(request.build(), HttpResponse.BodyHandlers.ofString()), 401, "unauthenticated");
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        // The longest ServiceAccount user name Kubernetes allows is a subject like any other.
+        String longest = "system:serviceaccount:" + "n".repeat(63) + ":" + "s".repeat(253);
+        assertThat(problem(getFrom(client, "/api/v1/audit", token(longest)), 403, "forbidden").path("action").asString())
+                .isEqualTo("read");
+    }
+
+    @Test
+    void refusedTokensEmptyTheirAddressBucketThen429ComesBeforeAnyTokenIsCheckedAndOpenPathsStayOpen() {
+        HttpClient flooder = clientFrom("127.0.0.3");
+        String bad = token(READER) + "tampered";
+        HttpResponse<String> limited = null;
+        for (int i = 0; i < BURST * 2 && limited == null; i++) {
+            HttpResponse<String> answer = getFrom(flooder, "/api/v1/audit/remediation", bad);
+            if (answer.statusCode() == 429) {
+                limited = answer;
+            } else {
+                problem(answer, 401, "unauthenticated");
+            }
+        }
+        assertThat(limited).as("a 429 within twice the burst of refused tokens at 1 request/s").isNotNull();
+        problem(limited, 429, "rate-limited");
+        assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(v ->
+                assertThat(Long.parseLong(v)).isGreaterThanOrEqualTo(1));
+        assertThat(limited.headers().firstValue("WWW-Authenticate")).as("the token was not checked").isEmpty();
+
+        // While the address's bucket is empty even a valid token from it waits (the bucket refills one
+        // request a second, so the bucket is emptied again right before each try).
+        HttpResponse<String> valid = null;
+        for (int round = 0; round < 5 && (valid == null || valid.statusCode() != 429); round++) {
+            for (int i = 0; i < BURST && getFrom(flooder, "/api/v1/audit/remediation", bad).statusCode() != 429; i++) {
+                // empty it again
+            }
+            valid = getFrom(flooder, "/api/v1/audit/remediation", token(READER));
+        }
+        problem(valid, 429, "rate-limited");
+
+        // The open paths are never limited, and other addresses are not slowed.
+        for (String open : List.of("/healthz", "/readyz", "/api/v1/openapi.yaml")) {
+            assertThat(getFrom(flooder, open, null).statusCode()).as(open).isEqualTo(200);
+        }
+        assertThat(getFrom(clientFrom("127.0.0.4"), "/api/v1/audit/remediation", token(READER)).statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void theOpenPathsAreNeverRateLimited() {
+        HttpClient probe = clientFrom("127.0.0.5");
+        for (int i = 0; i < BURST * 2; i++) {
+            assertThat(getFrom(probe, i % 2 == 0 ? "/healthz" : "/readyz", null).statusCode()).isEqualTo(200);
+        }
     }
 
     @Test

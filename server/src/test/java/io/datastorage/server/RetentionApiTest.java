@@ -176,10 +176,38 @@ class RetentionApiTest {
         assertBadHold("{\"correlationId\":7,\"reason\":\"r\"}", "correlationId");
         assertBadHold("{\"correlationId\":\"c\",\"reason\":\"r\",\"kind\":\"x\"}", "kind");
         assertBadHold("[]", "");
-        HttpResponse<String> badFlag = service.get("/api/v1/admin/legal-holds?all=maybe");
-        assertThat(badFlag.statusCode()).isEqualTo(400);
-        assertThat(badFlag.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
+        // what PostgreSQL cannot store, or would store as something else, is refused as a record's field is
+        assertBadHold("{\"correlationId\":\"a\\u0000b\",\"reason\":\"r\"}", "correlationId");
+        assertBadHold("{\"namespace\":\"a\\u0000b\",\"reason\":\"r\"}", "namespace");
+        assertBadHold("{\"namespace\":\"ab\",\"reason\":\"r\\u0000\"}", "reason");
+        assertBadHold("{\"correlationId\":\"a\\ud800b\",\"reason\":\"r\"}", "correlationId");
+        assertBadHold("{\"namespace\":\"ab\",\"reason\":\"r\\udc00\"}", "reason");
+        assertBadHold("{\"correlationId\":\" \",\"reason\":\"r\"}", "correlationId");
+        // a correlationId or namespace no record can carry would make a hold that covers nothing
+        assertBadHold("{\"correlationId\":\"" + "c".repeat(256) + "\",\"reason\":\"r\"}", "correlationId");
+        assertBadHold("{\"namespace\":\"" + "n".repeat(256) + "\",\"reason\":\"r\"}", "namespace");
+        assertBadHold("{\"namespace\":\"n\",\"reason\":\"" + "r".repeat(1025) + "\"}", "reason");
+        assertBadHold("{\"correlationId\":\"c\",\"reason\":\"r\",\"k\\ud800" + "x".repeat(100) + "\":1}",
+                "k\uFFFD" + "x".repeat(62) + "…");
+        String longest = "c".repeat(254) + "\uD83D\uDE00"; // 255 characters, one of them outside the BMP
+        JsonNode held = json(service.postJson("/api/v1/admin/legal-holds", "{\"correlationId\":\"" + longest
+                + "\",\"reason\":\"" + "r".repeat(1024) + "\"}"), 201);
+        assertThat(held.get("correlationId").asString()).isEqualTo(longest);
+        assertThat(delete("/api/v1/admin/legal-holds/" + held.get("id").asString()).statusCode()).isEqualTo(204);
+
+        assertThat(badQuery("/api/v1/admin/legal-holds?all=maybe", "all")).contains("true or false", "'maybe'");
+        for (String all : List.of("yes", "1", "TRUE", "", "true&all=true")) {
+            assertThat(badQuery("/api/v1/admin/legal-holds?all=" + all, "all")).contains("true or false");
+        }
+        assertThat(badQuery("/api/v1/admin/legal-holds?foo=1", "foo")).contains("all=true|false");
+        assertThat(badQuery("/api/v1/admin/legal-holds?all=true&foo=1", "foo")).contains("unknown query parameter");
+        assertThat(badQuery("/api/v1/admin/legal-holds/" + UUID.randomUUID() + "?all=true", "all"))
+                .contains("no query parameters");
+        assertThat(badQuery("/api/v1/admin/retention?foo=1", "foo")).contains("no query parameters");
+        assertThat(badQuery("/api/v1/admin/retention?all=true", "all")).contains("no query parameters");
+        json(service.get("/api/v1/admin/legal-holds?all=false"), 200);
+        json(service.get("/api/v1/admin/legal-holds?all=true"), 200);
+        json(service.get("/api/v1/admin/retention"), 200);
 
         for (String path : List.of("/api/v1/admin/legal-holds/" + UUID.randomUUID(), "/api/v1/admin/legal-holds/nope")) {
             HttpResponse<String> get = service.get(path);
@@ -203,6 +231,21 @@ class RetentionApiTest {
         List<String> fields = new ArrayList<>();
         problem.get("errors").forEach(error -> fields.add(error.get("field").asString()));
         assertThat(fields).as(body).contains(field);
+    }
+
+    /** A GET of {@code path} answers 400 {@code validation} naming {@code parameter}; its message. */
+    private static String badQuery(String path, String parameter) {
+        HttpResponse<String> answer = service.get(path);
+        JsonNode problem = json(answer, 400);
+        assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(problem.get("type").asString()).isEqualTo("urn:datastorage:problem:validation");
+        for (JsonNode error : problem.get("errors")) {
+            if (error.get("field").asString().equals(parameter)) {
+                return error.get("message").asString();
+            }
+        }
+        throw new AssertionError(path + " did not name " + parameter + ": " + answer.body());
     }
 
     @Test

@@ -44,6 +44,8 @@ class TokenReviewModeTest {
     static final String OPS_TOKEN = "ops-token-88aa";
     static final String API_SERVER_TOKEN = "api-server-audience-token-41ef";
     static final String FAILING_TOKEN = "token-whose-review-fails-0b2d";
+    /** Authenticated as a user whose name holds NUL and a line break: it could not be stored as recordedBy. */
+    static final String NUL_USER_TOKEN = "token-of-a-nul-user-93c1";
 
     static KubernetesMockServer apiServer;
     static RunningService service;
@@ -76,7 +78,7 @@ class TokenReviewModeTest {
         }
         assertThat(body).contains("\"audiences\":[\"datastorage\"]");
         String user = body.contains(WRITER_TOKEN) ? WRITER : body.contains(OPS_TOKEN) ? OPS
-                : body.contains(API_SERVER_TOKEN) ? WRITER : null;
+                : body.contains(API_SERVER_TOKEN) ? WRITER : body.contains(NUL_USER_TOKEN) ? "a\u0000b\nX" : null;
         List<String> audiences = body.contains(API_SERVER_TOKEN) ? List.of("https://kubernetes.default.svc") : List.of("datastorage");
         Object review = user == null
                 ? new TokenReviewBuilder().withNewStatus().withAuthenticated(false).withError("invalid bearer token").endStatus().build()
@@ -179,6 +181,12 @@ class TokenReviewModeTest {
         problem(send("GET", "/api/v1/audit", null, "nobody-knows-this-token"), 401, "unauthenticated");
         problem(send("GET", "/api/v1/audit", null, API_SERVER_TOKEN), 401, "unauthenticated");
         problem(send("GET", "/api/v1/audit", null, null), 401, "unauthenticated");
+    }
+
+    @Test
+    void aTokenTheApiServerNamesAUserWithANulForIs401NeverA500() {
+        problem(send("POST", "/api/v1/audit/remediation", validRecord("remediation", "nul-" + UUID.randomUUID()),
+                NUL_USER_TOKEN), 401, "unauthenticated");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.datastorage.auth.kubernetes;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.datastorage.core.access.AccessReviewUnavailableException;
+import io.datastorage.core.access.Subject;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewStatus;
@@ -26,9 +27,13 @@ import java.util.Optional;
  * <p>Contract of {@link #review(String)}:
  * <ul>
  *   <li>authenticated, and {@code status.audiences} contains our audience → a {@link ReviewedToken};
+ *       its groups without the names that could not stand for a group ({@link Subject#nameProblem}:
+ *       blank, longer than {@link Subject#MAX_NAME_LENGTH} characters, a control character or an
+ *       unpaired surrogate), which can only take grants away;
  *   <li>not authenticated, or authenticated for other audiences only (an empty {@code status.audiences}
  *       means "valid for the API server itself": a default API-server token replayed) →
- *       {@link InvalidTokenException} (401);
+ *       {@link InvalidTokenException} (401); so is an answer naming no user, or a user name that could
+ *       not stand for a caller ({@link Subject#nameProblem}), which could not be recorded as the writer;
  *   <li>the API server failed, was too slow, refused the connection, or refused us the review →
  *       {@link AccessReviewUnavailableException} (503), never {@link InvalidTokenException}.
  * </ul>
@@ -108,9 +113,14 @@ public final class TokenReviewer {
         if (user == null || user.getUsername() == null || user.getUsername().isBlank()) {
             return denial("the Kubernetes API server named no user for the bearer token");
         }
+        Optional<String> badName = Subject.nameProblem(user.getUsername());
+        if (badName.isPresent()) {
+            return denial("the user name the Kubernetes API server named for the bearer token " + badName.get());
+        }
+        List<String> groups = Objects.requireNonNullElse(user.getGroups(), List.<String>of()).stream()
+                .filter(Subject::isValidName).toList();
         Optional<Instant> expiresAt = JwtExpiry.of(token);
-        ReviewedToken reviewed = new ReviewedToken(user.getUsername(),
-                Objects.requireNonNullElse(user.getGroups(), List.of()), expiresAt);
+        ReviewedToken reviewed = new ReviewedToken(user.getUsername(), groups, expiresAt);
         Duration ttl = settings.allowTtl();
         if (expiresAt.isPresent()) {
             Duration left = Duration.between(clock.instant(), expiresAt.get());

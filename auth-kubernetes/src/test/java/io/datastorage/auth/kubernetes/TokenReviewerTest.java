@@ -102,6 +102,38 @@ class TokenReviewerTest {
                 .hasMessageContaining("no user");
     }
 
+    /** The user name as JSON text: the API server's answer may escape anything JSON can. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"a\\u0000b\\nX", "line\\rbreak", "half-\\ud800-pair"})
+    void anAnswerNamingAUserThatCannotBeRecordedIsInvalid(String jsonUser) {
+        expect("""
+                {"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","status":{"authenticated":true,\
+                "audiences":["datastorage"],"user":{"username":"%s","groups":["system:authenticated"]}}}"""
+                .formatted(jsonUser));
+
+        assertThatThrownBy(() -> reviewer.review(TOKEN))
+                .isInstanceOf(InvalidTokenException.class)
+                .hasMessageContaining("user name");
+    }
+
+    @Test
+    void anAnswerNamingAUserLongerThanTheBoundIsInvalid() {
+        expect(authenticated("u".repeat(io.datastorage.core.access.Subject.MAX_NAME_LENGTH + 1), SA_GROUPS,
+                List.of("datastorage")));
+
+        assertThatThrownBy(() -> reviewer.review(TOKEN))
+                .isInstanceOf(InvalidTokenException.class)
+                .hasMessageContaining("longer than 512");
+    }
+
+    @Test
+    void groupNamesThatCannotStandForAGroupAreDropped() {
+        expect(authenticated(SA, List.of("system:authenticated", "evil\u0000group", "", "x".repeat(513), "sre"),
+                List.of("datastorage")));
+
+        assertThat(reviewer.review(TOKEN).groups()).containsExactly("system:authenticated", "sre");
+    }
+
     @Test
     void aBlankTokenIsInvalidWithoutAskingTheApiServer() {
         assertThatThrownBy(() -> reviewer.review(" ")).isInstanceOf(InvalidTokenException.class);

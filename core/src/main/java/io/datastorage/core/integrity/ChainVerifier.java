@@ -23,7 +23,9 @@ import java.util.TreeSet;
  * recomputes every link up to the head read at the start of the run, page by page, and reports the
  * first link that does not hold ({@link BrokenLink.Reason}); records sealed while it runs wait for
  * the next run. A chain found whole advances its checkpoint to its head; a broken chain keeps its
- * checkpoint, so the next incremental run reports the break again. Records left unsealed for longer
+ * checkpoint, so the next incremental run reports the break again. A checkpoint whose chain has no
+ * head any more (retention removes both together) is reported as {@code head-mismatch}: the chain
+ * was erased. Records left unsealed for longer
  * than the sealing delay and a margin are reported as {@code unsealed-too-long} for their chain.
  *
  * <p>Framework-free: the store is an {@link IntegrityStore}, progress goes to a {@link Listener}.
@@ -77,7 +79,8 @@ public final class ChainVerifier {
         for (ChainLink head : store.heads()) {
             heads.put(head.chain(), head);
         }
-        Map<ChainId, ChainLink> checkpoints = full ? Map.of() : store.checkpoints();
+        Map<ChainId, ChainLink> verifiedBefore = store.checkpoints();
+        Map<ChainId, ChainLink> checkpoints = full ? Map.of() : verifiedBefore;
         Map<ChainId, IntegrityStore.UnsealedRecords> unsealed = store.unsealed(startedAt.minus(unsealedLimit));
         long total = 0;
         for (ChainLink head : heads.values()) {
@@ -87,11 +90,22 @@ public final class ChainVerifier {
         listener.started(total);
         Set<ChainId> chains = new TreeSet<>(heads.keySet());
         chains.addAll(unsealed.keySet());
+        chains.addAll(verifiedBefore.keySet());
         List<BrokenLink> broken = new ArrayList<>();
         long records = 0;
         for (ChainId chain : chains) {
             ChainLink head = heads.get(chain);
-            Walk walk = head == null ? new Walk(null, 0) : walk(head, checkpoints.get(chain), listener);
+            Walk walk;
+            if (head != null) {
+                walk = walk(head, checkpoints.get(chain), listener);
+            } else if (verifiedBefore.containsKey(chain)) { // retention deletes a month's checkpoint with its head
+                ChainLink verified = verifiedBefore.get(chain);
+                walk = new Walk(new BrokenLink(chain, verified.seq(), null, Reason.HEAD_MISMATCH, "the chain's head is "
+                        + "gone, though it was verified up to seq " + verified.seq() + "; retention would have removed"
+                        + " its checkpoint too"), 0);
+            } else {
+                walk = new Walk(null, 0);
+            }
             records += walk.verified();
             BrokenLink first = walk.broken();
             if (first == null && unsealed.containsKey(chain)) {
@@ -159,6 +173,10 @@ public final class ChainVerifier {
                     listener.verified(pageVerified);
                     return new Walk(mismatch(chain, row, seq, hash), verified + pageVerified);
                 }
+                if (row.divergentColumn() != null) {
+                    listener.verified(pageVerified);
+                    return new Walk(divergent(chain, row), verified + pageVerified);
+                }
                 seq = row.seq();
                 hash = row.hash().clone();
                 pageVerified++;
@@ -196,7 +214,17 @@ public final class ChainVerifier {
             return new BrokenLink(chain, seq, row.record().id(), Reason.CONTENT_CHANGED,
                     "the record at the checkpoint (seq " + seq + ") no longer has the link verified there");
         }
-        return null;
+        return row.divergentColumn() == null ? null : divergent(chain, row);
+    }
+
+    /**
+     * A record whose link holds but whose column {@code divergentColumn} was changed: the column is
+     * a copy of a document member, which filters, legal holds and retention go by.
+     */
+    private static BrokenLink divergent(ChainId chain, SealedRecord row) {
+        return new BrokenLink(chain, row.seq(), row.record().id(), Reason.CONTENT_CHANGED, "the column "
+                + row.divergentColumn() + " of record " + row.record().id() + " at seq " + row.seq()
+                + " is not what its document (which its link covers) says");
     }
 
     /**

@@ -47,7 +47,9 @@ final class ActionAuthorization implements AuthorizationManager<RequestAuthoriza
                                          RequestAuthorizationContext context) {
         Authentication caller = authentication.get();
         if (caller == null || !caller.isAuthenticated() || caller instanceof AnonymousAuthenticationToken
-                || caller.getName() == null || caller.getName().isBlank()) {
+                || !Subject.isValidName(caller.getName())) {
+            // Never reached with a name the token validators refused (401 before); kept so that no such
+            // caller is ever authorized.
             return new AuthorizationDecision(false);
         }
         HttpServletRequest request = context.getRequest();
@@ -55,7 +57,6 @@ final class ActionAuthorization implements AuthorizationManager<RequestAuthoriza
         if (action.isEmpty()) {
             return new AuthorizationDecision(true);
         }
-        request.setAttribute(SecurityProblems.ACTION_ATTRIBUTE, action.get());
         Decision decision;
         try {
             decision = policy.decide(new Subject(caller.getName(), groups(caller)), action.get());
@@ -68,7 +69,11 @@ final class ActionAuthorization implements AuthorizationManager<RequestAuthoriza
         return new AuthorizationDecision(decision.allowed());
     }
 
-    /** The groups the identity provider put the caller in; empty when it says none (Kubernetes' JWTs carry none). */
+    /**
+     * The groups the identity provider put the caller in; empty when it says none (Kubernetes' JWTs
+     * carry none). A name that could not stand for a group ({@link Subject#nameProblem}: blank, too
+     * long, a control character) is dropped: it can only take grants away, never add one.
+     */
     static Set<String> groups(Authentication caller) {
         Object principal = caller.getPrincipal();
         Object groups = switch (principal) {
@@ -79,11 +84,11 @@ final class ActionAuthorization implements AuthorizationManager<RequestAuthoriza
         Set<String> names = new LinkedHashSet<>();
         if (groups instanceof Collection<?> list) {
             for (Object group : list) {
-                if (group instanceof String name && !name.isBlank()) {
+                if (group instanceof String name && Subject.isValidName(name)) {
                     names.add(name);
                 }
             }
-        } else if (groups instanceof String single && !single.isBlank()) {
+        } else if (groups instanceof String single && Subject.isValidName(single)) {
             names.add(single);
         }
         return names;

@@ -27,7 +27,8 @@ import java.util.stream.Collectors;
  *                                   actions; absent: every authenticated subject may write, read
  *                                   and search, and only {@code admins} may administer
  * @param admins                     subjects that may use the admin endpoints (in jwt mode, with
- *                                   or without a policy file)
+ *                                   or without a policy file); set in another mode, start-up stops
+ *                                   (tokenreview asks RBAC, none lets everyone)
  * @param openPaths                  paths of the API port answered without authentication
  * @param clockSkew                  tolerance on {@code exp} and {@code nbf}: 0s..30s, the issue's
  *                                   bound (a larger value is refused, not clamped)
@@ -89,6 +90,13 @@ public record AuthProperties(
             // Set but never read would look like access control that is not there.
             throw new InvalidConfigException("datastorage.auth.policy-file", "is read in mode jwt only; "
                     + "datastorage.auth.mode is " + mode.name().toLowerCase(java.util.Locale.ROOT), "'" + policyFile + "'");
+        } else if (!admins.isEmpty()) {
+            // The same: in tokenreview mode SubjectAccessReview (RBAC) decides who administers, in none everyone may.
+            throw new InvalidConfigException("datastorage.auth.admins", "is read in mode jwt only; "
+                    + "datastorage.auth.mode is " + mode.name().toLowerCase(java.util.Locale.ROOT)
+                    + (mode == AuthMode.TOKENREVIEW ? ", where RBAC decides who administers (SubjectAccessReview "
+                    + "for create on audits/admin in the API group datastorage.io)" : ", where anyone may administer"),
+                    "'" + String.join(",", admins) + "'");
         }
     }
 

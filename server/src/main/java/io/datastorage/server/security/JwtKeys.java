@@ -10,6 +10,7 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jose.util.Resource;
+import io.datastorage.core.access.Subject;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
@@ -70,7 +71,12 @@ final class JwtKeys {
         return decoder;
     }
 
-    /** exp (required) and nbf within the skew, iss the configured issuer, aud containing the audience. */
+    /**
+     * exp (required) and nbf within the skew, iss the configured issuer, aud containing the
+     * audience, and a {@code sub} that may stand for a caller ({@link Subject#nameProblem}: present,
+     * not blank, at most {@link Subject#MAX_NAME_LENGTH} characters, no control character nor
+     * unpaired surrogate). A token failing any of them is invalid (401).
+     */
     static OAuth2TokenValidator<Jwt> validator(AuthProperties auth) {
         String audience = auth.audience();
         return new DelegatingOAuth2TokenValidator<>(List.of(
@@ -78,7 +84,9 @@ final class JwtKeys {
                 new JwtClaimValidator<Object>(JwtClaimNames.EXP, Objects::nonNull),
                 new JwtIssuerValidator(auth.jwt().issuer().toString()),
                 new JwtClaimValidator<Object>(JwtClaimNames.AUD, aud -> aud instanceof Collection<?> list
-                        ? list.contains(audience) : audience.equals(aud))));
+                        ? list.contains(audience) : audience.equals(aud)),
+                new JwtClaimValidator<Object>(JwtClaimNames.SUB, sub -> sub instanceof String name
+                        && Subject.isValidName(name))));
     }
 
     private static JWKSource<SecurityContext> jwks(URL url) {

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,6 +22,13 @@ import java.util.function.Predicate;
  * request without one. Over the limit, 429 {@code rate-limited} with Retry-After in whole seconds
  * (at least 1). Runs in the security filter chain after authentication, so a caller is counted by
  * its token's subject however many addresses it comes from.
+ * <p>
+ * A failed authentication (an invalid bearer token, answered 401) is taken from the bucket of the
+ * request's remote address ({@link #countFailedAuthentication}), and {@link #addressGate()},
+ * placed before authentication, answers 429 to every request from an address whose bucket is
+ * empty, before its token is checked: a flood of bad tokens is throttled before it costs a JWT
+ * validation or a TokenReview. Requests the {@code exempt} predicate matches (the management
+ * port, the open paths) are never limited nor counted.
  * <p>
  * Memory is bounded: buckets live in a Caffeine cache that drops a bucket once it has been idle
  * long enough to be full again (a new bucket is then the same as the old one), and holds at most
@@ -53,14 +61,55 @@ final class RateLimitFilter extends OncePerRequestFilter {
             return;
         }
         String subject = Principals.subject(request);
-        String caller = subject.equals(Principals.ANONYMOUS) ? "address:" + request.getRemoteAddr() : "subject:" + subject;
-        ConsumptionProbe probe = buckets.get(caller, key -> Bucket.builder().addLimit(bandwidth).build())
-                .tryConsumeAndReturnRemaining(1);
+        String caller = subject.equals(Principals.ANONYMOUS) ? address(request) : "subject:" + subject;
+        ConsumptionProbe probe = bucket(caller).tryConsumeAndReturnRemaining(1);
         if (probe.isConsumed()) {
             chain.doFilter(request, response);
             return;
         }
-        long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999L));
-        SecurityProblems.rateLimited(request, response, seconds);
+        SecurityProblems.rateLimited(request, response, seconds(probe.getNanosToWaitForRefill()));
+    }
+
+    /**
+     * Takes one token from the bucket of {@code request}'s remote address: its bearer token was
+     * refused (401). Nothing when the request is exempt.
+     */
+    void countFailedAuthentication(HttpServletRequest request) {
+        if (!exempt.test(request)) {
+            bucket(address(request)).tryConsume(1);
+        }
+    }
+
+    /**
+     * The filter to place before authentication: a request from an address whose bucket is empty
+     * (its unauthenticated requests and failed authentications used it up) is answered 429 before
+     * its token is checked. Takes nothing from the bucket.
+     */
+    OncePerRequestFilter addressGate() {
+        return new OncePerRequestFilter() {
+            @Override
+            protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                    throws ServletException, IOException {
+                Bucket bucket = exempt.test(request) ? null : buckets.getIfPresent(address(request));
+                EstimationProbe probe = bucket == null ? null : bucket.estimateAbilityToConsume(1);
+                if (probe == null || probe.canBeConsumed()) {
+                    chain.doFilter(request, response);
+                    return;
+                }
+                SecurityProblems.rateLimited(request, response, seconds(probe.getNanosToWaitForRefill()));
+            }
+        };
+    }
+
+    private Bucket bucket(String caller) {
+        return buckets.get(caller, key -> Bucket.builder().addLimit(bandwidth).build());
+    }
+
+    private static String address(HttpServletRequest request) {
+        return "address:" + request.getRemoteAddr();
+    }
+
+    private static long seconds(long nanos) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(nanos + 999_999_999L));
     }
 }

@@ -45,7 +45,10 @@ import java.util.Set;
  *       {@link AccessPolicy} of the auth-kubernetes module's configuration; without them start-up fails.</li>
  * </ul>
  * In every mode the management port (health, metrics) stays open, identity headers are dropped
- * ({@link IdentityHeadersFilter}), and callers may be rate limited ({@link RateLimitFilter}).
+ * ({@link IdentityHeadersFilter}), and callers may be rate limited ({@link RateLimitFilter}; never
+ * on the management port nor the open paths; in jwt and tokenreview modes a refused bearer token
+ * counts against its remote address, and an address that used up its bucket is answered 429
+ * before its token is checked).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
@@ -56,16 +59,24 @@ public class SecurityConfiguration {
                                     WebApplicationContext context, ObjectProvider<JwtDecoder> jwtDecoder,
                                     ObjectProvider<OpaqueTokenIntrospector> introspector,
                                     ObjectProvider<AccessPolicy> policy) throws Exception {
-        SecurityProblems problems = new SecurityProblems();
         // The management port's requests pass this chain too (its child context shares the filter): always open.
         RequestMatcher managementPort = request -> request.getServletContext() != context.getServletContext();
+        RequestMatcher openPath = request -> auth.openPaths().contains(EndpointActions.routedPath(request));
+        RateLimitFilter limit = rateLimit.enabledFor(auth.mode())
+                ? new RateLimitFilter(rateLimit, request -> managementPort.matches(request) || openPath.matches(request))
+                : null;
+        SecurityProblems problems = new SecurityProblems(limit == null ? request -> { } : limit::countFailedAuthentication);
         http.csrf(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .exceptionHandling(e -> e.authenticationEntryPoint(problems).accessDeniedHandler(problems));
-        if (rateLimit.enabledFor(auth.mode())) {
-            http.addFilterBefore(new RateLimitFilter(rateLimit, managementPort::matches), AuthorizationFilter.class);
+        if (limit != null) {
+            http.addFilterBefore(limit, AuthorizationFilter.class);
+            if (auth.authenticates()) {
+                // An address whose failed authentications emptied its bucket gets 429 before its token is checked.
+                http.addFilterBefore(limit.addressGate(), BearerTokenAuthenticationFilter.class);
+            }
         }
         if (auth.mode() == AuthMode.NONE) {
             return http.headers(AbstractHttpConfigurer::disable)
@@ -87,6 +98,9 @@ public class SecurityConfiguration {
             http.oauth2ResourceServer(o -> o.opaqueToken(t -> t.introspector(unavailableAsServiceException(reviewer))));
         }
         http.oauth2ResourceServer(o -> o.authenticationEntryPoint(problems).accessDeniedHandler(problems)
+                // RFC 9728 metadata: no mutual-TLS certificate-bound tokens here (Spring's default says true).
+                .protectedResourceMetadata(m -> m.protectedResourceMetadataCustomizer(
+                        metadata -> metadata.tlsClientCertificateBoundAccessTokens(false)))
                 .withObjectPostProcessor(new ObjectPostProcessor<BearerTokenAuthenticationFilter>() {
                     @Override
                     public <O extends BearerTokenAuthenticationFilter> O postProcess(O filter) {
@@ -99,7 +113,7 @@ public class SecurityConfiguration {
         ActionAuthorization actions = new ActionAuthorization(accessPolicy);
         return http.authorizeHttpRequests(a -> a
                         .requestMatchers(managementPort).permitAll()
-                        .requestMatchers(request -> auth.openPaths().contains(EndpointActions.routedPath(request))).permitAll()
+                        .requestMatchers(openPath).permitAll()
                         .anyRequest().access(actions))
                 .build();
     }

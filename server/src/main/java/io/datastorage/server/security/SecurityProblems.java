@@ -12,6 +12,7 @@ import org.springframework.http.MediaType;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
@@ -20,6 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The problem+json answers of authentication, authorization and rate limiting, written by the
@@ -34,11 +37,16 @@ import java.util.Map;
 final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHandler, AuthenticationFailureHandler {
     private static final Logger log = LoggerFactory.getLogger(SecurityProblems.class);
     static final String TYPE_PREFIX = "urn:datastorage:problem:";
-    /** Request attribute: the action the request asked for, set by {@link ActionAuthorization}. */
-    static final String ACTION_ATTRIBUTE = SecurityProblems.class.getName() + ".action";
     /** Seconds a client waits before retrying when the identity provider is down (like every 503 of the API). */
     private static final String RETRY_AFTER_UNAVAILABLE = "5";
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Consumer<HttpServletRequest> invalidToken;
+
+    /** @param invalidToken told of each request whose bearer token was refused (401), before it is answered */
+    SecurityProblems(Consumer<HttpServletRequest> invalidToken) {
+        this.invalidToken = invalidToken;
+    }
 
     /** Thrown by {@link ActionAuthorization} when the access policy could not decide: answered 503. */
     static final class ReviewUnavailable extends AccessDeniedException {
@@ -53,6 +61,11 @@ final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHa
         if (unavailable(e)) {
             identityProviderUnavailable(request, response, e);
             return;
+        }
+        if (e instanceof OAuth2AuthenticationException) {
+            // A bearer token was sent and refused (not the anonymous request's "no token", which the rate limit
+            // counted already).
+            invalidToken.accept(request);
         }
         boolean tokenSent = request.getHeader(HttpHeaders.AUTHORIZATION) != null;
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, tokenSent
@@ -76,8 +89,15 @@ final class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedHa
             identityProviderUnavailable(request, response, e);
             return;
         }
-        Object action = request.getAttribute(ACTION_ATTRIBUTE);
-        String name = action instanceof Action a ? a.wireName() : "unknown";
+        // The action of the request itself, whoever refused it: only ActionAuthorization refuses, and only a
+        // request that maps to an action (one that maps to none is allowed).
+        Optional<Action> action = EndpointActions.of(request.getMethod(), EndpointActions.routedPath(request));
+        if (action.isEmpty()) {
+            write(request, response, HttpStatus.FORBIDDEN, "forbidden", Principals.subject(request)
+                    + " may not make this request (see the access policy).", Map.of());
+            return;
+        }
+        String name = action.get().wireName();
         write(request, response, HttpStatus.FORBIDDEN, "forbidden", Principals.subject(request)
                 + " may not take the action " + name + " (see the access policy).", Map.of("action", name));
     }

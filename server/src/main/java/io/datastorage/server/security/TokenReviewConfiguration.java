@@ -65,7 +65,7 @@ import java.util.function.Function;
 @EnableConfigurationProperties(TokenReviewConfiguration.KubernetesAuthProperties.class)
 public class TokenReviewConfiguration {
     private static final Logger log = LoggerFactory.getLogger(TokenReviewConfiguration.class);
-    static final String PREFIX = "datastorage.auth.kubernetes";
+    public static final String PREFIX = "datastorage.auth.kubernetes";
 
     /**
      * {@code datastorage.auth.kubernetes.*}: how the API server is reached (docs/configuration.md).

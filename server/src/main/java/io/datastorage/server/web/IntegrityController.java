@@ -1,7 +1,5 @@
 package io.datastorage.server.web;
 
-import io.datastorage.core.audit.AuditValidationException;
-import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.integrity.BrokenLink;
 import io.datastorage.core.integrity.IntegrityReport;
 import io.datastorage.core.job.LeaseHeldElsewhereException;
@@ -20,16 +18,15 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Verification of the records' hash chains: {@code POST /api/v1/admin/integrity/verify} walks
  * every chain from its checkpoint ({@code ?full=true}: from its start) and answers the report,
  * each broken chain with its first broken link; {@code GET} shows the run under way (records
- * verified of the total) and this replica's last report. One verification runs at a time across
+ * verified of the total) and this replica's last report. Any other query parameter, and a
+ * {@code full} that is not {@code true} or {@code false} once, is 400 {@code validation} naming it. One verification runs at a time across
  * the replicas: 409 {@code integrity-verify-elsewhere} when another replica verifies, 409
  * {@code integrity-verify-running} when this one does.
  */
@@ -46,11 +43,12 @@ public class IntegrityController {
 
     @PostMapping(path = "/verify", produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> verify(HttpServletRequest request) {
-        return report(integrity.verify(full(request)));
+        return report(integrity.verify(QueryParameters.flag(request, "full")));
     }
 
     @GetMapping(path = "/verify", produces = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> status() {
+    Map<String, Object> status(HttpServletRequest request) {
+        QueryParameters.none(request);
         Map<String, Object> body = new LinkedHashMap<>();
         IntegrityService.Progress progress = integrity.progress().orElse(null);
         body.put("running", progress != null);
@@ -63,32 +61,6 @@ public class IntegrityController {
         }
         body.put("last", integrity.lastReport().map(IntegrityController::report).orElse(null));
         return body;
-    }
-
-    /** {@code full}, the only query parameter: {@code true} or {@code false} (default), once. */
-    private static boolean full(HttpServletRequest request) {
-        List<FieldError> errors = new ArrayList<>();
-        boolean full = false;
-        Map<String, String[]> parameters;
-        try {
-            parameters = request.getParameterMap();
-        } catch (IllegalStateException e) { // Tomcat's InvalidParameterException, as in the listing
-            throw new AuditValidationException(List.of(new FieldError("query", "could not be decoded")));
-        }
-        for (Map.Entry<String, String[]> parameter : parameters.entrySet()) {
-            if (!parameter.getKey().equals("full")) {
-                errors.add(new FieldError(ListingParameters.echo(parameter.getKey()),
-                        "unknown query parameter; this endpoint takes only full=true|false"));
-            } else if (parameter.getValue().length != 1 || !List.of("true", "false").contains(parameter.getValue()[0])) {
-                errors.add(new FieldError("full", "must be given once, true or false"));
-            } else {
-                full = Boolean.parseBoolean(parameter.getValue()[0]);
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw new AuditValidationException(errors);
-        }
-        return full;
     }
 
     static Map<String, Object> report(IntegrityReport report) {

@@ -18,7 +18,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.net.URI;
@@ -36,8 +35,11 @@ import java.util.UUID;
  * {@code {"correlationId" | "namespace", "reason", "expiresAt"?}} places one (201 with Location;
  * who placed it is the request's subject); {@code GET /{id}} shows one; {@code DELETE /{id}}
  * releases one (204; the hold stays listed under {@code ?all=true}). A hold keeps every month in
- * which it covers a record, for every kind, from retention. A bad body answers 400
- * {@code validation} naming each field; an unknown id 404 {@code legal-hold-not-found}.
+ * which it covers a record, for every kind, from retention. A bad body (the rules are
+ * {@link NewLegalHold#errors}; at most 16 KiB, 413 {@code payload-too-large} beyond) answers 400
+ * {@code validation} naming each field; an unknown id 404 {@code legal-hold-not-found}. Only the
+ * listing takes a query parameter, {@code all=true|false} once; any other, or a bad {@code all}, is
+ * 400 {@code validation} naming it.
  */
 @RestController
 @RequestMapping("/api/v1/admin/legal-holds")
@@ -55,13 +57,15 @@ public class LegalHoldController {
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> list(@RequestParam(name = "all", defaultValue = "false") boolean all) {
+    Map<String, Object> list(HttpServletRequest request) {
+        boolean all = QueryParameters.flag(request, "all");
         Instant now = retention.now();
         return Map.of("holds", retention.holds(all).stream().map(hold -> json(hold, now)).toList());
     }
 
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> get(@PathVariable("id") String id) {
+    Map<String, Object> get(@PathVariable("id") String id, HttpServletRequest request) {
+        QueryParameters.none(request);
         return retention.hold(id(id)).map(hold -> json(hold, retention.now())).orElseThrow(() -> new NotFoundException(id));
     }
 
@@ -76,7 +80,7 @@ public class LegalHoldController {
         List<FieldError> errors = new ArrayList<>();
         for (Object field : body.keySet()) {
             if (!FIELDS.contains(String.valueOf(field))) {
-                errors.add(new FieldError(String.valueOf(field),
+                errors.add(new FieldError(ListingParameters.echo(String.valueOf(field)),
                         "is not a field of a legal hold (correlationId, namespace, reason, expiresAt)"));
             }
         }
@@ -107,6 +111,7 @@ public class LegalHoldController {
 
     @DeleteMapping(path = "/{id}")
     ResponseEntity<Void> release(@PathVariable("id") String id, HttpServletRequest request) {
+        QueryParameters.none(request);
         retention.releaseHold(id(id), Principals.subject(request)).orElseThrow(() -> new NotFoundException(id));
         return ResponseEntity.noContent().build();
     }

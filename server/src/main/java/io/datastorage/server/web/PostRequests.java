@@ -1,13 +1,12 @@
 package io.datastorage.server.web;
 
 import io.datastorage.core.audit.AuditValidationException;
-import io.datastorage.core.audit.FieldError;
+import io.datastorage.core.audit.FieldErrors;
 import jakarta.servlet.http.HttpServletRequest;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What every POST checks before it reads its body, so that nothing the client sent is silently
@@ -24,28 +23,16 @@ final class PostRequests {
      * @throws AuditValidationException naming every query parameter and every repeated header
      */
     static void check(HttpServletRequest request, String... singleHeaders) {
-        List<FieldError> errors = new ArrayList<>();
-        if (request.getQueryString() != null && !request.getQueryString().isEmpty()) {
-            Map<String, String[]> parameters;
-            try {
-                parameters = request.getParameterMap();
-            } catch (IllegalStateException e) { // Tomcat's InvalidParameterException, as in the listing
-                parameters = Map.of();
-                errors.add(new FieldError("query", "could not be decoded; this endpoint takes no query parameters"));
-            }
-            parameters.keySet().stream().sorted().forEach(name -> errors.add(new FieldError(ListingParameters.echo(name),
-                    "unknown query parameter; this endpoint takes no query parameters, only a JSON body")));
-        }
+        FieldErrors errors = new FieldErrors();
+        QueryParameters.check(request, errors, "this endpoint takes no query parameters, only a JSON body", List.of());
         List<String> once = new ArrayList<>(List.of(singleHeaders));
         once.add("Content-Type"); // two would be read as the first; the body's meaning must not be a guess
         for (String header : once) {
             int count = Collections.list(request.getHeaders(header)).size();
             if (count > 1) {
-                errors.add(new FieldError(header, "header must be given once, was given " + count + " times"));
+                errors.add(header, "header must be given once, was given " + count + " times");
             }
         }
-        if (!errors.isEmpty()) {
-            throw new AuditValidationException(errors);
-        }
+        errors.throwIfAny();
     }
 }

@@ -22,8 +22,9 @@ import java.util.Map;
  * Retention: {@code GET /api/v1/admin/retention} is the dry run (what a run would drop now: each
  * expired month of a kind with its records, and the expired months that legal holds keep, with the
  * holds); {@code POST /api/v1/admin/retention/run} runs retention now on this replica and answers
- * what it dropped. One replica runs retention at a time: while another holds its lease, 409
- * {@code retention-elsewhere}; while a run is under way here, 409 {@code retention-running}.
+ * what it dropped. Neither takes a query parameter: one is 400 {@code validation} naming it. One
+ * replica runs retention at a time: while another holds its lease, 409 {@code retention-elsewhere};
+ * while a run is under way here, 409 {@code retention-running}.
  */
 @RestController
 @RequestMapping("/api/v1/admin/retention")
@@ -35,7 +36,8 @@ public class RetentionController {
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> report() {
+    Map<String, Object> report(HttpServletRequest request) {
+        QueryParameters.none(request);
         RetentionPlan plan = retention.plan();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("at", plan.at().toString());

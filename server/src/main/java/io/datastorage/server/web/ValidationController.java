@@ -1,7 +1,5 @@
 package io.datastorage.server.web;
 
-import io.datastorage.core.audit.AuditValidationException;
-import io.datastorage.core.audit.FieldError;
 import io.datastorage.core.job.LeaseHeldElsewhereException;
 import io.datastorage.server.migration.MigrationAdmin;
 import io.datastorage.server.migration.MigrationValidation;
@@ -17,9 +15,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 
@@ -44,7 +40,8 @@ public class ValidationController {
     @PostMapping(produces = MediaType.APPLICATION_JSON_VALUE)
     Map<String, Object> validate(HttpServletRequest request) {
         MigrationValidation job = validation();
-        boolean repair = repair(request);
+        // the one query parameter, repair=true|false once (absent: false); nothing is read from a body
+        boolean repair = QueryParameters.flag(request, "repair");
         return MigrationAdmin.validation(job.run(repair));
     }
 
@@ -65,37 +62,6 @@ public class ValidationController {
         }
         body.put("last", job.last().map(MigrationAdmin::validation).orElse(null));
         return body;
-    }
-
-    /**
-     * The one query parameter a validation takes, {@code repair} ({@code true} or {@code false}, once;
-     * absent: {@code false}); any other parameter is refused under its name, as every POST does, and
-     * nothing is read from a body.
-     */
-    private static boolean repair(HttpServletRequest request) {
-        List<FieldError> errors = new ArrayList<>();
-        Map<String, String[]> parameters;
-        try {
-            parameters = request.getParameterMap();
-        } catch (IllegalStateException e) { // Tomcat's InvalidParameterException, as in the listing
-            throw new AuditValidationException(List.of(new FieldError("query", "could not be decoded")));
-        }
-        boolean repair = false;
-        for (Map.Entry<String, String[]> parameter : parameters.entrySet()) {
-            if (!parameter.getKey().equals("repair")) {
-                errors.add(new FieldError(ListingParameters.echo(parameter.getKey()),
-                        "unknown query parameter; a validation takes only repair=true|false"));
-            } else if (parameter.getValue().length != 1
-                    || !List.of("true", "false").contains(parameter.getValue()[0])) {
-                errors.add(new FieldError("repair", "must be given once, true or false"));
-            } else {
-                repair = parameter.getValue()[0].equals("true");
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw new AuditValidationException(errors);
-        }
-        return repair;
     }
 
     private MigrationValidation validation() {

@@ -175,7 +175,11 @@ class ClusterFaultsTest {
         for (ChildService replica : replicas) {
             List<Write> mine = load.writes.stream().filter(w -> w.replica().equals(replica.name)).toList();
             List<Write> notIndexed = mine.stream().filter(w -> !w.vectorIndexed()).toList();
-            long resumedAt = mine.stream().filter(w -> w.askedNanos() > stoppedAt && w.vectorIndexed()
+            // Resumed: the first write asked once the node was down (its stop returned) that was indexed
+            // with no failed indexing after it. Counting from the moment the stop began would let a write
+            // indexed while the node was still shutting down (its shard's leader elsewhere) mark
+            // resumption while a search could still wait on the half-stopped node.
+            long resumedAt = mine.stream().filter(w -> w.askedNanos() > stopReturnedAt && w.vectorIndexed()
                             && notIndexed.stream().allMatch(n -> n.askedNanos() < w.askedNanos() || n.askedNanos() < stoppedAt))
                     .mapToLong(Write::askedNanos).min().orElse(Long.MAX_VALUE);
             resumed.put(replica.name, resumedAt);

@@ -50,7 +50,7 @@ class ActionAuthorizationTest {
             return Decision.allow("test");
         });
 
-        assertThat(authorization.authorize(() -> caller("system:serviceaccount:a:b", List.of("ops", "")),
+        assertThat(authorization.authorize(() -> caller("system:serviceaccount:a:b", List.of("ops", "", "ops\u0000x", "y".repeat(513))),
                 request("POST", "/api/v1/audit/search")).isGranted()).isTrue();
 
         assertThat(asked).hasSize(1);
@@ -70,6 +70,16 @@ class ActionAuthorizationTest {
     }
 
     @Test
+    void aCallerWhoseNameCouldNotBeRecordedIsRefusedWithoutAskingThePolicy() {
+        ActionAuthorization authorization = new ActionAuthorization((subject, action) -> {
+            throw new AssertionError("asked");
+        });
+
+        assertThat(authorization.authorize(() -> caller("a\u0000b\nX", List.of()), request("GET", "/api/v1/audit"))
+                .isGranted()).isFalse();
+    }
+
+    @Test
     void aPolicyThatCannotDecideIsA503AuthUnavailableNeverA403() throws Exception {
         ActionAuthorization authorization = new ActionAuthorization((subject, action) -> {
             throw new AccessReviewUnavailableException("API server timed out", null);
@@ -79,7 +89,7 @@ class ActionAuthorizationTest {
         assertThatThrownBy(() -> authorization.authorize(() -> caller("x", List.of()), context))
                 .isInstanceOf(SecurityProblems.ReviewUnavailable.class);
         MockHttpServletResponse response = new MockHttpServletResponse();
-        new SecurityProblems().handle((MockHttpServletRequest) context.getRequest(), response,
+        new SecurityProblems(request -> { }).handle((MockHttpServletRequest) context.getRequest(), response,
                 new SecurityProblems.ReviewUnavailable(new AccessReviewUnavailableException("down", null)));
 
         assertThat(response.getStatus()).isEqualTo(503);

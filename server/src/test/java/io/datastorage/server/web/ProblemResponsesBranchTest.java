@@ -45,7 +45,7 @@ class ProblemResponsesBranchTest {
         assertThat(answer.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("5");
         ProblemDetail body = answer.getBody();
         assertThat(body.getStatus()).isEqualTo(503);
-        assertThat(body.getType().toString()).matches("urn:datastorage:problem:(unavailable|index-unavailable|embedding-unavailable)");
+        assertThat(body.getType().toString()).matches("urn:datastorage:problem:(unavailable|index-unavailable|embedding-unavailable|auth-unavailable)");
         assertThat(body.getDetail()).endsWith("Retry later.").doesNotContain("db-7", "FATAL", "Exception")
                 .doesNotContain("nothing was stored"); // a failure nobody answered for does not know that
         assertThat(body.getProperties()).isNullOrEmpty();

@@ -40,6 +40,19 @@ import java.util.UUID;
 public final class PostgresIntegrity implements IntegrityStore {
     private static final String SEALED_COLUMNS =
             "id, created_at, received_at, recorded_by, legacy_id, document::text, chain_seq, chain_hash";
+    /**
+     * The first column the service derives from the document (AuditValidator: the members of the
+     * same names, phase and severity as written, labels {} when absent) that no longer matches it,
+     * or NULL. The link covers the document; these copies are what filters, legal holds and
+     * retention go by, so a tampered copy must be found too.
+     */
+    private static final String DIVERGENT_COLUMN = """
+            CASE WHEN correlation_id IS DISTINCT FROM document->>'correlationId' THEN 'correlationId'
+                 WHEN name IS DISTINCT FROM document->>'name' THEN 'name'
+                 WHEN namespace IS DISTINCT FROM document->>'namespace' THEN 'namespace'
+                 WHEN phase IS DISTINCT FROM document->>'phase' THEN 'phase'
+                 WHEN severity IS DISTINCT FROM document->>'severity' THEN 'severity'
+                 WHEN labels IS DISTINCT FROM coalesce(document->'labels', '{}'::jsonb) THEN 'labels' END""";
 
     private final DataSource dataSource;
 
@@ -211,8 +224,8 @@ public final class PostgresIntegrity implements IntegrityStore {
 
     private List<SealedRecord> sealedWhere(ChainId chain, String condition, List<Long> args) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT " + SEALED_COLUMNS + " FROM audit_records "
-                     + "WHERE kind = ? AND created_at >= ? AND created_at < ? AND " + condition)) {
+             PreparedStatement ps = c.prepareStatement("SELECT " + SEALED_COLUMNS + ", " + DIVERGENT_COLUMN
+                     + " FROM audit_records WHERE kind = ? AND created_at >= ? AND created_at < ? AND " + condition)) {
             int i = bindChain(ps, 1, chain);
             for (Long arg : args) {
                 ps.setLong(i++, arg);
@@ -220,7 +233,7 @@ public final class PostgresIntegrity implements IntegrityStore {
             List<SealedRecord> records = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    records.add(new SealedRecord(chainRecord(chain, rs), rs.getLong(7), rs.getBytes(8)));
+                    records.add(new SealedRecord(chainRecord(chain, rs), rs.getLong(7), rs.getBytes(8), rs.getString(9)));
                 }
             }
             return records;

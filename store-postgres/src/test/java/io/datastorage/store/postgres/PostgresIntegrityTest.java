@@ -176,6 +176,46 @@ class PostgresIntegrityTest {
         assertThat(store.records().find(AuditKind.REMEDIATION, receipt.id())).isPresent();
     }
 
+    /**
+     * Any session may SET datastorage.delete_reason, so the reason counts only for the tables' owner
+     * (the service's own user) or a superuser: a role merely granted DELETE on the tables cannot use
+     * it to delete records or erase a chain's head.
+     */
+    @Test
+    void aRoleGrantedDeleteCannotGiveRetentionAsItsReason() throws SQLException {
+        UUID id = write(remediation("a", "2026-11-20T10:00:00Z", "w"));
+        write(remediation("b", "2026-11-20T10:00:00Z", "w"));
+        sealAll();
+        String role = "deleter_" + UUID.randomUUID().toString().replace("-", "");
+        PostgresTestDatabase.execute(dataSource, "CREATE ROLE " + role + " NOLOGIN NOSUPERUSER");
+        PostgresTestDatabase.execute(dataSource, "GRANT SELECT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role);
+
+        for (String delete : List.of("DELETE FROM audit_records WHERE id = '" + id + "'",
+                "DELETE FROM integrity_chains", "UPDATE integrity_chains SET seq = 0")) {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                s.execute("SET LOCAL ROLE " + role);
+                s.execute("SET LOCAL datastorage.delete_reason = 'retention'");
+                assertThatThrownBy(() -> s.execute(delete)).as(delete).isInstanceOf(SQLException.class)
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("P0001"));
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        }
+        assertThat(store.records().find(AuditKind.REMEDIATION, id)).isPresent();
+        assertThat(verify(true).consistent()).isTrue();
+    }
+
+    @Test
+    void truncatingTheRecordsOrTheChainsIsRefused() {
+        write(remediation("a", "2026-11-20T10:00:00Z", "w"));
+        sealAll();
+
+        assertThat(refusal("TRUNCATE audit_records")).contains("cannot be truncated");
+        assertThat(refusal("TRUNCATE integrity_chains")).contains("cannot be truncated");
+        assertThat(verify(true).consistent()).isTrue();
+    }
+
     // --- sealing
 
     @Test
@@ -310,6 +350,49 @@ class PostgresIntegrityTest {
                 + changed + "'");
 
         assertBrokenEveryTime(OCTOBER, 1L, changed, Reason.CONTENT_CHANGED);
+    }
+
+    /**
+     * The columns copied from the document (namespace, labels, …) are what listings, legal holds and
+     * retention go by; the link covers the document, so a changed copy (say, to slip a record out of
+     * a namespace's legal hold) is found by comparing it with the document.
+     */
+    @Test
+    void aColumnNoLongerMatchingItsDocumentIsAChangedRecord() {
+        Map<String, Object> body = AuditFixtures.remediation("labelled", "2026-11-20T10:00:00Z");
+        body.put("severity", "critical");
+        body.put("labels", Map.of("team", "sre", "tier", "1"));
+        UUID first = write(new NewRecord(VALIDATOR.validate(AuditKind.REMEDIATION, body), null));
+        UUID second = write(remediation("plain", "2026-11-20T10:00:00Z", "system:serviceaccount:ops:writer"));
+        sealAll();
+        assertThat(verify(true).consistent()).isTrue();
+
+        tamper("UPDATE audit_records SET namespace = 'elsewhere' WHERE id = '" + second + "'");
+        assertBrokenEveryTime(NOVEMBER, seqOf(second), second, Reason.CONTENT_CHANGED);
+        assertThat(verify(true).broken().getFirst().detail()).contains("namespace");
+
+        tamper("UPDATE audit_records SET namespace = 'prod' WHERE id = '" + second + "'");
+        assertThat(verify(true).consistent()).isTrue();
+
+        tamper("UPDATE audit_records SET labels = '{\"team\":\"sre\"}' WHERE id = '" + first + "'");
+        assertOnlyBroken(verify(true), NOVEMBER, seqOf(first), first, Reason.CONTENT_CHANGED);
+        assertThat(verify(true).broken().getFirst().detail()).contains("labels");
+    }
+
+    /**
+     * Erasing a whole chain (its records and its head, past the triggers) leaves no head to walk;
+     * its checkpoint, which retention removes with the head, still says it was there.
+     */
+    @Test
+    void anErasedChainIsAHeadMismatchAtItsCheckpoint() {
+        writeTwoChains(3);
+        sealAll();
+        assertThat(verify(false).consistent()).isTrue();
+
+        tamper("DELETE FROM audit_records WHERE created_at >= '2026-10-01Z' AND created_at < '2026-11-01Z'");
+        tamper("DELETE FROM integrity_chains WHERE month = '2026-10-01'");
+
+        assertBrokenEveryTime(OCTOBER, 3L, null, Reason.HEAD_MISMATCH);
     }
 
     @Test
