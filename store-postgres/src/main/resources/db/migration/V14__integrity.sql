@@ -76,10 +76,11 @@ $$;
 CREATE TRIGGER audit_records_immutable BEFORE UPDATE OR DELETE ON audit_records
     FOR EACH ROW EXECUTE FUNCTION audit_records_immutable();
 
--- TRUNCATE fires no row trigger: refused outright (retention deletes rows, it never truncates).
+-- TRUNCATE fires no row trigger: refused outright on the trail and its evidence (retention deletes
+-- rows, it never truncates).
 CREATE FUNCTION datastorage_no_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION '% cannot be truncated: audit records and their chains are dropped only by retention',
+    RAISE EXCEPTION '% cannot be truncated: it holds the audit trail or its evidence, which only retention drops',
         TG_TABLE_NAME USING ERRCODE = 'P0001';
 END
 $$;
@@ -87,10 +88,39 @@ $$;
 CREATE TRIGGER audit_records_no_truncate BEFORE TRUNCATE ON audit_records
     FOR EACH STATEMENT EXECUTE FUNCTION datastorage_no_truncate();
 
+-- A statement trigger of the partitioned table does not fire for a partition truncated by name, so
+-- every partition has its own (PartitionManager adds it to each partition it creates).
+DO $$
+DECLARE
+    partition regclass;
+BEGIN
+    FOR partition IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'audit_records'::regclass LOOP
+        EXECUTE format('CREATE OR REPLACE TRIGGER audit_records_no_truncate BEFORE TRUNCATE ON %s '
+            'FOR EACH STATEMENT EXECUTE FUNCTION datastorage_no_truncate()', partition);
+    END LOOP;
+END
+$$;
+
+-- Rows only the service changes: any UPDATE or DELETE by a role other than the owner is refused.
+CREATE FUNCTION datastorage_owner_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
+        RAISE EXCEPTION 'only the service changes %', TG_TABLE_NAME USING ERRCODE = 'P0001';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
 -- A chain's head only moves forward (the sealer appends) and is deleted only by retention, with
 -- its month: erasing a chain with its records would otherwise leave nothing to verify.
 CREATE FUNCTION integrity_chains_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF NOT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
+        RAISE EXCEPTION 'only the service changes %', TG_TABLE_NAME USING ERRCODE = 'P0001';
+    END IF;
     IF TG_OP = 'DELETE' THEN
         IF datastorage_delete_allowed(TG_RELID, ARRAY['retention']) THEN
             RETURN OLD;
@@ -110,4 +140,23 @@ CREATE TRIGGER integrity_chains_append_only BEFORE UPDATE OR DELETE ON integrity
     FOR EACH ROW EXECUTE FUNCTION integrity_chains_append_only();
 
 CREATE TRIGGER integrity_chains_no_truncate BEFORE TRUNCATE ON integrity_chains
+    FOR EACH STATEMENT EXECUTE FUNCTION datastorage_no_truncate();
+
+-- A checkpoint says how far a chain was found whole, so that a chain erased later is noticed:
+-- only the service moves it, and only retention deletes it (with its chain).
+CREATE FUNCTION integrity_checkpoints_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND NOT datastorage_delete_allowed(TG_RELID, ARRAY['retention']) THEN
+        RAISE EXCEPTION 'the checkpoint of chain % % cannot be deleted; only retention drops chains', OLD.kind, OLD.month
+            USING ERRCODE = 'P0001';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER integrity_checkpoints_owner_only BEFORE UPDATE OR DELETE ON integrity_checkpoints
+    FOR EACH ROW EXECUTE FUNCTION datastorage_owner_only();
+CREATE TRIGGER integrity_checkpoints_guard AFTER DELETE ON integrity_checkpoints
+    FOR EACH ROW EXECUTE FUNCTION integrity_checkpoints_guard();
+CREATE TRIGGER integrity_checkpoints_no_truncate BEFORE TRUNCATE ON integrity_checkpoints
     FOR EACH STATEMENT EXECUTE FUNCTION datastorage_no_truncate();

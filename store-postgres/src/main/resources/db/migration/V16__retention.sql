@@ -38,3 +38,42 @@ CREATE TABLE retention_index_deletes (
     id         uuid        PRIMARY KEY,
     dropped_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- Evidence of what retention may and did drop: a hold is never deleted, only released once (by the
+-- service); a run's record is never changed. The owner or a superuser can still get past a
+-- trigger, as with the records themselves.
+CREATE FUNCTION legal_holds_release_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'legal hold % cannot be deleted; release it (DELETE /api/v1/admin/legal-holds/%)', OLD.id, OLD.id
+            USING ERRCODE = 'P0001';
+    END IF;
+    IF NOT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
+        RAISE EXCEPTION 'only the service changes %', TG_TABLE_NAME USING ERRCODE = 'P0001';
+    END IF;
+    IF OLD.released_at IS NOT NULL
+       OR (NEW.id, NEW.correlation_id, NEW.namespace, NEW.reason, NEW.created_by, NEW.created_at, NEW.expires_at)
+          IS DISTINCT FROM
+          (OLD.id, OLD.correlation_id, OLD.namespace, OLD.reason, OLD.created_by, OLD.created_at, OLD.expires_at) THEN
+        RAISE EXCEPTION 'legal hold % can only be released, once', OLD.id USING ERRCODE = 'P0001';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER legal_holds_release_only BEFORE UPDATE OR DELETE ON legal_holds
+    FOR EACH ROW EXECUTE FUNCTION legal_holds_release_only();
+CREATE TRIGGER legal_holds_no_truncate BEFORE TRUNCATE ON legal_holds
+    FOR EACH STATEMENT EXECUTE FUNCTION datastorage_no_truncate();
+
+CREATE FUNCTION retention_runs_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'retention runs are a record of what was dropped: they cannot be changed or deleted'
+        USING ERRCODE = 'P0001';
+END
+$$;
+
+CREATE TRIGGER retention_runs_append_only BEFORE UPDATE OR DELETE ON retention_runs
+    FOR EACH ROW EXECUTE FUNCTION retention_runs_append_only();
+CREATE TRIGGER retention_runs_no_truncate BEFORE TRUNCATE ON retention_runs
+    FOR EACH STATEMENT EXECUTE FUNCTION datastorage_no_truncate();

@@ -176,6 +176,11 @@ class JwtAuthenticationTest {
         // The service does not bind tokens to mutual-TLS client certificates (RFC 8705): absent or false.
         assertThat(JSON.readTree(metadata.body()).path("tls_client_certificate_bound_access_tokens").asBoolean(false))
                 .isFalse();
+        // a probe whose token went bad or expired still sees health: the open paths ignore a token
+        for (String path : List.of("/healthz", "/readyz", "/api/v1/openapi.yaml")) {
+            assertThat(get(path, "garbage").statusCode()).as(path).isEqualTo(200);
+            assertThat(get(path, token(READER) + "tampered").statusCode()).as(path).isEqualTo(200);
+        }
     }
 
     @ParameterizedTest
@@ -380,9 +385,14 @@ class JwtAuthenticationTest {
      * may hold escapes a JSON library would not write, such as an unpaired surrogate).
      */
     static String tokenWithSubjectJson(String jsonSubject) {
+        return tokenWithSubjectValue("\"" + jsonSubject + "\"");
+    }
+
+    /** A token whose {@code sub} is the JSON value {@code jsonValue} as it is ({@code 123}, {@code "a"}). */
+    static String tokenWithSubjectValue(String jsonValue) {
         String claims = issuer.claims("SUBJECT").build().toPayload().toString()
-                .replace("\"sub\":\"SUBJECT\"", "\"sub\":\"" + jsonSubject + "\"");
-        assertThat(claims).contains(jsonSubject);
+                .replace("\"sub\":\"SUBJECT\"", "\"sub\":" + jsonValue);
+        assertThat(claims).contains(jsonValue);
         try {
             JWSObject jws = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
                     new Payload(claims));
@@ -409,7 +419,9 @@ class JwtAuthenticationTest {
     @Test
     void aWriteWithATokenWithoutSubjectOrWithANulInItIs401() {
         HttpClient client = clientFrom("127.0.0.2");
-        for (String token : List.of(issuer.token(key, null, c -> c), tokenWithSubjectJson("a\\u0000b\\nX"))) {
+        // RFC 7519: sub is a string; 123 is not the subject "123"
+        for (String token : List.of(issuer.token(key, null, c -> c), tokenWithSubjectJson("a\\u0000b\\nX"),
+                tokenWithSubjectValue("123"), tokenWithSubjectValue("[\"a\"]"))) {
             HttpRequest.Builder request = HttpRequest.newBuilder(service.api("/api/v1/audit/remediation"))
                     .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
                     .POST(HttpRequest.BodyPublishers.ofString(validRecord("remediation", "nul-" + UUID.randomUUID())));

@@ -23,9 +23,10 @@ import java.util.TreeSet;
  * recomputes every link up to the head read at the start of the run, page by page, and reports the
  * first link that does not hold ({@link BrokenLink.Reason}); records sealed while it runs wait for
  * the next run. A chain found whole advances its checkpoint to its head; a broken chain keeps its
- * checkpoint, so the next incremental run reports the break again. A checkpoint whose chain has no
- * head any more (retention removes both together) is reported as {@code head-mismatch}: the chain
- * was erased. Records left unsealed for longer
+ * checkpoint, so the next incremental run reports the break again. Every run, full or not, holds
+ * each chain to its checkpoint: a chain with no head any more (retention removes both together) or
+ * a head behind the checkpoint is {@code head-mismatch}, and a full run also rechecks the record at
+ * the checkpoint against the link verified there, so a full run never moves a checkpoint back. Records left unsealed for longer
  * than the sealing delay and a margin are reported as {@code unsealed-too-long} for their chain.
  *
  * <p>Framework-free: the store is an {@link IntegrityStore}, progress goes to a {@link Listener}.
@@ -95,16 +96,21 @@ public final class ChainVerifier {
         long records = 0;
         for (ChainId chain : chains) {
             ChainLink head = heads.get(chain);
+            ChainLink verified = verifiedBefore.get(chain);
             Walk walk;
-            if (head != null) {
-                walk = walk(head, checkpoints.get(chain), listener);
-            } else if (verifiedBefore.containsKey(chain)) { // retention deletes a month's checkpoint with its head
-                ChainLink verified = verifiedBefore.get(chain);
-                walk = new Walk(new BrokenLink(chain, verified.seq(), null, Reason.HEAD_MISMATCH, "the chain's head is "
-                        + "gone, though it was verified up to seq " + verified.seq() + "; retention would have removed"
-                        + " its checkpoint too"), 0);
+            if (head == null) { // retention deletes a month's checkpoint with its head
+                walk = new Walk(verified == null ? null : new BrokenLink(chain, verified.seq(), null,
+                        Reason.HEAD_MISMATCH, "the chain's head is gone, though it was verified up to seq "
+                        + verified.seq() + "; retention would have removed its checkpoint too"), 0);
+            } else if (verified != null && verified.seq() > head.seq()) { // a head never moves back
+                walk = new Walk(new BrokenLink(chain, head.seq(), null, Reason.HEAD_MISMATCH, "the chain's head is at seq "
+                        + head.seq() + ", behind the seq " + verified.seq() + " verified before"), 0);
             } else {
-                walk = new Walk(null, 0);
+                walk = walk(head, checkpoints.get(chain), listener);
+                if (walk.broken() == null && full && verified != null && verified.seq() > 0) {
+                    // a chain rebuilt consistently (possible without an HMAC key) still differs from what was verified
+                    walk = new Walk(recheck(verified), walk.verified());
+                }
             }
             records += walk.verified();
             BrokenLink first = walk.broken();
@@ -135,10 +141,6 @@ public final class ChainVerifier {
         ChainId chain = head.chain();
         long seq = 0;
         byte[] hash = ChainHasher.GENESIS;
-        if (checkpoint != null && checkpoint.seq() > head.seq()) { // a head never moves back
-            return new Walk(new BrokenLink(chain, head.seq(), null, Reason.HEAD_MISMATCH, "the chain's head is at seq "
-                    + head.seq() + ", behind the seq " + checkpoint.seq() + " verified before"), 0);
-        }
         if (checkpoint != null && checkpoint.seq() > 0) {
             BrokenLink atCheckpoint = recheck(checkpoint);
             if (atCheckpoint != null) {

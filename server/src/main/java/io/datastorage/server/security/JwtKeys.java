@@ -17,6 +17,9 @@ import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import com.nimbusds.jose.JWSObject;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
@@ -86,7 +89,23 @@ final class JwtKeys {
                 new JwtClaimValidator<Object>(JwtClaimNames.AUD, aud -> aud instanceof Collection<?> list
                         ? list.contains(audience) : audience.equals(aud)),
                 new JwtClaimValidator<Object>(JwtClaimNames.SUB, sub -> sub instanceof String name
-                        && Subject.isValidName(name))));
+                        && Subject.isValidName(name)),
+                JwtKeys::subjectIsAString));
+    }
+
+    /**
+     * RFC 7519 4.1.2: {@code sub} is a string. The JOSE library reads a number there as its digits
+     * ({@code 123} becomes the subject {@code "123"}), so the token's payload is read once more as it was signed.
+     */
+    private static OAuth2TokenValidatorResult subjectIsAString(Jwt jwt) {
+        Object sub;
+        try {
+            sub = JWSObject.parse(jwt.getTokenValue()).getPayload().toJSONObject().get(JwtClaimNames.SUB);
+        } catch (java.text.ParseException e) {
+            sub = null;
+        }
+        return sub instanceof String ? OAuth2TokenValidatorResult.success()
+                : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "The sub claim is not a string", null));
     }
 
     private static JWKSource<SecurityContext> jwks(URL url) {

@@ -21,6 +21,8 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.introspection.OpaqueTokenIntrospector;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
+import org.springframework.security.oauth2.server.resource.web.DefaultBearerTokenResolver;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
@@ -97,7 +99,13 @@ public class SecurityConfiguration {
             }
             http.oauth2ResourceServer(o -> o.opaqueToken(t -> t.introspector(unavailableAsServiceException(reviewer))));
         }
+        // The open paths and the management port ignore a token: a probe whose token expired must still
+        // see health, and a bad token there must not be a 401.
+        DefaultBearerTokenResolver bearer = new DefaultBearerTokenResolver();
+        BearerTokenResolver resolver = request -> managementPort.matches(request) || openPath.matches(request)
+                ? null : bearer.resolve(request);
         http.oauth2ResourceServer(o -> o.authenticationEntryPoint(problems).accessDeniedHandler(problems)
+                .bearerTokenResolver(resolver)
                 // RFC 9728 metadata: no mutual-TLS certificate-bound tokens here (Spring's default says true).
                 .protectedResourceMetadata(m -> m.protectedResourceMetadataCustomizer(
                         metadata -> metadata.tlsClientCertificateBoundAccessTokens(false)))

@@ -206,6 +206,46 @@ class PostgresIntegrityTest {
         assertThat(verify(true).consistent()).isTrue();
     }
 
+    /**
+     * The evidence tables other than the records: a role merely granted privileges cannot delete a
+     * hold (nor can the service: holds are released), a checkpoint or a retention run, nor truncate
+     * a month's partition by name.
+     */
+    @Test
+    void theEvidenceBesideTheRecordsIsGuardedToo() throws SQLException {
+        write(remediation("a", "2026-11-20T10:00:00Z", "w"));
+        sealAll();
+        verify(false);
+        UUID hold = store.legalHolds().create(new io.datastorage.core.retention.NewLegalHold("corr-a", null, "audit", null),
+                "system:serviceaccount:ops:legal", NOW).id();
+        PostgresTestDatabase.execute(dataSource, "INSERT INTO retention_runs VALUES ('r1', 'remediation', '2020-01-01', 1, now())");
+        String role = "granted_" + UUID.randomUUID().toString().replace("-", "");
+        PostgresTestDatabase.execute(dataSource, "CREATE ROLE " + role + " NOLOGIN NOSUPERUSER");
+        PostgresTestDatabase.execute(dataSource, "GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO " + role);
+
+        for (String change : List.of("DELETE FROM legal_holds", "UPDATE legal_holds SET released_at = now(), released_by = 'x'",
+                "DELETE FROM integrity_checkpoints", "UPDATE integrity_checkpoints SET seq = 0",
+                "DELETE FROM retention_runs", "TRUNCATE audit_records_y2026m11", "TRUNCATE legal_holds",
+                "TRUNCATE integrity_checkpoints", "TRUNCATE retention_runs")) {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                s.execute("SET LOCAL ROLE " + role);
+                s.execute("SET LOCAL datastorage.delete_reason = 'retention'");
+                assertThatThrownBy(() -> s.execute(change)).as(change).isInstanceOf(SQLException.class)
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("P0001"));
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        }
+        // the owner (here a superuser) may release a hold once, and no more
+        assertThat(refusal("DELETE FROM legal_holds")).contains("cannot be deleted");
+        assertThat(refusal("UPDATE retention_runs SET records = 0")).contains("cannot be changed");
+        assertThat(refusal("TRUNCATE audit_records_y2026m11")).contains("cannot be truncated");
+        assertThat(store.legalHolds().release(hold, "system:serviceaccount:ops:legal", NOW)).isPresent();
+        assertThat(refusal("UPDATE legal_holds SET released_by = 'someone-else'")).contains("only be released, once");
+        assertThat(verify(true).consistent()).isTrue();
+    }
+
     @Test
     void truncatingTheRecordsOrTheChainsIsRefused() {
         write(remediation("a", "2026-11-20T10:00:00Z", "w"));
@@ -465,10 +505,32 @@ class PostgresIntegrityTest {
         sealAll();
         verify(false);
 
+        // the tail cut off whole: what is left is a consistent chain of 2, so only the checkpoint knows
+        tamper("DELETE FROM audit_records WHERE kind = 'remediation' AND created_at >= '2026-11-01Z' AND chain_seq > 2");
         tamper("UPDATE integrity_chains SET seq = 2, hash = (SELECT chain_hash FROM audit_records WHERE id = '"
                 + atSeq(NOVEMBER, 2) + "') WHERE kind = 'remediation' AND month = '2026-11-01'");
 
-        assertOnlyBroken(verify(false), NOVEMBER, 2L, null, Reason.HEAD_MISMATCH);
+        // a full run too: it must not take the shorter chain as whole and move the checkpoint back
+        assertBrokenEveryTime(NOVEMBER, 2L, null, Reason.HEAD_MISMATCH);
+        assertThat(store.integrity().checkpoints().get(NOVEMBER).seq()).isEqualTo(4);
+    }
+
+    /** Without an HMAC key anyone can recompute links; the checkpoint still holds the link verified before. */
+    @Test
+    void aChainRebuiltConsistentlyAfterAChangeIsFoundByAFullRunAtItsCheckpoint() {
+        writeTwoChains(4);
+        sealAll();
+        verify(false);
+        UUID last = atSeq(NOVEMBER, 4);
+
+        tamper("UPDATE audit_records SET document = jsonb_set(document, '{phase}', '\"Failed\"') WHERE id = '" + last + "'");
+        SealedRecord changed = store.integrity().sealedAt(NOVEMBER, 4).orElseThrow();
+        byte[] relinked = SHA256.link(store.integrity().sealedAt(NOVEMBER, 3).orElseThrow().hash(), 4, changed.record());
+        String hex = java.util.HexFormat.of().formatHex(relinked);
+        tamper("UPDATE audit_records SET chain_hash = decode('" + hex + "', 'hex') WHERE id = '" + last + "'");
+        tamper("UPDATE integrity_chains SET hash = decode('" + hex + "', 'hex') WHERE kind = 'remediation' AND month = '2026-11-01'");
+
+        assertBrokenEveryTime(NOVEMBER, 4L, last, Reason.CONTENT_CHANGED);
     }
 
     @Test
