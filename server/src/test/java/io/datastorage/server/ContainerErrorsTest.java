@@ -45,6 +45,12 @@ class ContainerErrorsTest {
                 arguments("%2F in the path", "GET /api/v1/audit/remediation%2Fx HTTP/1.1" + host, 400, "bad-request"),
                 arguments("%00 in the path", "GET /api/v1/audit/%00 HTTP/1.1" + host, 400, "bad-request"),
                 arguments("{ in the path", "GET /api/v1/audit/{kind} HTTP/1.1" + host, 400, "bad-request"),
+                // Tomcat leaves path parameters undecoded, Spring's path parser threw on them: 500 before
+                arguments("lone % in a path parameter", "GET /api/v1/audit/;% HTTP/1.1" + host, 400, "bad-request"),
+                arguments("%zz in a path parameter", "GET /api/v1/audit/remediation;x=%zz HTTP/1.1" + host, 400, "bad-request"),
+                arguments("% at the end of a write's path parameter", "POST /api/v1/audit/workflow;a=1% HTTP/1.1" + host
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 2", 400, "bad-request"),
+                arguments("% in an open path's parameter", "GET /healthz;% HTTP/1.1" + host, 400, "bad-request"),
                 arguments("backslash in the path", "GET /api\\v1/audit HTTP/1.1" + host, 400, "bad-request"),
                 arguments("path above the root", "GET /../../etc/passwd HTTP/1.1" + host, 400, "bad-request"),
                 arguments("header over 8 KiB", "GET /api/v1/audit HTTP/1.1" + host + "\r\nX-Big: " + "a".repeat(9000), 400, "bad-request"),
@@ -126,6 +132,8 @@ class ContainerErrorsTest {
         assertProblem(RawHttp.send(management, "GET /%ff HTTP/1.1" + host), 400, "bad-request");
         assertProblem(RawHttp.send(management, "TRACE /metrics HTTP/1.1" + host), 405, "method-not-allowed");
         assertProblem(RawHttp.send(management, "GET /{x} HTTP/1.1" + host), 400, "bad-request");
+        assertProblem(RawHttp.send(management, "GET /metrics;% HTTP/1.1" + host), 400, "bad-request");
+        assertProblem(RawHttp.send(management, "GET /;x=%zz HTTP/1.1" + host), 400, "bad-request");
         assertProblem(RawHttp.send(management, "POST /metrics HTTP/1.1" + host + "\r\nContent-Length: 0"), 405, "method-not-allowed");
         assertProblem(RawHttp.send(management, "GET /metrics/ HTTP/1.1" + host), 404, "not-found");
     }

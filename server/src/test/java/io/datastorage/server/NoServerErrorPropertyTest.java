@@ -85,6 +85,18 @@ class NoServerErrorPropertyTest {
         }
     }
 
+    /** The same on the management port, whose actuator parses each path as Spring Security does on the API port. */
+    @Property(tries = 100)
+    void randomRawPathsOnTheManagementPortGetAProblemNeverAServerError(@ForAll("rawTargets") String target) {
+        String path = target.replaceFirst("^/api/v1/audit", "/metrics");
+        RawHttp answer = RawHttp.send(service.management("/"), "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close");
+
+        assertThat(answer.status()).as(path + " -> " + answer).isLessThan(500);
+        if (answer.status() >= 400) {
+            assertThat(answer.header("Content-Type")).as(path + " -> " + answer).startsWith("application/problem+json");
+        }
+    }
+
     /** Issue 13, kind 5: random headers on every endpoint, over a socket so that nothing is filtered out first. */
     @Property(tries = 200)
     void randomHeadersNeverCauseAServerError(@ForAll("endpoints") String endpoint, @ForAll("headerNames") String name,
@@ -117,7 +129,7 @@ class NoServerErrorPropertyTest {
     Arbitrary<String> rawTargets() {
         Arbitrary<String> segment = Arbitraries.oneOf(
                 Arbitraries.strings().withCharRange('!', '~').ofMaxLength(20),
-                Arbitraries.of("%ff", "%2F", "%2f", "%00", "%", "%zz", "%C0%AF", "%E2%82", "{", "}", "|", "\\", "..", ".", ";x=1",
+                Arbitraries.of("%ff", "%2F", "%2f", "%00", "%", "%zz", "%C0%AF", "%E2%82", "{", "}", "|", "\\", "..", ".", ";x=1", ";%", ";x=%zz",
                         "%2e%2e", "remediation", "search", "batch", "aianalysis", "00000000-0000-0000-0000-000000000000", ""));
         return segment.list().ofMinSize(0).ofMaxSize(5).map(parts -> "/api/v1/audit/" + String.join("/", parts))
                 .map(target -> target.replace(' ', '+'));

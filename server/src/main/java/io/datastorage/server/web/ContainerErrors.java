@@ -57,6 +57,12 @@ public class ContainerErrors {
         UnusableContentTypeFilter managementUnusableContentTypeFilter() {
             return new UnusableContentTypeFilter();
         }
+
+        /** Likewise: the actuator parses each path the way that filter checks first. */
+        @Bean
+        UndecodablePathFilter managementUndecodablePathFilter() {
+            return new UndecodablePathFilter();
+        }
     }
 
     /** Runs after Spring Boot's customizers, so that their report valve is there to be replaced. */
