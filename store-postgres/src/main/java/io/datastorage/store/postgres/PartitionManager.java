@@ -81,7 +81,7 @@ final class PartitionManager {
                     s.execute("CREATE TABLE IF NOT EXISTS " + partitionName(month)
                             + " PARTITION OF audit_records FOR VALUES FROM ('" + start(month)
                             + "') TO ('" + start(month.plusMonths(1)) + "')");
-                    // the parent's TRUNCATE trigger does not fire for a partition truncated by name (V14)
+                    // the parent's TRUNCATE trigger does not fire for a partition truncated by name (V17)
                     s.execute("CREATE OR REPLACE TRIGGER audit_records_no_truncate BEFORE TRUNCATE ON "
                             + partitionName(month) + " FOR EACH STATEMENT EXECUTE FUNCTION datastorage_no_truncate()");
                 }

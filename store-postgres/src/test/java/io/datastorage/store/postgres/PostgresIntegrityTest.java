@@ -190,18 +190,8 @@ class PostgresIntegrityTest {
         PostgresTestDatabase.execute(dataSource, "CREATE ROLE " + role + " NOLOGIN NOSUPERUSER");
         PostgresTestDatabase.execute(dataSource, "GRANT SELECT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role);
 
-        for (String delete : List.of("DELETE FROM audit_records WHERE id = '" + id + "'",
-                "DELETE FROM integrity_chains", "UPDATE integrity_chains SET seq = 0")) {
-            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-                c.setAutoCommit(false);
-                s.execute("SET LOCAL ROLE " + role);
-                s.execute("SET LOCAL datastorage.delete_reason = 'retention'");
-                assertThatThrownBy(() -> s.execute(delete)).as(delete).isInstanceOf(SQLException.class)
-                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("P0001"));
-                c.rollback();
-                c.setAutoCommit(true);
-            }
-        }
+        assertRefusedToRoleGivingRetention(role, List.of("DELETE FROM audit_records WHERE id = '" + id + "'",
+                "DELETE FROM integrity_chains", "UPDATE integrity_chains SET seq = 0"));
         assertThat(store.records().find(AuditKind.REMEDIATION, id)).isPresent();
         assertThat(verify(true).consistent()).isTrue();
     }
@@ -223,20 +213,11 @@ class PostgresIntegrityTest {
         PostgresTestDatabase.execute(dataSource, "CREATE ROLE " + role + " NOLOGIN NOSUPERUSER");
         PostgresTestDatabase.execute(dataSource, "GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO " + role);
 
-        for (String change : List.of("DELETE FROM legal_holds", "UPDATE legal_holds SET released_at = now(), released_by = 'x'",
+        assertRefusedToRoleGivingRetention(role, List.of("DELETE FROM legal_holds",
+                "UPDATE legal_holds SET released_at = now(), released_by = 'x'",
                 "DELETE FROM integrity_checkpoints", "UPDATE integrity_checkpoints SET seq = 0",
                 "DELETE FROM retention_runs", "TRUNCATE audit_records_y2026m11", "TRUNCATE legal_holds",
-                "TRUNCATE integrity_checkpoints", "TRUNCATE retention_runs")) {
-            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-                c.setAutoCommit(false);
-                s.execute("SET LOCAL ROLE " + role);
-                s.execute("SET LOCAL datastorage.delete_reason = 'retention'");
-                assertThatThrownBy(() -> s.execute(change)).as(change).isInstanceOf(SQLException.class)
-                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("P0001"));
-                c.rollback();
-                c.setAutoCommit(true);
-            }
-        }
+                "TRUNCATE integrity_checkpoints", "TRUNCATE retention_runs"));
         // the owner (here a superuser) may release a hold once, and no more
         assertThat(refusal("DELETE FROM legal_holds")).contains("cannot be deleted");
         assertThat(refusal("UPDATE retention_runs SET records = 0")).contains("cannot be changed");
@@ -244,6 +225,21 @@ class PostgresIntegrityTest {
         assertThat(store.legalHolds().release(hold, "system:serviceaccount:ops:legal", NOW)).isPresent();
         assertThat(refusal("UPDATE legal_holds SET released_by = 'someone-else'")).contains("only be released, once");
         assertThat(verify(true).consistent()).isTrue();
+    }
+
+    /** Each statement, run as {@code role} giving retention as its delete reason, is refused by a trigger. */
+    private void assertRefusedToRoleGivingRetention(String role, List<String> statements) throws SQLException {
+        for (String statement : statements) {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                s.execute("SET LOCAL ROLE " + role);
+                s.execute("SET LOCAL datastorage.delete_reason = 'retention'");
+                assertThatThrownBy(() -> s.execute(statement)).as(statement).isInstanceOf(SQLException.class)
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("P0001"));
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        }
     }
 
     @Test

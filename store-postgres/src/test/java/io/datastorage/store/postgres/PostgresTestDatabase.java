@@ -110,6 +110,13 @@ final class PostgresTestDatabase {
     }
 
     static HikariDataSource freshDatabase() {
+        HikariDataSource ds = emptyDatabase();
+        PostgresSchema.migrate(ds);
+        return ds;
+    }
+
+    /** A new database without any schema. */
+    static HikariDataSource emptyDatabase() {
         String name = "test_" + COUNTER.incrementAndGet();
         try (HikariDataSource admin = dataSource("postgres", 1);
              Connection c = admin.getConnection(); Statement s = c.createStatement()) {
@@ -117,9 +124,7 @@ final class PostgresTestDatabase {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        HikariDataSource ds = dataSource(name, 32);
-        PostgresSchema.migrate(ds);
-        return ds;
+        return dataSource(name, 32);
     }
 
     private static HikariDataSource dataSource(String database, int poolSize) {
