@@ -23,7 +23,10 @@ import java.util.TreeSet;
  * recomputes every link up to the head read at the start of the run, page by page, and reports the
  * first link that does not hold ({@link BrokenLink.Reason}); records sealed while it runs wait for
  * the next run. A chain found whole advances its checkpoint to its head; a broken chain keeps its
- * checkpoint, so the next incremental run reports the break again. Every run, full or not, holds
+ * checkpoint, marked broken ({@link IntegrityStore#markBroken}), and every later run walks it from
+ * its start until it holds again, so the break is reported again even when it lies behind the
+ * checkpoint, where only a walk from the start finds it (before, the incremental run after a full
+ * one that found such a break reported the chain whole). Every run, full or not, holds
  * each chain to its checkpoint: a chain with no head any more (retention removes both together) or
  * a head behind the checkpoint is {@code head-mismatch}, and a full run also rechecks the record at
  * the checkpoint against the link verified there, so a full run never moves a checkpoint back. Records left unsealed for longer
@@ -81,7 +84,8 @@ public final class ChainVerifier {
             heads.put(head.chain(), head);
         }
         Map<ChainId, ChainLink> verifiedBefore = store.checkpoints();
-        Map<ChainId, ChainLink> checkpoints = full ? Map.of() : verifiedBefore;
+        Map<ChainId, ChainLink> checkpoints = new TreeMap<>(full ? Map.of() : verifiedBefore);
+        checkpoints.keySet().removeAll(store.markedBroken()); // walked from the start until they hold
         Map<ChainId, IntegrityStore.UnsealedRecords> unsealed = store.unsealed(startedAt.minus(unsealedLimit));
         long total = 0;
         for (ChainLink head : heads.values()) {
@@ -107,7 +111,7 @@ public final class ChainVerifier {
                         + head.seq() + ", behind the seq " + verified.seq() + " verified before"), 0);
             } else {
                 walk = walk(head, checkpoints.get(chain), listener);
-                if (walk.broken() == null && full && verified != null && verified.seq() > 0) {
+                if (walk.broken() == null && !checkpoints.containsKey(chain) && verified != null && verified.seq() > 0) {
                     // a chain rebuilt consistently (possible without an HMAC key) still differs from what was verified
                     walk = new Walk(recheck(verified), walk.verified());
                 }
@@ -122,6 +126,9 @@ public final class ChainVerifier {
             }
             if (first != null) {
                 broken.add(first);
+                if (walk.broken() != null && verified != null) {
+                    store.markBroken(chain, clock.instant());
+                }
                 log.warn("Integrity: chain {} {} is broken at seq {} (record {}): {}: {}", chain.kind(), chain.month(),
                         first.seq(), first.recordId(), first.reason().wireName(), first.detail());
             } else if (head != null && head.seq() > 0) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The stored chains as a verification reads them, and its checkpoints. Failures of the store are
@@ -32,8 +33,18 @@ public interface IntegrityStore {
      */
     Map<ChainId, UnsealedRecords> unsealed(Instant receivedBefore);
 
-    /** Records {@code verified} as the chain's checkpoint, verified at {@code at}. */
+    /** Records {@code verified} as the chain's checkpoint, verified at {@code at}; clears a mark of {@link #markBroken}. */
     void checkpoint(ChainLink verified, Instant at);
+
+    /**
+     * Marks the checkpoint of {@code chain} as that of a chain found broken (at {@code at}): a
+     * break behind the checkpoint, which only a walk from the start finds, is then not forgotten
+     * by the next incremental run. Does nothing for a chain without a checkpoint.
+     */
+    void markBroken(ChainId chain, Instant at);
+
+    /** The chains whose checkpoint is {@linkplain #markBroken marked broken}. */
+    Set<ChainId> markedBroken();
 
     /** How many records are not sealed yet, whatever their age. */
     long unsealedCount();

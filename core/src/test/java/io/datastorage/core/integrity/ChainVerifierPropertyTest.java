@@ -15,6 +15,8 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * For any chain, any page size and any one act of tampering (a changed record, a deleted one, two
  * neighbours' positions swapped, the last record deleted), the verifier reports exactly that
  * chain's first broken link with its reason, the other chain stays whole, and an untouched store
- * verifies; a broken chain keeps no checkpoint, so incremental runs report it as well. The store is in memory; PostgresIntegrityTest does the same on PostgreSQL.
+ * verifies; an incremental run after the full one reports the same link, also when the break lies
+ * behind the chain's checkpoint (the full run marks the chain broken). The store is in memory;
+ * PostgresIntegrityTest does the same on PostgreSQL.
  */
 class ChainVerifierPropertyTest {
     private static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
@@ -48,14 +52,18 @@ class ChainVerifierPropertyTest {
     }
 
     @Property(tries = 300)
-    void exactlyTheFirstBrokenLinkOfTheTamperedChainIsReported(@ForAll("cases") Case c) {
+    void exactlyTheFirstBrokenLinkOfTheTamperedChainIsReported(@ForAll("cases") Case c, @ForAll boolean keepCheckpoints) {
         MemoryStore store = new MemoryStore();
         store.seal(TAMPERED, c.length());
         store.seal(OTHER, 5);
         ChainVerifier verifier = new ChainVerifier(store, HASHER, Clock.fixed(NOW, ZoneOffset.UTC),
                 Duration.ofMinutes(5), c.pageSize());
         assertThat(verifier.verify(true, ChainVerifier.Listener.NONE).consistent()).isTrue();
-        store.checkpoints.clear(); // behind a checkpoint only a full run looks; here incremental runs from the start too
+        if (!keepCheckpoints) {
+            store.checkpoints.clear(); // incremental runs from the start too
+        }
+        // with the checkpoints kept, the break lies behind them: the full run finds it, and the
+        // incremental run after it reports it again (it once reported the chain whole)
 
         List<SealedRecord> chain = store.rows.get(TAMPERED);
         long seq = c.position();
@@ -108,6 +116,7 @@ class ChainVerifierPropertyTest {
         final Map<ChainId, List<SealedRecord>> rows = new HashMap<>();
         final Map<ChainId, ChainLink> heads = new HashMap<>();
         final Map<ChainId, ChainLink> checkpoints = new HashMap<>();
+        final Set<ChainId> markedBroken = new HashSet<>();
 
         void seal(ChainId chain, int records) {
             List<SealedRecord> sealed = new ArrayList<>();
@@ -152,7 +161,20 @@ class ChainVerifierPropertyTest {
         }
 
         @Override
+        public void markBroken(ChainId chain, Instant at) {
+            if (checkpoints.containsKey(chain)) {
+                markedBroken.add(chain);
+            }
+        }
+
+        @Override
+        public Set<ChainId> markedBroken() {
+            return Set.copyOf(markedBroken);
+        }
+
+        @Override
         public void checkpoint(ChainLink verified, Instant at) {
+            markedBroken.remove(verified.chain());
             checkpoints.put(verified.chain(), verified);
         }
 

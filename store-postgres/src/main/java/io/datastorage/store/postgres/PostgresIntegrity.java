@@ -19,6 +19,8 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -270,7 +272,7 @@ public final class PostgresIntegrity implements IntegrityStore {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO integrity_checkpoints (kind, month, seq, hash, "
                      + "verified_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, month) DO UPDATE SET seq = excluded.seq, "
-                     + "hash = excluded.hash, verified_at = excluded.verified_at")) {
+                     + "hash = excluded.hash, verified_at = excluded.verified_at, broken_at = NULL")) {
             ps.setString(1, verified.chain().kind());
             ps.setObject(2, verified.chain().month().atDay(1));
             ps.setLong(3, verified.seq());
@@ -280,6 +282,30 @@ public final class PostgresIntegrity implements IntegrityStore {
         } catch (SQLException e) {
             throw SqlErrors.translate("storing an integrity checkpoint", e);
         }
+    }
+
+    @Override
+    public void markBroken(ChainId chain, Instant at) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE integrity_checkpoints SET broken_at = ? WHERE kind = ? AND month = ?")) {
+            ps.setTimestamp(1, Timestamp.from(at));
+            ps.setString(2, chain.kind());
+            ps.setObject(3, chain.month().atDay(1));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw SqlErrors.translate("marking an integrity checkpoint broken", e);
+        }
+    }
+
+    @Override
+    public Set<ChainId> markedBroken() {
+        Set<ChainId> marked = new HashSet<>();
+        for (ChainLink link : links("SELECT kind, month, seq, hash FROM integrity_checkpoints WHERE broken_at IS NOT NULL",
+                "reading the integrity checkpoints marked broken")) {
+            marked.add(link.chain());
+        }
+        return marked;
     }
 
     @Override

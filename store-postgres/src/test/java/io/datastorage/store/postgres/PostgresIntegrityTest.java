@@ -480,6 +480,30 @@ class PostgresIntegrityTest {
         assertOnlyBroken(verify(false), NOVEMBER, 4L, atCheckpoint, Reason.CONTENT_CHANGED);
     }
 
+    /**
+     * A break behind the checkpoint is found only by a full run; the incremental runs after it
+     * report it too, until the chain holds again (they once reported the chain whole, and the
+     * broken-chains metric cleared itself). Found by a fresh user's try.
+     */
+    @Test
+    void aBreakBehindTheCheckpointFoundByAFullRunIsReportedByEveryLaterRunUntilMended() {
+        writeTwoChains(6);
+        sealAll();
+        assertThat(verify(false).consistent()).isTrue();
+        UUID behind = atSeq(NOVEMBER, 2);
+        tamper("UPDATE audit_records SET document = jsonb_set(document, '{phase}', '\"Tampered\"') WHERE id = '"
+                + behind + "'");
+        assertThat(verify(false).consistent()).as("an incremental run rechecks only the checkpoint's link").isTrue();
+
+        assertBrokenEveryTime(NOVEMBER, 2L, behind, Reason.CONTENT_CHANGED);
+
+        tamper("UPDATE audit_records SET document = jsonb_set(document, '{phase}', '\"Completed\"') WHERE id = '"
+                + behind + "'");
+        assertThat(verify(false).consistent()).as("mended: the record is as it was sealed").isTrue();
+        assertThat(store.integrity().markedBroken()).isEmpty();
+        assertThat(verify(false).records()).isZero();
+    }
+
     @Test
     void anIncrementalRunWalksOnlyWhatWasSealedSinceTheCheckpoint() {
         writeTwoChains(4);
