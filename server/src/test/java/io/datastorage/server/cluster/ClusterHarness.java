@@ -102,8 +102,16 @@ final class ClusterHarness implements AutoCloseable {
             System.out.println("stopping Solr node " + i + ": " + e.getMessage() + "; waiting for it to leave the live nodes");
             String liveName = URI.create(solr.solrUrls().get(i)).getAuthority() + "_solr";
             await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                    .until(() -> !solrGet("/admin/collections?action=CLUSTERSTATUS").path("cluster").path("live_nodes")
-                            .toString().contains(liveName));
+                    .until(() -> {
+                        try {
+                            return !solrGet("/admin/collections?action=CLUSTERSTATUS").path("cluster").path("live_nodes")
+                                    .toString().contains(liveName);
+                        } catch (UncheckedIOException noNodeAnswered) {
+                            // With every node stopped none is left to list the live nodes; this one
+                            // did not answer either (solrGet asks each), so it is gone too.
+                            return stoppedNodes.size() == solr.solrUrls().size();
+                        }
+                    });
         }
     }
 
